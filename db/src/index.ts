@@ -1,0 +1,11 @@
+export type * from './database.ts';
+export { DbConfig } from './config.ts';
+export { createDb, type Db } from './create-db.ts';
+export { createMigrator, migrateToLatest } from './migrate.ts';
+export { timescaleAvailable, timescaleEnabled } from './lib/timescale.ts';
+export { HYPERTABLES } from './migrations/0002-timescale.ts';
+export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded-postgres.ts';
+export * from './repositories/store.repository.ts';
+export * from './repositories/order.repository.ts';
+export * from './repositories/sales.repository.ts';
+export * from './repositories/api-key.repository.ts';

@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
+import * as m0001 from './migrations/0001-initial.ts';
+import * as m0002 from './migrations/0002-timescale.ts';
+
+/** Every migration, in order. A static list: no directory scanning, works the same when bundled. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': m0001,
+  '0002-timescale': m0002,
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
+}
+
+/** Runs pending migrations; throws with the failing migration's name and cause. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const result = await createMigrator(db).migrateToLatest();
+  if (result.error !== undefined) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
+  }
+  return result;
+}

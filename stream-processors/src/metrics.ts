@@ -1,0 +1,17 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type ProcessorMetrics = ReturnType<typeof createMetrics>;
+
+/** Prometheus metrics of the stream processors, on their own registry (tests create many apps). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    ordersStored: new Counter({ name: 'shelfsense_pos_orders_stored_total', help: 'Order revisions stored for the first time', registers: [registry] }),
+    duplicates: new Counter({ name: 'shelfsense_pos_duplicates_total', help: 'Order events that were already stored (redelivery, replay)', registers: [registry] }),
+    deadLettered: new Counter({ name: 'shelfsense_dead_lettered_total', help: 'Messages moved to the dead-letter stream', labelNames: ['stream', 'reason'], registers: [registry] }),
+    batchFailures: new Counter({ name: 'shelfsense_pos_batch_failures_total', help: 'Batches whose transaction failed', registers: [registry] }),
+    batchSeconds: new Histogram({ name: 'shelfsense_pos_batch_seconds', help: 'Time to store one batch', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
+  };
+}

@@ -1,0 +1,48 @@
+import {
+  applySalesDeltas,
+  ensureStoresExist,
+  getOrderFacts,
+  insertOrders,
+  lockOrderHeads,
+  setOrderHeads,
+  type Db,
+  type OrderRecord,
+} from '@shelfsense/db';
+import { planHeadChanges, salesDeltas } from './pos-rollup.service.ts';
+
+export interface BatchResult {
+  /** Revisions stored for the first time (the rest were duplicates). */
+  readonly inserted: number;
+  /** Orders whose counted revision changed. */
+  readonly headChanges: number;
+  /** Stores whose sales buckets changed, for live updates. */
+  readonly touchedStores: readonly string[];
+}
+
+/**
+ * Exactly-once effects on at-least-once delivery (ARCHITECTURE §4): one transaction inserts raw rows
+ * with ON CONFLICT DO NOTHING, derives rollup deltas only from rows actually inserted, applies them
+ * with `+=`, and commits. The caller acks only after this resolves, so a crash replays harmlessly.
+ */
+export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): Promise<BatchResult> {
+  return db.transaction().execute(async (trx) => {
+    await ensureStoresExist(trx, records.map((r) => r.storeId));
+    const inserted = await insertOrders(trx, records);
+    if (inserted.length === 0) return { inserted: 0, headChanges: 0, touchedStores: [] };
+
+    const heads = await lockOrderHeads(trx, inserted);
+    const changes = planHeadChanges(inserted, heads);
+    const previous = await getOrderFacts(trx, changes.flatMap((c) => (c.previous === null ? [] : [c.previous])));
+    const deltas = salesDeltas(
+      changes.map((c) => c.next),
+      previous,
+    );
+    await applySalesDeltas(trx, deltas);
+    await setOrderHeads(trx, changes.map((c) => c.next));
+    return {
+      inserted: inserted.length,
+      headChanges: changes.length,
+      touchedStores: [...new Set(deltas.map((d) => d.storeId))],
+    };
+  });
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, migrateToLatest, startEmbeddedPostgres, type Db, type RunningPostgres } from '@shelfsense/db';
+
+/** A TCP port that was free a moment ago (PostgreSQL, unlike nats-server, cannot pick its own). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** One embedded PostgreSQL cluster for a whole test run, in a temp dir deleted on stop. */
+export async function startPostgresCluster(): Promise<RunningPostgres> {
+  const parent = mkdtempSync(join(tmpdir(), 'shelfsense-pg-'));
+  // As root the server runs as the `postgres` user, which must be able to enter the temp dir.
+  chmodSync(parent, 0o755);
+  const dataDir = join(parent, 'data');
+  return startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
+}
+
+/** A fresh, migrated database on the run's cluster, so test files never see each other's rows. */
+export async function createTestDatabase(adminUrl: string): Promise<{ url: string; db: Db }> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = createDb({ url: adminUrl, poolMax: 1 });
+  try {
+    const { sql } = await import('kysely');
+    await sql.raw(`CREATE DATABASE ${name}`).execute(admin);
+  } finally {
+    await admin.destroy();
+  }
+  const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
+  const db = createDb({ url, poolMax: 5 });
+  await migrateToLatest(db);
+  return { url, db };
+}

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// One run over every workspace. The global setup starts one embedded PostgreSQL for the run; each
+// integration test file starts its own nats-server and creates its own database.
+const workspaces = ['contracts', 'db', 'edge-agent', 'stream-processors', 'api', 'deploy', 'test'];
+
+export default defineConfig({
+  test: {
+    globalSetup: [here('./test/src/support/global-setup.ts')],
+    pool: 'forks',
+    // 2-core machines: two test files at a time keeps servers and processes from starving.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: [
+      ...workspaces.map((name) => ({
+        extends: true as const,
+        test: { name, root: here(`./${name}/`), include: ['test/**/*.test.ts', 'src/**/*.test.ts'] },
+      })),
+      { extends: here('./web/vite.config.ts'), test: { name: 'web', root: here('./web/'), include: ['src/**/*.test.ts'] } },
+    ],
+  },
+});

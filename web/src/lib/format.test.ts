@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { formatCompactMoney, formatCount, formatDateTime, formatDay, formatMoney, formatTime } from './format.ts';
+
+describe('formatMoney', () => {
+  it('groups and keeps two decimals by default', () => {
+    expect(formatMoney(1234567.8, { locale: 'en-IN' })).toBe('12,34,567.80');
+    expect(formatMoney(1234567.8, { locale: 'en-US' })).toBe('1,234,567.80');
+  });
+
+  it('adds the currency symbol only when a currency is given', () => {
+    expect(formatMoney(99.5, { locale: 'en-IN', currency: 'INR' })).toBe('₹99.50');
+  });
+
+  it('rounds to the requested fraction digits', () => {
+    expect(formatMoney(1999.5, { locale: 'en-US', fractionDigits: 0 })).toBe('2,000');
+    expect(formatMoney(-12.345, { locale: 'en-US' })).toBe('-12.35');
+  });
+});
+
+describe('formatCompactMoney', () => {
+  it('abbreviates large amounts for axes', () => {
+    expect(formatCompactMoney(12_345, { locale: 'en-US' })).toBe('12.3K');
+    expect(formatCompactMoney(0, { locale: 'en-US' })).toBe('0');
+  });
+});
+
+describe('formatCount', () => {
+  it('shows integers without decimals and fractional items with up to two', () => {
+    expect(formatCount(1200, { locale: 'en-US' })).toBe('1,200');
+    expect(formatCount(2.125, { locale: 'en-US' })).toBe('2.13');
+  });
+});
+
+describe('date formatting in the store time zone', () => {
+  const instant = Date.parse('2025-11-22T08:35:09Z');
+
+  it('formats the wall-clock time of the store, not of the browser', () => {
+    expect(formatTime(instant, 'Asia/Kolkata', 'en-GB')).toBe('14:05');
+    expect(formatTime(instant, 'UTC', 'en-GB', true)).toBe('08:35:09');
+  });
+
+  it('formats the day and date-time', () => {
+    expect(formatDay(instant, 'Asia/Kolkata', 'en-GB')).toBe('Sat 22 Nov');
+    expect(formatDateTime(instant, 'Asia/Kolkata', 'en-GB')).toBe('22 Nov, 14:05');
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { startOfDayInZone, zoneOffsetMs } from './time-zone.ts';
+
+describe('zoneOffsetMs', () => {
+  it('returns the fixed +05:30 offset of India', () => {
+    expect(zoneOffsetMs(Date.parse('2025-11-22T08:35:09.250Z'), 'Asia/Kolkata')).toBe(19_800_000);
+  });
+
+  it('follows daylight saving time', () => {
+    expect(zoneOffsetMs(Date.parse('2025-01-15T12:00:00Z'), 'America/New_York')).toBe(-5 * 3_600_000);
+    expect(zoneOffsetMs(Date.parse('2025-07-15T12:00:00Z'), 'America/New_York')).toBe(-4 * 3_600_000);
+  });
+});
+
+describe('startOfDayInZone', () => {
+  it('finds local midnight in Bengaluru, which is 18:30 UTC the day before', () => {
+    const sut = startOfDayInZone(Date.parse('2025-11-22T08:35:09Z'), 'Asia/Kolkata');
+    expect(new Date(sut).toISOString()).toBe('2025-11-21T18:30:00.000Z');
+  });
+
+  it('uses the store day, not the UTC day, just after local midnight', () => {
+    const sut = startOfDayInZone(Date.parse('2025-11-21T18:45:00Z'), 'Asia/Kolkata');
+    expect(new Date(sut).toISOString()).toBe('2025-11-21T18:30:00.000Z');
+  });
+
+  it('uses the offset valid at midnight on a DST change day', () => {
+    // 2025-03-09 New York springs forward at 02:00; midnight was still EST (-05:00).
+    const sut = startOfDayInZone(Date.parse('2025-03-09T20:00:00Z'), 'America/New_York');
+    expect(new Date(sut).toISOString()).toBe('2025-03-09T05:00:00.000Z');
+  });
+
+  it('returns an exact midnight when given one', () => {
+    expect(startOfDayInZone(Date.parse('2025-11-22T00:00:00Z'), 'UTC')).toBe(Date.parse('2025-11-22T00:00:00Z'));
+  });
+});

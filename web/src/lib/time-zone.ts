@@ -1,0 +1,67 @@
+/** Time-zone arithmetic on epoch milliseconds with only `Intl` (no tz library in the bundle). */
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let format = partsFormatters.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    partsFormatters.set(timeZone, format);
+  }
+  return format;
+}
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function wallClock(epochMs: number, timeZone: string): WallClock {
+  const clock: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of partsFormatter(timeZone).formatToParts(epochMs)) {
+    switch (part.type) {
+      case 'year':
+      case 'month':
+      case 'day':
+      case 'hour':
+      case 'minute':
+      case 'second':
+        clock[part.type] = Number(part.value);
+        break;
+      default:
+        break;
+    }
+  }
+  return clock;
+}
+
+/** Offset of `timeZone` from UTC at `epochMs`, in ms (Asia/Kolkata: +19 800 000). */
+export function zoneOffsetMs(epochMs: number, timeZone: string): number {
+  const c = wallClock(epochMs, timeZone);
+  const wallAsUtc = Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second);
+  return wallAsUtc - Math.floor(epochMs / 1000) * 1000;
+}
+
+/**
+ * The instant of local midnight that starts the day containing `epochMs` in `timeZone`.
+ * Two passes so a DST change between `epochMs` and midnight uses the offset valid at midnight.
+ */
+export function startOfDayInZone(epochMs: number, timeZone: string): number {
+  const c = wallClock(epochMs, timeZone);
+  const midnightAsUtc = Date.UTC(c.year, c.month - 1, c.day);
+  const guess = midnightAsUtc - zoneOffsetMs(epochMs, timeZone);
+  return midnightAsUtc - zoneOffsetMs(guess, timeZone);
+}
