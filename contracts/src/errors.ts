@@ -37,3 +37,29 @@ export class AppError extends Error {
     this.details = options.details;
   }
 }
+
+/** The wire shape of every error (same as `ErrorBody` in api/error.dto.ts, kept here to avoid a cycle). */
+export interface ErrorResponse {
+  readonly status: number;
+  readonly body: { error: { code: ErrorCode; message: string; details?: unknown } };
+  /** Unexpected failure: log it with its cause; the client only sees "internal error". */
+  readonly unexpected: boolean;
+}
+
+/**
+ * Maps any thrown value to an HTTP status and the one error body. Understands `AppError` and the
+ * HTTP framework's own client errors (`statusCode` 4xx: malformed JSON, body too large, ...).
+ */
+export function toErrorResponse(err: unknown): ErrorResponse {
+  if (err instanceof AppError) {
+    const body = { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
+    return { status: HTTP_STATUS_BY_CODE[err.code], body, unexpected: err.code === 'internal' };
+  }
+  const e = err as { statusCode?: unknown; message?: unknown; code?: unknown };
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const code: ErrorCode =
+      e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 429 ? 'rate_limited' : e.statusCode === 401 ? 'unauthorized' : e.statusCode === 404 ? 'not_found' : 'validation_failed';
+    return { status: e.statusCode, body: { error: { code, message: String(e.message) } }, unexpected: false };
+  }
+  return { status: 500, body: { error: { code: 'internal', message: 'internal error' } }, unexpected: true };
+}

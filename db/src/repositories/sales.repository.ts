@@ -28,7 +28,7 @@ export async function applySalesDeltas(trx: Kysely<Database>, deltas: readonly S
     a.storeId === b.storeId ? a.bucket.getTime() - b.bucket.getTime() : a.storeId < b.storeId ? -1 : 1,
   );
   const add = (col: 'orders' | 'items' | 'gross' | 'tax' | 'discount' | 'net' | 'cancelled_orders' | 'cancelled_net' | 'refunded_orders' | 'refunded_net') =>
-    sql`sales_1m.${sql.ref(col)} + excluded.${sql.ref(col)}`;
+    sql<string>`sales_1m.${sql.ref(col)} + excluded.${sql.ref(col)}`;
   for (let i = 0; i < sorted.length; i += 2000) {
     await trx
       .insertInto('sales_1m')

@@ -1,0 +1,24 @@
+import { HealthResponse } from '@shelfsense/contracts';
+import type { Db } from '@shelfsense/db';
+import { sql } from 'kysely';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+
+export function healthRoutes(deps: { db: Db; registry: Registry }): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/healthz', { schema: { hide: true, response: { 200: HealthResponse } } }, async () => ({ status: 'ok' as const }));
+    app.get('/readyz', { schema: { hide: true, response: { 200: HealthResponse, 503: HealthResponse } } }, async (_req, reply) => {
+      const database = await sql`SELECT 1`.execute(deps.db).then(
+        () => true,
+        () => false,
+      );
+      return reply
+        .code(database ? 200 : 503)
+        .send({ status: database ? 'ok' : 'unavailable', checks: { database: database ? 'ok' : 'failing' } });
+    });
+    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+      void reply.header('content-type', deps.registry.contentType);
+      return deps.registry.metrics();
+    });
+  };
+}

@@ -1,0 +1,34 @@
+// Entry point: config → logger → database → api → listen → one "ready" line; reverse on signals.
+import { createDb } from '@shelfsense/db';
+import { pino } from 'pino';
+import { buildApi } from './app.ts';
+import { loadConfig } from './config.ts';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+const log = pino({ name: 'api', level: config.logLevel });
+const db = createDb(config.db);
+const app = await buildApi(config, { db, log });
+await app.listen({ host: config.http.host, port: config.http.port });
+log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'api ready');
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  const hardStop = setTimeout(() => process.exit(1), 10_000);
+  hardStop.unref();
+  void (async () => {
+    await app.close();
+    await db.destroy();
+    clearTimeout(hardStop);
+  })();
+};
+process.once('SIGINT', () => shutdown('SIGINT'));
+process.once('SIGTERM', () => shutdown('SIGTERM'));

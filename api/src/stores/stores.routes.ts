@@ -1,0 +1,24 @@
+import { ErrorBody, StoresResponse } from '@shelfsense/contracts';
+import { listStores, type Db } from '@shelfsense/db';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { requireScope } from '../auth/auth.plugin.ts';
+
+export function storesRoutes(db: Db): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/stores',
+      {
+        schema: {
+          tags: ['stores'],
+          summary: 'Stores the API key may see',
+          security: [{ apiKey: [] }],
+          response: { 200: StoresResponse, 401: ErrorBody },
+        },
+      },
+      async (request) => {
+        const principal = requireScope(request, 'read');
+        return { stores: await listStores(db, principal.storeIds) };
+      },
+    );
+  };
+}

@@ -1,0 +1,82 @@
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { HealthResponse } from '@shelfsense/contracts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AGENT_VERSION, type Config } from './config.ts';
+import { startDemoPos } from './demo/demo-pos.runner.ts';
+import { installErrorHandler } from './http-errors.ts';
+import { createEventPublisher } from './lib/event-publisher.ts';
+import { createMetrics } from './metrics.ts';
+import { registerPosRoutes } from './pos/pos.routes.ts';
+
+/** A round trip to the server within 1 s; false while disconnected or reconnecting. */
+async function natsReachable(nc: NatsConnection): Promise<boolean> {
+  if (nc.isClosed()) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000)));
+  try {
+    return await Promise.race([nc.flush().then(() => true), timeout]);
+  } catch {
+    return false; // flush rejects when the connection closes mid-check: that is "not reachable".
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface EdgeApp {
+  readonly http: FastifyInstance;
+  start(): Promise<{ httpPort: number }>;
+  stop(): Promise<void>;
+}
+
+/** The in-store agent: POS connectors, publishing, health. Connections come from `main.ts`. */
+export function createApp(config: Config, deps: { nc: NatsConnection; log: Logger; clock?: () => Date }): EdgeApp {
+  const clock = deps.clock ?? (() => new Date());
+  const metrics = createMetrics();
+  const publisher = createEventPublisher({
+    js: jetstream(deps.nc),
+    storeId: config.store.id,
+    agentId: config.agentId,
+    version: AGENT_VERSION,
+    timeoutMs: config.nats.publishTimeoutMs,
+    clock,
+  });
+  const http = Fastify({ loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: config.pos.maxBodyBytes, disableRequestLogging: true });
+  installErrorHandler(http);
+  http.get('/healthz', async (): Promise<HealthResponse> => ({ status: 'ok' }));
+  http.get('/readyz', async (_req, reply): Promise<HealthResponse> => {
+    const nats = await natsReachable(deps.nc);
+    void reply.code(nats ? 200 : 503);
+    return { status: nats ? 'ok' : 'unavailable', checks: { nats: nats ? 'ok' : 'failing' } };
+  });
+  http.get('/metrics', async (_req, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  registerPosRoutes(http, { publisher, metrics, customerKeySalt: config.pos.customerKeySalt, clock });
+
+  let stopDemo: (() => void) | undefined;
+  return {
+    http,
+    async start() {
+      await http.listen({ host: config.http.host, port: config.http.port });
+      if (config.demoPos.ordersPerMinute > 0) {
+        stopDemo = startDemoPos({
+          storeId: config.store.id,
+          ordersPerMinute: config.demoPos.ordersPerMinute,
+          seed: config.demoPos.seed,
+          publisher,
+          log: deps.log.child({ component: 'demo-pos' }),
+          clock,
+        });
+      }
+      const address = http.server.address();
+      return { httpPort: typeof address === 'object' && address !== null ? address.port : config.http.port };
+    },
+    async stop() {
+      stopDemo?.();
+      await http.close();
+    },
+  };
+}

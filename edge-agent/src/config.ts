@@ -1,0 +1,38 @@
+import { TokenId, TimeZone, parseEnv } from '@shelfsense/contracts';
+import { z } from 'zod';
+
+const Env = z.object({
+  STORE_ID: TokenId,
+  STORE_TIMEZONE: TimeZone.default('UTC'),
+  AGENT_ID: TokenId.optional(),
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted POS request body. */
+  POS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  /** Salt for hashing customer phone numbers; without it phones are dropped, never sent raw. */
+  CUSTOMER_KEY_SALT: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Demo POS traffic: orders per minute generated in-process (0 = off). */
+  DEMO_POS_ORDERS_PER_MIN: z.coerce.number().min(0).max(60_000).default(0),
+  DEMO_POS_SEED: z.coerce.number().int().default(1),
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export const AGENT_VERSION = '0.1.0';
+
+/** Parses the environment once (STYLE 9). Throws listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>) {
+  const e = parseEnv(Env, env);
+  return {
+    store: { id: e.STORE_ID, timezone: e.STORE_TIMEZONE },
+    agentId: e.AGENT_ID ?? `edge-${e.STORE_ID}`.slice(0, 64),
+    nats: { url: e.NATS_URL, publishTimeoutMs: e.PUBLISH_TIMEOUT_MS },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    logLevel: e.LOG_LEVEL,
+    pos: { maxBodyBytes: e.POS_MAX_BODY_BYTES, customerKeySalt: e.CUSTOMER_KEY_SALT ?? null },
+    demoPos: { ordersPerMinute: e.DEMO_POS_ORDERS_PER_MIN, seed: e.DEMO_POS_SEED },
+  } as const;
+}

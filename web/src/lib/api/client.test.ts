@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from './api-error.ts';
+import { createApiClient, errorFromResponse } from './client.ts';
+
+interface Call {
+  url: string;
+  headers: Headers;
+}
+
+function fakeFetch(respond: (url: string) => Response | Promise<Response>): { fetch: typeof fetch; calls: Call[] } {
+  const calls: Call[] = [];
+  const fetchFn = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    calls.push({ url, headers: new Headers(init?.headers) });
+    return Promise.resolve(respond(url));
+  };
+  return { fetch: fetchFn, calls };
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describe('createApiClient', () => {
+  it('sends the API key as a bearer token and returns the stores', async () => {
+    const stores = { stores: [{ id: 'demo-blr-1', name: 'Demo Bengaluru', timezone: 'Asia/Kolkata' }] };
+    const fake = fakeFetch(() => json(200, stores));
+    const sut = createApiClient({ apiKey: 'ssk_test', fetch: fake.fetch });
+
+    await expect(sut.listStores()).resolves.toEqual(stores);
+    expect(fake.calls[0]?.url).toBe('/api/v1/stores');
+    expect(fake.calls[0]?.headers.get('authorization')).toBe('Bearer ssk_test');
+  });
+
+  it('builds the sales query from the request', async () => {
+    const fake = fakeFetch(() => json(200, { storeId: 'demo-blr-1', bucket: '1m', buckets: [] }));
+    const sut = createApiClient({ apiKey: 'k', fetch: fake.fetch, baseUrl: 'http://api.test' });
+
+    await sut.getSales('demo-blr-1', { from: '2025-11-22T07:36:00.000Z', to: '2025-11-22T08:36:00.000Z', bucket: '1m' });
+    expect(fake.calls[0]?.url).toBe(
+      'http://api.test/api/v1/stores/demo-blr-1/sales?from=2025-11-22T07%3A36%3A00.000Z&to=2025-11-22T08%3A36%3A00.000Z&bucket=1m',
+    );
+  });
+
+  it('throws the code and message from the error body', async () => {
+    const fake = fakeFetch(() =>
+      json(400, { error: { code: 'validation_failed', message: 'range too long', details: [{ path: ['to'] }] } }),
+    );
+    const sut = createApiClient({ apiKey: 'k', fetch: fake.fetch });
+
+    const error = await rejection(sut.getSales('s', { from: 'a', to: 'b', bucket: '1h' }));
+    expect(error.code).toBe('validation_failed');
+    expect(error.message).toBe('range too long');
+    expect(error.status).toBe(400);
+    expect(error.details).toEqual([{ path: ['to'] }]);
+  });
+
+  it('maps a 401 to unauthorized', async () => {
+    const fake = fakeFetch(() => json(401, { error: { code: 'unauthorized', message: 'Unknown API key' } }));
+    const error = await rejection(createApiClient({ apiKey: 'bad', fetch: fake.fetch }).listStores());
+    expect(error.code).toBe('unauthorized');
+    expect(error.message).toBe('Unknown API key');
+  });
+
+  it('reports network failures as unavailable with status 0', async () => {
+    const sut = createApiClient({
+      apiKey: 'k',
+      fetch: () => Promise.reject(new TypeError('fetch failed')),
+    });
+    const error = await rejection(sut.listStores());
+    expect(error.code).toBe('unavailable');
+    expect(error.status).toBe(0);
+  });
+
+  it('rejects a success body of the wrong shape', async () => {
+    const fake = fakeFetch(() => json(200, { items: [] }));
+    const error = await rejection(createApiClient({ apiKey: 'k', fetch: fake.fetch }).listStores());
+    expect(error.code).toBe('internal');
+  });
+
+  it('passes an abort through unchanged', async () => {
+    const sut = createApiClient({
+      apiKey: 'k',
+      fetch: () => Promise.reject(new DOMException('aborted', 'AbortError')),
+    });
+    await expect(sut.listStores()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('errorFromResponse', () => {
+  it('falls back to the status when the body is not JSON', async () => {
+    const sut = await errorFromResponse(new Response('<html>Bad Gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
+    expect(sut.code).toBe('unavailable');
+    expect(sut.message).toBe('The API answered 502 Bad Gateway.');
+  });
+
+  it('falls back to the status when the code is unknown', async () => {
+    const sut = await errorFromResponse(json(403, { error: { code: 'nope', message: 'Store not allowed' } }));
+    expect(sut.code).toBe('forbidden');
+    expect(sut.message).toBe('Store not allowed');
+  });
+
+  it('uses internal for unmapped statuses', async () => {
+    const sut = await errorFromResponse(json(500, { message: 'boom' }));
+    expect(sut.code).toBe('internal');
+  });
+});

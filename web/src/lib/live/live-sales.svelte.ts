@@ -1,0 +1,49 @@
+import type { ApiError } from '../api/api-error.ts';
+import { signOut } from '../api/session.ts';
+import type { SalesFeed, SalesSnapshot, SalesSubscription } from './sales-feed.ts';
+
+export interface LiveSales {
+  /** Latest snapshot for the current subscription; null until the first one arrives. */
+  readonly snapshot: SalesSnapshot | null;
+  /** Last refresh failure; cleared by the next success. The previous snapshot stays visible. */
+  readonly error: ApiError | null;
+}
+
+/**
+ * Subscribes a component to a sales feed for as long as it is mounted. Both getters are read
+ * inside an effect, so changing what they depend on (the range, the store) resubscribes.
+ * Call during component initialisation. A 401 signs out and sends the user to the login page.
+ */
+export function liveSales(feed: () => SalesFeed, subscription: () => SalesSubscription): LiveSales {
+  let snapshot = $state<SalesSnapshot | null>(null);
+  let error = $state<ApiError | null>(null);
+
+  $effect(() => {
+    const subscribe = feed();
+    const current = subscription();
+    // A new subscription must not show the previous window's numbers under the new label.
+    snapshot = null;
+    error = null;
+    return subscribe(current, (event) => {
+      switch (event.kind) {
+        case 'snapshot':
+          snapshot = event.snapshot;
+          error = null;
+          break;
+        case 'error':
+          error = event.error;
+          if (event.error.code === 'unauthorized') void signOut(window.location);
+          break;
+      }
+    });
+  });
+
+  return {
+    get snapshot() {
+      return snapshot;
+    },
+    get error() {
+      return error;
+    },
+  };
+}
