@@ -1,7 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { HealthResponse } from '@shelfsense/contracts';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AGENT_VERSION, type Config } from './config.ts';
 import { startDemoPos } from './demo/demo-pos.runner.ts';
@@ -42,7 +42,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     timeoutMs: config.nats.publishTimeoutMs,
     clock,
   });
-  const http = Fastify({ loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: config.pos.maxBodyBytes, disableRequestLogging: true });
+  const http = Fastify({ loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: config.pos.maxBodyBytes, logController: new LogController({ disableRequestLogging: true }) });
   installErrorHandler(http);
   http.get('/healthz', async (): Promise<HealthResponse> => ({ status: 'ok' }));
   http.get('/readyz', async (_req, reply): Promise<HealthResponse> => {

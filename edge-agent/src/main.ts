@@ -30,5 +30,5 @@ const shutdown = (signal: string) => {
     clearTimeout(hardStop);
   })();
 };
-process.once('SIGINT', () => shutdown('SIGINT'));
-process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -36,5 +36,5 @@ const shutdown = (signal: string) => {
     clearTimeout(hardStop);
   })();
 };
-process.once('SIGINT', () => shutdown('SIGINT'));
-process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

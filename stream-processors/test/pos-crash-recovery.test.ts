@@ -15,14 +15,14 @@ import {
   publishOrderEvent,
   startNats,
   startNodeProcess,
-  type RunningNats,
+  type TestNats,
 } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('stream-processors crash between commit and ack', () => {
-  let nats: RunningNats;
+  let nats: TestNats;
   let nc: NatsConnection;
   let db: Db;
   let env: Record<string, string>;

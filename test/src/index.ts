@@ -1,5 +1,5 @@
-export * from './support/nats-server.ts';
+export { startNodeProcess, eventually, type ManagedProcess } from '@shelfsense/deploy';
+export * from './support/nats.ts';
 export * from './support/postgres.ts';
-export * from './support/process.ts';
 export * from './support/jetstream.ts';
 export * from './factories/order.factory.ts';

@@ -1,14 +1,8 @@
 // vitest globalSetup: one embedded PostgreSQL for the whole run; its admin URL is provided to
 // every test file, which then makes its own database (createTestDatabase).
 import type { TestProject } from 'vitest/node';
-import { assertNatsServerInstalled } from './nats-server.ts';
+import { assertNatsServerInstalled } from '@shelfsense/deploy';
 import { startPostgresCluster } from './postgres.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgAdminUrl: string;
-  }
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   assertNatsServerInstalled();

@@ -5,6 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, migrateToLatest, startEmbeddedPostgres, type Db, type RunningPostgres } from '@shelfsense/db';
 
+declare module 'vitest' {
+  /** Set by global-setup.ts: admin URL of the run's embedded PostgreSQL cluster. */
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+  }
+}
+
 /** A TCP port that was free a moment ago (PostgreSQL, unlike nats-server, cannot pick its own). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

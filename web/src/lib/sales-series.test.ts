@@ -58,7 +58,7 @@ describe('fillSalesSeries', () => {
 });
 
 describe('salesChartData', () => {
-  it('converts x to epoch seconds and orders the series net, orders', () => {
+  it('converts x to epoch seconds and puts orders before net', () => {
     const columns = fillSalesSeries([makeBucket({ t: '2025-11-22T08:00:00.000Z', orders: 1, net: 12 })], {
       fromMs: from,
       toMs: from + 120_000,
@@ -66,8 +66,8 @@ describe('salesChartData', () => {
     });
     expect(salesChartData(columns)).toEqual([
       [from / 1000, from / 1000 + 60],
-      [12, 0],
       [1, 0],
+      [12, 0],
     ]);
   });
 });

