@@ -35,7 +35,13 @@ const key = (k: { storeId: string; orderId: string; revision: number }) => `${k.
  */
 export async function insertOrders(trx: Kysely<Database>, records: readonly OrderRecord[]): Promise<OrderFacts[]> {
   if (records.length === 0) return [];
-  const unique = new Map(records.map((r) => [key({ storeId: r.storeId, ...r.order }), r]));
+  // Sorted by key: concurrent batches then wait on each other's uncommitted rows in one order and
+  // cannot deadlock (every lock phase of storeOrderBatch is sorted the same way).
+  const unique = new Map(
+    records
+      .map((r) => [key({ storeId: r.storeId, ...r.order }), r] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   const inserted = await trx
     .insertInto('orders')
     .values(
@@ -129,8 +135,9 @@ export async function lockOrderHeads(
     .selectFrom('order_heads')
     .select(['store_id', 'order_id', 'revision'])
     .where(sql<boolean>`(store_id, order_id) IN (${sql.join(sorted.map((k) => sql`(${k.storeId}, ${k.orderId})`))})`)
-    .orderBy('store_id')
-    .orderBy('order_id')
+    // "C" collation = the byte order the keys were sorted in above, so lock order matches.
+    .orderBy(sql`store_id COLLATE "C"`)
+    .orderBy(sql`order_id COLLATE "C"`)
     .forUpdate()
     .execute();
   return new Map(rows.map((r) => [`${r.store_id}\u0000${r.order_id}`, r.revision]));

@@ -30,6 +30,17 @@ describe('rangeWindow', () => {
     expect(rangeWindow('30d', now).toMs - rangeWindow('30d', now).fromMs).toBe(720 * 3_600_000);
   });
 
+  it('aligns hourly buckets to local store hours, which start at :30 UTC in India', () => {
+    const sut = rangeWindow('7d', now, 'Asia/Kolkata');
+    // 08:35Z is 14:05 IST; the open hour is 14:00-15:00 IST = 08:30Z-09:30Z.
+    expect(iso(sut.toMs)).toBe('2025-11-22T09:30:00.000Z');
+    expect(iso(sut.fromMs)).toBe('2025-11-15T09:30:00.000Z');
+  });
+
+  it('aligns minute buckets the same in every zone', () => {
+    expect(rangeWindow('1h', now, 'Asia/Kolkata')).toEqual(rangeWindow('1h', now));
+  });
+
   it('starts a new slot exactly on a bucket boundary', () => {
     const sut = trailingWindow(3_600_000, '1m', Date.parse('2025-11-22T08:36:00.000Z'));
     expect(iso(sut.toMs)).toBe('2025-11-22T08:37:00.000Z');

@@ -1,5 +1,5 @@
 import type { SalesBucketSize } from '@shelfsense/contracts';
-import { startOfDayInZone } from './time-zone.ts';
+import { startOfDayInZone, zoneOffsetMs } from './time-zone.ts';
 
 /** Length of each API bucket size. `1d` is only approximate across DST changes and unused here. */
 export const BUCKET_MS: Readonly<Record<SalesBucketSize, number>> = {
@@ -53,16 +53,19 @@ export interface SalesRequest {
 /**
  * The last `durationMs` up to the end of the bucket that contains `nowMs`, aligned to the bucket
  * grid so every slot is a whole bucket and the last one is the still-open bucket.
+ * The API cuts hourly buckets on the store's local hours (`date_trunc` in its time zone), which in
+ * Asia/Kolkata start at :30 UTC, so the grid is aligned in local time, not UTC.
  */
-export function trailingWindow(durationMs: number, bucket: SalesBucketSize, nowMs: number): SalesWindow {
+export function trailingWindow(durationMs: number, bucket: SalesBucketSize, nowMs: number, timeZone = 'UTC'): SalesWindow {
   const stepMs = BUCKET_MS[bucket];
-  const toMs = Math.floor(nowMs / stepMs) * stepMs + stepMs;
+  const offsetMs = zoneOffsetMs(nowMs, timeZone);
+  const toMs = Math.floor((nowMs + offsetMs) / stepMs) * stepMs + stepMs - offsetMs;
   return { fromMs: toMs - durationMs, toMs, bucket, stepMs };
 }
 
-export function rangeWindow(key: RangeKey, nowMs: number): SalesWindow {
+export function rangeWindow(key: RangeKey, nowMs: number, timeZone = 'UTC'): SalesWindow {
   const spec = RANGES[key];
-  return trailingWindow(spec.durationMs, spec.bucket, nowMs);
+  return trailingWindow(spec.durationMs, spec.bucket, nowMs, timeZone);
 }
 
 /**
