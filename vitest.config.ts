@@ -18,7 +18,7 @@ export default defineConfig({
     projects: [
       ...workspaces.map((name) => ({
         extends: true as const,
-        test: { name, root: here(`./${name}/`), include: ['test/**/*.test.ts', 'src/**/*.test.ts'] },
+        test: { name, root: here(`./${name}/`), include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'e2e/**/*.test.ts'] },
       })),
       { extends: here('./web/vite.config.ts'), test: { name: 'web', root: here('./web/'), include: ['src/**/*.test.ts'] } },
     ],

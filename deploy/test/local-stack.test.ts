@@ -1,0 +1,83 @@
+// `npm start`'s stack, started programmatically on random ports in a temp data dir: real
+// nats-server, embedded PostgreSQL, all deployables as processes, demo POS traffic.
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SalesResponse, StoresResponse } from '@shelfsense/contracts';
+import { eventually, freePort, makeGenericOrderInput } from '@shelfsense/test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_STORES, loadConfig, type Config } from '../src/config.ts';
+import { startLocalStack, type LocalStack } from '../src/local-stack.ts';
+
+describe('local stack (npm start)', () => {
+  let dataDir: string;
+  let config: Config;
+  let stack: LocalStack | undefined;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-stack-'));
+    chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
+    const edgeBase = await freePort();
+    config = loadConfig({
+      SHELFSENSE_DATA_DIR: dataDir,
+      API_PORT: String(await freePort()),
+      NATS_PORT: String(await freePort()),
+      PG_PORT: String(await freePort()),
+      PROCESSORS_PORT: String(await freePort()),
+      EDGE_PORT_BASE: String(edgeBase),
+      DEMO_ORDERS_PER_MIN: '300',
+    });
+    // EDGE_PORT_BASE + 1 must be free too; freePort hands out ephemeral ports, so it almost always is.
+    stack = await startLocalStack(config, (l) => lines.push(l));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const adminKey = () => (JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as { adminApiKey: string }).adminApiKey;
+  const api = (path: string) => fetch(`http://127.0.0.1:${config.ports.api}${path}`, { headers: { authorization: `Bearer ${adminKey()}` } });
+  const salesOf = async (storeId: string, from: Date, to: Date) =>
+    (await (await api(`/api/v1/stores/${storeId}/sales?from=${from.toISOString()}&to=${to.toISOString()}&bucket=1m`)).json()) as SalesResponse;
+
+  it('creates the admin key file with mode 600 and the key works', async () => {
+    expect(stack?.adminKeyCreated).toBe(true);
+    expect(statSync(join(dataDir, 'local-credentials.json')).mode & 0o777).toBe(0o600);
+    const res = await api('/api/v1/stores');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as StoresResponse).stores.map((s) => s.id).sort()).toEqual(DEMO_STORES.map((s) => s.id).sort());
+    expect(stack?.dashboardUrl).toBe(`http://localhost:${config.ports.api}/`);
+    expect(lines.join('\n')).not.toContain(adminKey()); // the secret is never printed
+  });
+
+  it('demo POS orders of both stores reach the sales endpoint', async () => {
+    for (const store of DEMO_STORES) {
+      const sales = await eventually(async () => {
+        const s = await salesOf(store.id, new Date(Date.now() - 10 * 60_000), new Date(Date.now() + 60_000));
+        return s.buckets.some((b) => b.orders > 0) ? s : undefined;
+      }, 30_000);
+      expect(sales.buckets.reduce((n, b) => n + b.orders, 0)).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps the data and the key across a restart', async () => {
+    const createdAt = '2026-01-15T12:00:10.000Z';
+    const res = await fetch(`http://127.0.0.1:${config.ports.edgeBase}/pos/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makeGenericOrderInput({ orderId: 'restart-1', createdAt })),
+    });
+    expect(res.status).toBe(202);
+    const window = [new Date('2026-01-15T12:00:00Z'), new Date('2026-01-15T12:01:00Z')] as const;
+    await eventually(async () => ((await salesOf(DEMO_STORES[0].id, ...window)).buckets.length === 1 ? true : undefined));
+
+    await stack?.stop();
+    stack = undefined;
+    await expect(fetch(`http://127.0.0.1:${config.ports.api}/healthz`)).rejects.toThrow(); // really stopped
+
+    stack = await startLocalStack(config, () => undefined);
+    expect(stack.adminKeyCreated).toBe(false);
+    expect((await salesOf(DEMO_STORES[0].id, ...window)).buckets).toMatchObject([{ t: '2026-01-15T12:00:00.000Z', orders: 1, net: 210 }]);
+  });
+});
