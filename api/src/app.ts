@@ -19,7 +19,9 @@ export const API_VERSION = '0.1.0';
 
 /** Builds the API without listening, so tests can use `app.inject()` (STYLE 10). */
 export async function buildApi(config: Config, deps: { db: Db; log: Logger }): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
+  // Typed as fastify's logger so the instance type matches the plain FastifyInstance plugins take.
+  const loggerInstance: FastifyBaseLogger = deps.log;
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);

@@ -21,7 +21,7 @@ export const subjects = {
   /** Dead letter for a message that arrived on `original`. */
   deadLetter: (original: string) => `dlq.${original}`,
 
-  /** Wildcards for stream and consumer filters. */
+  /** Wildcards for stream and consumer filters; `storeId` may be `*`. */
   wildcard: {
     posOrders: 'retail.*.pos.order',
     shelf: 'retail.*.shelf.*',
@@ -29,7 +29,7 @@ export const subjects = {
     alerts: 'alerts.>',
     notify: 'notify.>',
     deadLetters: 'dlq.>',
-    live: (storeId: string | '*', topic: LiveTopic | '*') =>
+    live: (storeId: string, topic: LiveTopic | '*') =>
       `live.${storeId === '*' ? '*' : token(storeId, 'store id')}.${topic}`,
   },
 } as const;

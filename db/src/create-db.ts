@@ -14,7 +14,7 @@ const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === NUMERIC_OID) return (v: string) => Number(v);
     if (oid === INT8_OID) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as (v: string) => unknown;
   }) as typeof pg.types.getTypeParser,
 };
 

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Selectable } from 'kysely';
 
 /** Timestamps come back as Date and go in as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;

@@ -20,7 +20,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
   const result = await createMigrator(db).migrateToLatest();
   if (result.error !== undefined) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
+    const reason = result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
+    throw new Error(`migration ${failed} failed: ${reason}`, { cause: result.error });
   }
   return result;
 }

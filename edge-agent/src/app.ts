@@ -42,9 +42,11 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     timeoutMs: config.nats.publishTimeoutMs,
     clock,
   });
-  const http = Fastify({ loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: config.pos.maxBodyBytes, logController: new LogController({ disableRequestLogging: true }) });
+  // Typed as fastify's logger so the instance type matches the plain FastifyInstance routes take.
+  const loggerInstance: FastifyBaseLogger = deps.log.child({ component: 'http' });
+  const http = Fastify({ loggerInstance, bodyLimit: config.pos.maxBodyBytes, logController: new LogController({ disableRequestLogging: true }) });
   installErrorHandler(http);
-  http.get('/healthz', async (): Promise<HealthResponse> => ({ status: 'ok' }));
+  http.get('/healthz', (): HealthResponse => ({ status: 'ok' }));
   http.get('/readyz', async (_req, reply): Promise<HealthResponse> => {
     const nats = await natsReachable(deps.nc);
     void reply.code(nats ? 200 : 503);

@@ -8,7 +8,7 @@ export function createHttpServer(opts: {
   readiness: () => Promise<Record<string, boolean>>;
 }): FastifyInstance {
   const app = Fastify({ logger: false });
-  app.get('/healthz', async (): Promise<HealthResponse> => ({ status: 'ok' }));
+  app.get('/healthz', (): HealthResponse => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply): Promise<HealthResponse> => {
     const checks = await opts.readiness();
     const ok = Object.values(checks).every(Boolean);
