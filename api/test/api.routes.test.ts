@@ -34,7 +34,24 @@ function delta(storeId: string, bucket: string, d: Partial<Omit<SalesDelta, 'sto
 }
 
 /** The wire form of a bucket; every amount not given is zero. */
-const bucket = (t: string, b: Partial<Record<'orders' | 'items' | 'gross' | 'tax' | 'discount' | 'net' | 'cancelledOrders' | 'cancelledNet' | 'refundedOrders' | 'refundedNet', number>>) => ({
+const bucket = (
+  t: string,
+  b: Partial<
+    Record<
+      | 'orders'
+      | 'items'
+      | 'gross'
+      | 'tax'
+      | 'discount'
+      | 'net'
+      | 'cancelledOrders'
+      | 'cancelledNet'
+      | 'refundedOrders'
+      | 'refundedNet',
+      number
+    >
+  >,
+) => ({
   t,
   orders: 0,
   items: 0,
@@ -54,7 +71,18 @@ const KOLKATA = { id: 'store-a', name: 'Indiranagar', timezone: 'Asia/Kolkata' }
 const UTC_STORE = { id: 'store-b', name: 'Berlin Mitte', timezone: 'UTC' };
 const A_0900 = { orders: 1, items: 1, gross: 50, tax: 2.5, net: 52.5 }; // 14:30 IST, Nov 1
 const A_1029 = { orders: 2, items: 3, gross: 200, tax: 10, net: 210 }; // 15:59 IST, Nov 1
-const A_1031 = { orders: 1, items: 1.5, gross: 100.5, tax: 5.25, discount: 1, net: 104.75, cancelledOrders: 1, cancelledNet: 40, refundedOrders: 1, refundedNet: 20 }; // 16:01 IST
+const A_1031 = {
+  orders: 1,
+  items: 1.5,
+  gross: 100.5,
+  tax: 5.25,
+  discount: 1,
+  net: 104.75,
+  cancelledOrders: 1,
+  cancelledNet: 40,
+  refundedOrders: 1,
+  refundedNet: 20,
+}; // 16:01 IST
 const A_1829 = { orders: 1, items: 2, gross: 80, tax: 4, net: 84 }; // 23:59 IST, Nov 1
 const A_1845 = { orders: 3, items: 4, gross: 300, tax: 15, discount: 10, net: 305 }; // 00:15 IST, Nov 2
 const B_1029 = { orders: 9, items: 9, gross: 999, net: 999 };
@@ -91,7 +119,14 @@ describe('api /api/v1', () => {
     const ingest = await createApiKey(db, { name: 'ingest only', scopes: ['ingest', 'write'] });
     const revoked = await createApiKey(db, { name: 'revoked admin', scopes: ['admin'] });
     await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', revoked.id).execute();
-    Object.assign(keys, { admin: admin.key, adminId: admin.id, storeA: storeA.key, ingest: ingest.key, revoked: revoked.key, revokedId: revoked.id });
+    Object.assign(keys, {
+      admin: admin.key,
+      adminId: admin.id,
+      storeA: storeA.key,
+      ingest: ingest.key,
+      revoked: revoked.key,
+      revokedId: revoked.id,
+    });
 
     await applySalesDeltas(db, [
       asDelta('store-a', '2026-11-01T09:00:00Z', A_0900),
@@ -190,7 +225,10 @@ describe('api /api/v1', () => {
 
     it('accepts from/to with a non-UTC offset', async () => {
       // 16:00-16:30 IST is 10:30-11:00 UTC.
-      const res = await sales('store-a', `from=${encodeURIComponent('2026-11-01T16:00:00+05:30')}&to=${encodeURIComponent('2026-11-01T16:30:00+05:30')}`);
+      const res = await sales(
+        'store-a',
+        `from=${encodeURIComponent('2026-11-01T16:00:00+05:30')}&to=${encodeURIComponent('2026-11-01T16:30:00+05:30')}`,
+      );
 
       expect(res.json().buckets).toEqual([bucket('2026-11-01T10:31:00.000Z', A_1031)]);
     });
@@ -275,10 +313,25 @@ describe('api /api/v1', () => {
       ['`to` is missing', 'store-a', 'from=2026-11-01T10:00:00Z', /querystring\.to: /],
       ['`from` is not ISO-8601', 'store-a', 'from=yesterday&to=2026-11-01T11:00:00Z', /querystring\.from: /],
       ['`from` has no offset', 'store-a', 'from=2026-11-01T10:00:00&to=2026-11-01T11:00:00Z', /querystring\.from: /],
-      ['`from` is after `to`', 'store-a', 'from=2026-11-01T12:00:00Z&to=2026-11-01T11:00:00Z', /querystring\.from: `from` must be before `to`/],
+      [
+        '`from` is after `to`',
+        'store-a',
+        'from=2026-11-01T12:00:00Z&to=2026-11-01T11:00:00Z',
+        /querystring\.from: `from` must be before `to`/,
+      ],
       ['`from` equals `to`', 'store-a', 'from=2026-11-01T11:00:00Z&to=2026-11-01T11:00:00Z', /querystring\.from: /],
-      ['the bucket size is unknown', 'store-a', 'from=2026-11-01T10:00:00Z&to=2026-11-01T11:00:00Z&bucket=5m', /querystring\.bucket: /],
-      ['a 1m range is longer than 7 days', 'store-a', 'from=2026-11-01T00:00:00Z&to=2026-11-08T00:01:00Z&bucket=1m', /querystring\.to: range too long/],
+      [
+        'the bucket size is unknown',
+        'store-a',
+        'from=2026-11-01T10:00:00Z&to=2026-11-01T11:00:00Z&bucket=5m',
+        /querystring\.bucket: /,
+      ],
+      [
+        'a 1m range is longer than 7 days',
+        'store-a',
+        'from=2026-11-01T00:00:00Z&to=2026-11-08T00:01:00Z&bucket=1m',
+        /querystring\.to: range too long/,
+      ],
       ['the store id is not a token', 'BAD.ID', 'from=2026-11-01T10:00:00Z&to=2026-11-01T11:00:00Z', /params\.storeId: /],
     ];
 
@@ -340,11 +393,11 @@ describe('api /api/v1', () => {
       const res = await get('/api/docs/json');
 
       expect(res.statusCode).toBe(200);
-      const doc = res.json();
+      const doc = res.json<{ openapi: string; paths: Record<string, { get: { parameters: { name: string }[] } }> }>();
       expect(doc.openapi).toMatch(/^3\./);
       expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/stores', '/api/v1/stores/{storeId}/sales']));
       expect(Object.keys(doc.paths)).not.toContain('/healthz');
-      expect(doc.paths['/api/v1/stores/{storeId}/sales'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      expect(doc.paths['/api/v1/stores/{storeId}/sales']!.get.parameters.map((p) => p.name).sort()).toEqual([
         'bucket',
         'from',
         'storeId',
@@ -357,7 +410,8 @@ describe('api /api/v1', () => {
     it('limits each API key separately and never limits health checks', async () => {
       const limited = await buildApi(loadConfig({ DATABASE_URL: dbUrl, WEB_DIR: webDir, RATE_LIMIT_PER_MIN: '2' }), { db, log });
       try {
-        const as = (key: string) => limited.inject({ method: 'GET', url: '/api/v1/stores', headers: { authorization: `Bearer ${key}` } });
+        const as = (key: string) =>
+          limited.inject({ method: 'GET', url: '/api/v1/stores', headers: { authorization: `Bearer ${key}` } });
         const statuses: number[] = [];
         for (let i = 0; i < 3; i++) statuses.push((await as(keys.admin)).statusCode);
         const over = await as(keys.admin);

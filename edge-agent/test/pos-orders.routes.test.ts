@@ -207,21 +207,24 @@ describe('edge-agent POST /pos/orders', () => {
     ['the JSON literal null', 'null', 'application/json', '(root): '],
   ];
 
-  it.each(bodyCases)('rejects %s with 400 validation_failed, and publishes nothing', async (_name, payload, contentType, said) => {
-    const before = await count();
+  it.each(bodyCases)(
+    'rejects %s with 400 validation_failed, and publishes nothing',
+    async (_name, payload, contentType, said) => {
+      const before = await count();
 
-    const res = await sut.http.inject({
-      method: 'POST',
-      url: '/pos/orders',
-      payload,
-      headers: contentType === undefined ? {} : { 'content-type': contentType },
-    });
+      const res = await sut.http.inject({
+        method: 'POST',
+        url: '/pos/orders',
+        payload,
+        headers: contentType === undefined ? {} : { 'content-type': contentType },
+      });
 
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error.code).toBe('validation_failed');
-    expect(res.json().error.message).toContain(said);
-    expect(await count()).toBe(before);
-  });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe('validation_failed');
+      expect(res.json().error.message).toContain(said);
+      expect(await count()).toBe(before);
+    },
+  );
 
   it('rejects a body larger than POS_MAX_BODY_BYTES with 413 and publishes nothing', async () => {
     const line = makeOrder().lines[0]!;
@@ -238,8 +241,16 @@ describe('edge-agent POST /pos/orders', () => {
 
   const qualityCases: [string, Partial<GenericOrderInput>, string][] = [
     ['totals that do not add up', { totals: { ...valid.totals, net: 199 } }, 'totals_mismatch'],
-    ['an order without items', { lines: [], totals: { gross: 0, tax: 0, discount: 0, delivery: 0, packaging: 0, service: 0, roundOff: 0, net: 0 } }, 'no_items'],
-    ['a createdAt a day ahead of the agent clock', { createdAt: new Date(NOW.getTime() + 86_400_000).toISOString() }, 'future_timestamp'],
+    [
+      'an order without items',
+      { lines: [], totals: { gross: 0, tax: 0, discount: 0, delivery: 0, packaging: 0, service: 0, roundOff: 0, net: 0 } },
+      'no_items',
+    ],
+    [
+      'a createdAt a day ahead of the agent clock',
+      { createdAt: new Date(NOW.getTime() + 86_400_000).toISOString() },
+      'future_timestamp',
+    ],
     ['a zero unit price', { lines: [{ ...line0!, unitPrice: 0 }, line1!] }, 'non_positive_price'],
   ];
 
@@ -249,9 +260,9 @@ describe('edge-agent POST /pos/orders', () => {
     const res = await post(order({ ...overrides, orderId }));
 
     expect(res.statusCode, name).toBe(202);
-    const body = res.json();
+    const body = res.json<{ duplicate: boolean; quality: { code: string; message: string }[] }>();
     expect(body.duplicate).toBe(false);
-    expect(body.quality.map((i: { code: string }) => i.code)).toEqual([code]);
+    expect(body.quality.map((i) => i.code)).toEqual([code]);
     const [stored] = await messagesWithId(jsm, `pos:store-a:${orderId}:0`);
     expect(PosOrderEvent.parse(JSON.parse(stored!.text)).data.quality).toEqual(body.quality);
   });
@@ -304,7 +315,11 @@ describe('edge-agent without a RETAIL_POS stream', () => {
   });
 
   it('answers 503 unavailable so the POS retries, instead of losing the order', async () => {
-    const res = await sut.http.inject({ method: 'POST', url: '/pos/orders', payload: makeGenericOrderInput({ orderId: 'nostream-1' }) });
+    const res = await sut.http.inject({
+      method: 'POST',
+      url: '/pos/orders',
+      payload: makeGenericOrderInput({ orderId: 'nostream-1' }),
+    });
 
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ error: { code: 'unavailable', message: 'could not hand the order to JetStream; retry later' } });

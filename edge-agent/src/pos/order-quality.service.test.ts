@@ -26,7 +26,10 @@ describe('qualityIssues', () => {
 
   it('flags totals that are off by more than a cent, naming the expected net', () => {
     expect(sut(withTotals({ net: 210.02 }), NOW)).toEqual([
-      { code: 'totals_mismatch', message: 'net 210.02 != gross + tax - discount + delivery + packaging + service + roundOff = 210' },
+      {
+        code: 'totals_mismatch',
+        message: 'net 210.02 != gross + tax - discount + delivery + packaging + service + roundOff = 210',
+      },
     ]);
     expect(codes(withTotals({ net: 200 }))).toEqual(['totals_mismatch']);
   });
@@ -56,13 +59,20 @@ describe('qualityIssues', () => {
 
   it('flags zero and negative unit prices and names the skus', () => {
     const [first, second] = makeOrder().lines;
-    const lines = [{ ...first!, unitPrice: 0 }, { ...second!, unitPrice: -5 }];
+    const lines = [
+      { ...first!, unitPrice: 0 },
+      { ...second!, unitPrice: -5 },
+    ];
     const issues = sut(makeOrder({ lines }), NOW);
     expect(issues).toEqual([{ code: 'non_positive_price', message: 'non-positive unit price for sku cof-cap, bev-wat' }]);
   });
 
   it('reports every issue of an order at once', () => {
-    const order = makeOrder({ lines: [], totals: { ...makeOrder().totals, net: 1 }, createdAt: new Date(NOW.getTime() + DAY).toISOString() });
+    const order = makeOrder({
+      lines: [],
+      totals: { ...makeOrder().totals, net: 1 },
+      createdAt: new Date(NOW.getTime() + DAY).toISOString(),
+    });
     expect(codes(order)).toEqual(['totals_mismatch', 'no_items', 'future_timestamp']);
   });
 });
