@@ -2,6 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
+import { AppError } from '@shelfsense/contracts';
 import type { Db } from '@shelfsense/db';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -43,10 +44,9 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger }): P
     // Per key when one is presented (hashing is unnecessary: the limiter keeps keys in memory only).
     keyGenerator: (req) => req.headers.authorization ?? req.ip,
     allowList: (req) => !req.url.startsWith('/api/v1/'),
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      error: { code: 'rate_limited', message: `rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}` },
-    }),
+    // The plugin throws what this returns; an AppError goes through the one error handler.
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('rate_limited', `rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}`),
   });
   await app.register(fastifyWebsocket);
 

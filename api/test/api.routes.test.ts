@@ -419,6 +419,7 @@ describe('api /api/v1', () => {
         expect(statuses).toEqual([200, 200, 429]);
         expect(over.statusCode).toBe(429);
         expect(over.json().error.code).toBe('rate_limited');
+        expect(over.json().error.message).toMatch(/rate limit of 2 requests per minute exceeded/);
         expect(over.headers['retry-after']).toBe('60');
         expect((await as(keys.storeA)).statusCode).toBe(200);
         for (let i = 0; i < 3; i++) expect((await limited.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);

@@ -113,6 +113,10 @@ describe('SalesQuery', () => {
     expect(SalesQuery.safeParse({ from: '2026-01-01T00:00:00Z', to: '2026-01-09T00:00:00Z', bucket: '1m' }).success).toBe(false);
     expect(SalesQuery.safeParse({ from: '2026-01-01T00:00:00Z', to: '2026-01-09T00:00:00Z', bucket: '1h' }).success).toBe(true);
   });
+  it('reports only the unparseable field, not range errors it cannot know', () => {
+    const result = SalesQuery.safeParse({ from: 'yesterday', to: '2026-01-01T00:00:00Z' });
+    expect(result.success ? [] : result.error.issues.map((i) => i.path.join('.'))).toEqual(['from']);
+  });
 });
 
 describe('toErrorResponse', () => {

@@ -12,14 +12,18 @@ export const MAX_RANGE_MS: Readonly<Record<SalesBucketSize, number>> = {
   '1d': 5 * 366 * 86_400_000,
 };
 
+const bothParse = (q: { from: unknown; to: unknown }) =>
+  typeof q.from === 'string' && typeof q.to === 'string' && !Number.isNaN(Date.parse(q.from)) && !Number.isNaN(Date.parse(q.to));
+
 export const SalesQuery = z
   .object({
     from: IsoDateTime,
     to: IsoDateTime,
     bucket: SalesBucketSize.default('1m'),
   })
-  .refine((q) => Date.parse(q.from) < Date.parse(q.to), { message: '`from` must be before `to`', path: ['from'] })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= MAX_RANGE_MS[q.bucket], {
+  // Range checks only when both ends parsed; otherwise the field errors already say what is wrong.
+  .refine((q) => !bothParse(q) || Date.parse(q.from) < Date.parse(q.to), { message: '`from` must be before `to`', path: ['from'] })
+  .refine((q) => !bothParse(q) || Date.parse(q.to) - Date.parse(q.from) <= MAX_RANGE_MS[q.bucket], {
     message: 'range too long for this bucket size (1m: 7 days, 1h: 400 days, 1d: 5 years)',
     path: ['to'],
   });

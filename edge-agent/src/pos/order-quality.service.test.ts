@@ -1,4 +1,4 @@
-import type { PosOrder } from '@shelfsense/contracts';
+import { QualityIssue, type PosOrder } from '@shelfsense/contracts';
 import { makeOrder } from '@shelfsense/test';
 import { describe, expect, it } from 'vitest';
 import { qualityIssues as sut } from './order-quality.service.ts';
@@ -65,6 +65,15 @@ describe('qualityIssues', () => {
     ];
     const issues = sut(makeOrder({ lines }), NOW);
     expect(issues).toEqual([{ code: 'non_positive_price', message: 'non-positive unit price for sku cof-cap, bev-wat' }]);
+  });
+
+  it('keeps messages within the contract limit so a soft issue never rejects an order', () => {
+    const line = makeOrder().lines[0]!;
+    const lines = Array.from({ length: 5 }, (_, i) => ({ ...line, sku: `${i}`.padEnd(128, 'x'), unitPrice: 0 }));
+    const [issue] = sut(makeOrder({ lines }), NOW);
+    expect(issue?.code).toBe('non_positive_price');
+    expect(issue?.message).toHaveLength(500);
+    expect(QualityIssue.safeParse(issue).success).toBe(true);
   });
 
   it('reports every issue of an order at once', () => {

@@ -8,6 +8,7 @@ const TOTALS_TOLERANCE = 0.011;
 const FUTURE_SKEW_MS = 5 * 60_000;
 /** Older than this is "absurdly old" for a live feed (backfills pass their own clock). */
 const STALE_AFTER_MS = 2 * 365 * 86_400_000;
+const MAX_MESSAGE = 500;
 
 export function qualityIssues(order: Omit<PosOrder, 'quality' | 'customerKey'>, now: Date): QualityIssue[] {
   const issues: QualityIssue[] = [];
@@ -31,7 +32,8 @@ export function qualityIssues(order: Omit<PosOrder, 'quality' | 'customerKey'>, 
   if (badLines.length > 0) {
     issues.push({ code: 'non_positive_price', message: `non-positive unit price for sku ${badLines.slice(0, 5).join(', ')}` });
   }
-  return issues;
+  // The contract caps messages at 500 chars; a soft issue must never turn into a rejection.
+  return issues.map((i) => ({ ...i, message: i.message.slice(0, MAX_MESSAGE) }));
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
