@@ -27,7 +27,9 @@ const stores = ['demo-blr-1', 'demo-ams-1'];
 const baseline = new Map(await Promise.all(stores.map(async (s) => [s, await ordersSoFar(s)] as const)));
 const published = new Map<string, number[]>(stores.map((s) => [s, []]));
 const sub = nc.subscribe('retail.*.pos.order', {
-  callback: (_err, msg) => published.get(msg.subject.split('.')[1] ?? '')?.push(performance.now()),
+  callback: (_err, msg) => {
+    published.get(msg.subject.split('.')[1] ?? '')?.push(performance.now());
+  },
 });
 const latencies: number[] = [];
 const seen = new Map(stores.map((s) => [s, 0]));
