@@ -50,6 +50,25 @@ export const OrderLine = z.strictObject({
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
+/** One tax component (e.g. CGST and SGST at the same rate). */
+export const OrderTax = z.strictObject({
+  name: Label,
+  /** Percent, e.g. 9 for 9 %; omitted when the POS does not say. */
+  rate: z.number().finite().min(0).max(100).optional(),
+  amount: Money,
+});
+export type OrderTax = z.infer<typeof OrderTax>;
+
+/** One order-level discount. */
+export const OrderDiscount = z.strictObject({
+  name: Label,
+  /** `percent` (rate is a percentage) or `fixed`. */
+  type: z.enum(['percent', 'fixed']).optional(),
+  rate: z.number().finite().min(0).max(1e9).optional(),
+  amount: Money,
+});
+export type OrderDiscount = z.infer<typeof OrderDiscount>;
+
 /** Order-level totals in major currency units. `net` is what the customer paid. */
 export const OrderTotals = z.strictObject({
   gross: NonNegativeMoney,
@@ -79,6 +98,8 @@ export const PosOrder = z.strictObject({
   posLocationId: z.string().max(128).optional(),
   totals: OrderTotals,
   lines: z.array(OrderLine).max(1000),
+  taxes: z.array(OrderTax).max(50).default([]),
+  discounts: z.array(OrderDiscount).max(50).default([]),
   /** Salted SHA-256 of the customer's phone number; raw PII never leaves the store. */
   customerKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   quality: z.array(QualityIssue).max(20).default([]),

@@ -16,6 +16,11 @@ export function makeOrder(overrides: Partial<PosOrder> = {}): PosOrder {
       { sku: 'cof-cap', name: 'Cappuccino', category: 'Coffee', quantity: 1, unitPrice: 180, total: 180, tax: 9, discount: 0, addOns: [] },
       { sku: 'bev-wat', name: 'Water', category: 'Beverages', quantity: 1, unitPrice: 20, total: 20, tax: 1, discount: 0, addOns: [] },
     ],
+    taxes: [
+      { name: 'CGST@2.5', rate: 2.5, amount: 5 },
+      { name: 'SGST@2.5', rate: 2.5, amount: 5 },
+    ],
+    discounts: [],
     quality: [],
     ...overrides,
   };
