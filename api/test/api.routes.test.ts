@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applySalesDeltas, createApiKey, upsertStore, type Db, type SalesDelta } from '@shelfsense/db';
+import { applyRollupDeltas, createApiKey, upsertStore, type Db, type SalesDelta } from '@shelfsense/db';
 import { createTestDatabase } from '@shelfsense/test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -128,14 +128,18 @@ describe('api /api/v1', () => {
       revokedId: revoked.id,
     });
 
-    await applySalesDeltas(db, [
-      asDelta('store-a', '2026-11-01T09:00:00Z', A_0900),
-      asDelta('store-a', '2026-11-01T10:29:00Z', A_1029),
-      asDelta('store-a', '2026-11-01T10:31:00Z', A_1031),
-      asDelta('store-a', '2026-11-01T18:29:00Z', A_1829),
-      asDelta('store-a', '2026-11-01T18:45:00Z', A_1845),
-      asDelta('store-b', '2026-11-01T10:29:00Z', B_1029),
-    ]);
+    await applyRollupDeltas(db, {
+      sales: [
+        asDelta('store-a', '2026-11-01T09:00:00Z', A_0900),
+        asDelta('store-a', '2026-11-01T10:29:00Z', A_1029),
+        asDelta('store-a', '2026-11-01T10:31:00Z', A_1031),
+        asDelta('store-a', '2026-11-01T18:29:00Z', A_1829),
+        asDelta('store-a', '2026-11-01T18:45:00Z', A_1845),
+        asDelta('store-b', '2026-11-01T10:29:00Z', B_1029),
+      ],
+      dimensions: [],
+      items: [],
+    });
 
     sut = await buildApi(loadConfig({ DATABASE_URL: database.url, WEB_DIR: webDir, LOG_LEVEL: 'silent' }), { db, log });
     await sut.ready();

@@ -39,6 +39,9 @@ export interface ProductsTable {
   category: string | null;
   last_price: Numeric | null;
   updated_at: DefaultedTimestamp;
+  /** Set by an API edit: observed orders then only update last_price/last_seen_at. */
+  edited: ColumnType<boolean, boolean | undefined, boolean>;
+  last_seen_at: Date | null;
 }
 
 export interface OrdersTable {
@@ -64,6 +67,8 @@ export interface OrdersTable {
   items: Numeric;
   customer_key: string | null;
   quality: Json<{ code: string; message: string }[]>;
+  taxes: Json<{ name: string; rate?: number | undefined; amount: number }[]>;
+  discounts: Json<{ name: string; type?: string | undefined; rate?: number | undefined; amount: number }[]>;
   event_id: string;
   received_at: DefaultedTimestamp;
 }
@@ -132,6 +137,37 @@ export interface Sales1mTable {
   refunded_net: DefaultedNumeric;
 }
 
+/** 1-minute rollup by order dimension: `channel`, `source` or `payment` (type). */
+export interface SalesDim1mTable {
+  store_id: string;
+  bucket: Timestamp;
+  dimension: 'channel' | 'source' | 'payment';
+  key: string;
+  orders: DefaultedNumeric;
+  items: DefaultedNumeric;
+  gross: DefaultedNumeric;
+  net: DefaultedNumeric;
+  cancelled_orders: DefaultedNumeric;
+  cancelled_net: DefaultedNumeric;
+  refunded_orders: DefaultedNumeric;
+  refunded_net: DefaultedNumeric;
+}
+
+/** 1-minute rollup per sku and category (completed orders): quantity, line net (total − discount), lines. */
+export interface ItemSales1mTable {
+  store_id: string;
+  bucket: Timestamp;
+  sku: string;
+  category: string;
+  quantity: DefaultedNumeric;
+  net: DefaultedNumeric;
+  lines: DefaultedNumeric;
+}
+
+/** Hourly/daily relations (continuous aggregates or views): read-only. */
+type SalesAggregateView = Readonly<Omit<Sales1mTable, 'bucket'> & { bucket: Date }>;
+type ItemAggregateView = Readonly<Omit<ItemSales1mTable, 'bucket'> & { bucket: Date }>;
+
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -161,6 +197,12 @@ export interface Database {
   shelf_observations: ShelfObservationsTable;
   heartbeats: HeartbeatsTable;
   sales_1m: Sales1mTable;
+  sales_dim_1m: SalesDim1mTable;
+  item_sales_1m: ItemSales1mTable;
+  sales_1h: SalesAggregateView;
+  sales_1d: SalesAggregateView;
+  item_sales_1h: ItemAggregateView;
+  item_sales_1d: ItemAggregateView;
   api_keys: ApiKeysTable;
   db_meta: DbMetaTable;
 }

@@ -2,11 +2,13 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-timescale.ts';
+import * as m0003 from './migrations/0003-sales-dimensions.ts';
 
 /** Every migration, in order. A static list: no directory scanning, works the same when bundled. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-timescale': m0002,
+  '0003-sales-dimensions': m0003,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

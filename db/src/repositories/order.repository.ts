@@ -16,18 +16,35 @@ export interface OrderRevisionKey {
   readonly revision: number;
 }
 
+/** What the rollups need of one line: line net = total − discount. */
+export interface LineFacts {
+  readonly sku: string;
+  readonly category: string;
+  readonly quantity: number;
+  readonly net: number;
+}
+
 /** What the rollups need to know about one stored revision. */
 export interface OrderFacts extends OrderRevisionKey {
   readonly createdAt: Date;
   readonly status: PosOrder['status'];
+  readonly channel: string;
+  readonly source: string;
+  readonly paymentType: string;
   readonly items: number;
   readonly gross: number;
   readonly tax: number;
   readonly discount: number;
   readonly net: number;
+  readonly lines: readonly LineFacts[];
 }
 
 const key = (k: { storeId: string; orderId: string; revision: number }) => `${k.storeId}\u0000${k.orderId}\u0000${k.revision}`;
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Rows per INSERT: pg caps a statement at 65535 bind parameters. */
+const ORDER_CHUNK = 2000;
+const LINE_CHUNK = 4000;
 
 /**
  * Inserts raw orders and their lines. Rows that already exist (redelivery, replay, re-import) are
@@ -37,79 +54,86 @@ export async function insertOrders(trx: Kysely<Database>, records: readonly Orde
   if (records.length === 0) return [];
   // Sorted by key: concurrent batches then wait on each other's uncommitted rows in one order and
   // cannot deadlock (every lock phase of storeOrderBatch is sorted the same way).
-  const unique = new Map(
-    records
-      .map((r) => [key({ storeId: r.storeId, ...r.order }), r] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
-  const inserted = await trx
-    .insertInto('orders')
-    .values(
-      [...unique.values()].map(({ eventId, storeId, order: o }) => ({
-        store_id: storeId,
-        order_id: o.orderId,
-        revision: o.revision,
-        created_at: o.createdAt,
-        status: o.status,
-        channel: o.channel,
-        source: o.source,
-        payment_type: o.paymentType,
-        currency: o.currency,
-        pos_location_id: o.posLocationId ?? null,
-        gross: o.totals.gross,
-        tax: o.totals.tax,
-        discount: o.totals.discount,
-        delivery: o.totals.delivery,
-        packaging: o.totals.packaging,
-        service: o.totals.service,
-        round_off: o.totals.roundOff,
-        net: o.totals.net,
-        items: o.lines.reduce((n, l) => n + l.quantity, 0),
-        customer_key: o.customerKey ?? null,
-        quality: JSON.stringify(o.quality),
-        event_id: eventId,
-      })),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .returning(['store_id', 'order_id', 'revision', 'created_at', 'status', 'items', 'gross', 'tax', 'discount', 'net'])
-    .execute();
+  const unique = [...new Map(records.map((r) => [key({ storeId: r.storeId, ...r.order }), r] as const)).entries()]
+    .sort(([a], [b]) => byKey(a, b))
+    .map(([, r]) => r);
 
-  const insertedKeys = new Set(inserted.map((r) => key({ storeId: r.store_id, orderId: r.order_id, revision: r.revision })));
-  const lines = [...unique.values()]
-    .filter((r) => insertedKeys.has(key({ storeId: r.storeId, ...r.order })))
-    .flatMap(({ storeId, order: o }) =>
-      o.lines.map((l, i) => ({
-        store_id: storeId,
-        order_id: o.orderId,
-        revision: o.revision,
-        line_no: i + 1,
-        created_at: o.createdAt,
-        sku: l.sku,
-        name: l.name,
-        category: l.category ?? null,
-        quantity: l.quantity,
-        unit_price: l.unitPrice,
-        total: l.total,
-        tax: l.tax,
-        discount: l.discount,
-        add_ons: JSON.stringify(l.addOns),
-      })),
-    );
-  // pg caps a statement at 65535 bind parameters; 14 per line → chunks of 4000 lines.
-  for (let i = 0; i < lines.length; i += 4000) {
-    await trx.insertInto('order_lines').values(lines.slice(i, i + 4000)).onConflict((oc) => oc.doNothing()).execute();
+  const inserted = new Set<string>();
+  for (let i = 0; i < unique.length; i += ORDER_CHUNK) {
+    const rows = await trx
+      .insertInto('orders')
+      .values(
+        unique.slice(i, i + ORDER_CHUNK).map(({ eventId, storeId, order: o }) => ({
+          store_id: storeId,
+          order_id: o.orderId,
+          revision: o.revision,
+          created_at: o.createdAt,
+          status: o.status,
+          channel: o.channel,
+          source: o.source,
+          payment_type: o.paymentType,
+          currency: o.currency,
+          pos_location_id: o.posLocationId ?? null,
+          gross: o.totals.gross,
+          tax: o.totals.tax,
+          discount: o.totals.discount,
+          delivery: o.totals.delivery,
+          packaging: o.totals.packaging,
+          service: o.totals.service,
+          round_off: o.totals.roundOff,
+          net: o.totals.net,
+          items: o.lines.reduce((n, l) => n + l.quantity, 0),
+          customer_key: o.customerKey ?? null,
+          quality: JSON.stringify(o.quality),
+          taxes: JSON.stringify(o.taxes),
+          discounts: JSON.stringify(o.discounts),
+          event_id: eventId,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning(['store_id', 'order_id', 'revision'])
+      .execute();
+    for (const r of rows) inserted.add(key({ storeId: r.store_id, orderId: r.order_id, revision: r.revision }));
   }
-  return inserted.map((r) => ({
-    storeId: r.store_id,
-    orderId: r.order_id,
-    revision: r.revision,
-    createdAt: r.created_at,
-    status: r.status,
-    items: r.items,
-    gross: r.gross,
-    tax: r.tax,
-    discount: r.discount,
-    net: r.net,
+
+  const fresh = unique.filter((r) => inserted.has(key({ storeId: r.storeId, ...r.order })));
+  const lines = fresh.flatMap(({ storeId, order: o }) =>
+    o.lines.map((l, i) => ({
+      store_id: storeId,
+      order_id: o.orderId,
+      revision: o.revision,
+      line_no: i + 1,
+      created_at: o.createdAt,
+      sku: l.sku,
+      name: l.name,
+      category: l.category ?? null,
+      quantity: l.quantity,
+      unit_price: l.unitPrice,
+      total: l.total,
+      tax: l.tax,
+      discount: l.discount,
+      add_ons: JSON.stringify(l.addOns),
+    })),
+  );
+  for (let i = 0; i < lines.length; i += LINE_CHUNK) {
+    await trx.insertInto('order_lines').values(lines.slice(i, i + LINE_CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+  }
+  // Facts straight from the validated records: the same values the rows were written with.
+  return fresh.map(({ storeId, order: o }) => ({
+    storeId,
+    orderId: o.orderId,
+    revision: o.revision,
+    createdAt: new Date(o.createdAt),
+    status: o.status,
+    channel: o.channel,
+    source: o.source,
+    paymentType: o.paymentType,
+    items: o.lines.reduce((n, l) => n + l.quantity, 0),
+    gross: o.totals.gross,
+    tax: o.totals.tax,
+    discount: o.totals.discount,
+    net: o.totals.net,
+    lines: o.lines.map((l) => ({ sku: l.sku, category: l.category ?? '', quantity: l.quantity, net: l.total - l.discount })),
   }));
 }
 
@@ -122,55 +146,80 @@ export async function lockOrderHeads(
   trx: Kysely<Database>,
   keys: readonly { storeId: string; orderId: string }[],
 ): Promise<Map<string, number>> {
-  const sorted = [...new Map(keys.map((k) => [`${k.storeId}\u0000${k.orderId}`, k])).values()].sort((a, b) =>
-    a.storeId === b.storeId ? (a.orderId < b.orderId ? -1 : 1) : a.storeId < b.storeId ? -1 : 1,
-  );
+  const sorted = [...new Map(keys.map((k) => [`${k.storeId}\u0000${k.orderId}`, k])).entries()].sort(([a], [b]) => byKey(a, b)).map(([, k]) => k);
   if (sorted.length === 0) return new Map();
-  await trx
-    .insertInto('order_heads')
-    .values(sorted.map((k) => ({ store_id: k.storeId, order_id: k.orderId, revision: -1 })))
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  const rows = await trx
-    .selectFrom('order_heads')
-    .select(['store_id', 'order_id', 'revision'])
-    .where(sql<boolean>`(store_id, order_id) IN (${sql.join(sorted.map((k) => sql`(${k.storeId}, ${k.orderId})`))})`)
-    // "C" collation = the byte order the keys were sorted in above, so lock order matches.
-    .orderBy(sql`store_id COLLATE "C"`)
-    .orderBy(sql`order_id COLLATE "C"`)
-    .forUpdate()
-    .execute();
+  const storeIds = sorted.map((k) => k.storeId);
+  const orderIds = sorted.map((k) => k.orderId);
+  await sql`
+    INSERT INTO order_heads (store_id, order_id, revision)
+    SELECT s, o, -1 FROM unnest(${storeIds}::text[], ${orderIds}::text[]) AS t(s, o)
+    ON CONFLICT DO NOTHING`.execute(trx);
+  // "C" collation = the byte order the keys were sorted in above, so lock order matches.
+  const { rows } = await sql<{ store_id: string; order_id: string; revision: number }>`
+    SELECT h.store_id, h.order_id, h.revision FROM order_heads h
+    JOIN unnest(${storeIds}::text[], ${orderIds}::text[]) AS t(s, o) ON h.store_id = t.s AND h.order_id = t.o
+    ORDER BY h.store_id COLLATE "C", h.order_id COLLATE "C"
+    FOR UPDATE OF h`.execute(trx);
   return new Map(rows.map((r) => [`${r.store_id}\u0000${r.order_id}`, r.revision]));
 }
 
-/** Facts of previously counted revisions (the heads being replaced). */
+/** Facts (with lines) of previously counted revisions: the heads being replaced. */
 export async function getOrderFacts(trx: Kysely<Database>, keys: readonly OrderRevisionKey[]): Promise<OrderFacts[]> {
   if (keys.length === 0) return [];
-  const rows = await trx
-    .selectFrom('orders')
-    .select(['store_id', 'order_id', 'revision', 'created_at', 'status', 'items', 'gross', 'tax', 'discount', 'net'])
-    .where(
-      sql<boolean>`(store_id, order_id, revision) IN (${sql.join(keys.map((k) => sql`(${k.storeId}, ${k.orderId}, ${k.revision})`))})`,
-    )
-    .execute();
-  // A revision stored twice under different created_at (a misbehaving POS) counts once: first wins.
-  const byKey = new Map<string, OrderFacts>();
-  for (const r of rows) {
-    const facts: OrderFacts = {
-      storeId: r.store_id,
-      orderId: r.order_id,
-      revision: r.revision,
-      createdAt: r.created_at,
-      status: r.status,
-      items: r.items,
-      gross: r.gross,
-      tax: r.tax,
-      discount: r.discount,
-      net: r.net,
-    };
-    if (!byKey.has(key(facts))) byKey.set(key(facts), facts);
+  const arrays = [keys.map((k) => k.storeId), keys.map((k) => k.orderId), keys.map((k) => k.revision)] as const;
+  const { rows } = await sql<{
+    store_id: string;
+    order_id: string;
+    revision: number;
+    created_at: Date;
+    status: PosOrder['status'];
+    channel: string;
+    source: string;
+    payment_type: string;
+    items: number;
+    gross: number;
+    tax: number;
+    discount: number;
+    net: number;
+  }>`
+    SELECT DISTINCT ON (o.store_id, o.order_id, o.revision)
+      o.store_id, o.order_id, o.revision, o.created_at, o.status, o.channel, o.source, o.payment_type,
+      o.items, o.gross, o.tax, o.discount, o.net
+    FROM orders o
+    JOIN unnest(${arrays[0]}::text[], ${arrays[1]}::text[], ${arrays[2]}::int[]) AS k(s, o, r)
+      ON o.store_id = k.s AND o.order_id = k.o AND o.revision = k.r
+    ORDER BY o.store_id, o.order_id, o.revision, o.received_at`.execute(trx);
+  // A revision stored twice under different created_at (a misbehaving POS) counts once: the first
+  // received, and only its own lines.
+  const lineRows = await sql<{ store_id: string; order_id: string; revision: number; created_at: Date; sku: string; category: string | null; quantity: number; total: number; discount: number }>`
+    SELECT l.store_id, l.order_id, l.revision, l.created_at, l.sku, l.category, l.quantity, l.total, l.discount
+    FROM order_lines l
+    JOIN unnest(${arrays[0]}::text[], ${arrays[1]}::text[], ${arrays[2]}::int[]) AS k(s, o, r)
+      ON l.store_id = k.s AND l.order_id = k.o AND l.revision = k.r
+    ORDER BY l.line_no`.execute(trx);
+  const linesOf = new Map<string, LineFacts[]>();
+  for (const l of lineRows.rows) {
+    const k = `${key({ storeId: l.store_id, orderId: l.order_id, revision: l.revision })}\u0000${l.created_at.getTime()}`;
+    const list = linesOf.get(k) ?? [];
+    list.push({ sku: l.sku, category: l.category ?? '', quantity: Number(l.quantity), net: Number(l.total) - Number(l.discount) });
+    linesOf.set(k, list);
   }
-  return [...byKey.values()];
+  return rows.map((r) => ({
+    storeId: r.store_id,
+    orderId: r.order_id,
+    revision: r.revision,
+    createdAt: r.created_at,
+    status: r.status,
+    channel: r.channel,
+    source: r.source,
+    paymentType: r.payment_type,
+    items: Number(r.items),
+    gross: Number(r.gross),
+    tax: Number(r.tax),
+    discount: Number(r.discount),
+    net: Number(r.net),
+    lines: linesOf.get(`${key({ storeId: r.store_id, orderId: r.order_id, revision: r.revision })}\u0000${r.created_at.getTime()}`) ?? [],
+  }));
 }
 
 /** Moves each order's head to the revision that now counts (one statement for the whole batch). */

@@ -18,52 +18,119 @@ export interface SalesDelta {
   readonly refundedNet: string;
 }
 
+/** A change to one (store, minute, dimension, key) bucket. */
+export interface DimensionDelta {
+  readonly storeId: string;
+  readonly bucket: Date;
+  readonly dimension: 'channel' | 'source' | 'payment';
+  readonly key: string;
+  readonly orders: number;
+  readonly items: string;
+  readonly gross: string;
+  readonly net: string;
+  readonly cancelledOrders: number;
+  readonly cancelledNet: string;
+  readonly refundedOrders: number;
+  readonly refundedNet: string;
+}
+
+/** A change to one (store, minute, sku, category) bucket. */
+export interface ItemDelta {
+  readonly storeId: string;
+  readonly bucket: Date;
+  readonly sku: string;
+  readonly category: string;
+  readonly quantity: string;
+  readonly net: string;
+  readonly lines: number;
+}
+
+export interface RollupDeltas {
+  readonly sales: readonly SalesDelta[];
+  readonly dimensions: readonly DimensionDelta[];
+  readonly items: readonly ItemDelta[];
+}
+
+type Row = Record<string, string | number | Date>;
+
 /**
- * Adds deltas to the 1-minute rollup. Sorted by key so that concurrent batches lock rows in the
- * same order and cannot deadlock.
+ * `INSERT … ON CONFLICT (keys) DO UPDATE SET col = col + excluded.col` for one rollup table, rows
+ * sorted by key so concurrent batches lock rows in the same order and cannot deadlock.
  */
-export async function applySalesDeltas(trx: Kysely<Database>, deltas: readonly SalesDelta[]): Promise<void> {
-  if (deltas.length === 0) return;
-  const sorted = [...deltas].sort((a, b) =>
-    a.storeId === b.storeId ? a.bucket.getTime() - b.bucket.getTime() : a.storeId < b.storeId ? -1 : 1,
-  );
-  const add = (col: 'orders' | 'items' | 'gross' | 'tax' | 'discount' | 'net' | 'cancelled_orders' | 'cancelled_net' | 'refunded_orders' | 'refunded_net') =>
-    sql<string>`sales_1m.${sql.ref(col)} + excluded.${sql.ref(col)}`;
-  for (let i = 0; i < sorted.length; i += 2000) {
-    await trx
-      .insertInto('sales_1m')
-      .values(
-        sorted.slice(i, i + 2000).map((d) => ({
-          store_id: d.storeId,
-          bucket: d.bucket,
-          orders: d.orders,
-          items: d.items,
-          gross: d.gross,
-          tax: d.tax,
-          discount: d.discount,
-          net: d.net,
-          cancelled_orders: d.cancelledOrders,
-          cancelled_net: d.cancelledNet,
-          refunded_orders: d.refundedOrders,
-          refunded_net: d.refundedNet,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['store_id', 'bucket']).doUpdateSet({
-          orders: add('orders'),
-          items: add('items'),
-          gross: add('gross'),
-          tax: add('tax'),
-          discount: add('discount'),
-          net: add('net'),
-          cancelled_orders: add('cancelled_orders'),
-          cancelled_net: add('cancelled_net'),
-          refunded_orders: add('refunded_orders'),
-          refunded_net: add('refunded_net'),
-        }),
-      )
-      .execute();
+async function addToRollup(
+  trx: Kysely<Database>,
+  table: 'sales_1m' | 'sales_dim_1m' | 'item_sales_1m',
+  keys: readonly string[],
+  sums: readonly string[],
+  rows: readonly Row[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const sortKey = (r: Row) => keys.map((k) => (r[k] instanceof Date ? (r[k] as Date).toISOString() : String(r[k]))).join('\u0000');
+  const sorted = [...rows].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  const cols = [...keys, ...sums];
+  const chunk = Math.floor(60_000 / cols.length);
+  for (let i = 0; i < sorted.length; i += chunk) {
+    const values = sorted.slice(i, i + chunk).map((r) => sql`(${sql.join(cols.map((c) => sql`${r[c]}`))})`);
+    await sql`
+      INSERT INTO ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))})
+      VALUES ${sql.join(values)}
+      ON CONFLICT (${sql.join(keys.map((k) => sql.ref(k)))}) DO UPDATE SET
+      ${sql.join(sums.map((c) => sql`${sql.ref(c)} = ${sql.table(table)}.${sql.ref(c)} + excluded.${sql.ref(c)}`))}`.execute(trx);
   }
+}
+
+const SALES_SUMS = ['orders', 'items', 'gross', 'tax', 'discount', 'net', 'cancelled_orders', 'cancelled_net', 'refunded_orders', 'refunded_net'];
+const DIMENSION_SUMS = ['orders', 'items', 'gross', 'net', 'cancelled_orders', 'cancelled_net', 'refunded_orders', 'refunded_net'];
+
+/** Adds deltas to the 1-minute rollups (store sales, per dimension, per item) with `+=`. */
+export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDeltas): Promise<void> {
+  await addToRollup(
+    trx,
+    'sales_1m',
+    ['store_id', 'bucket'],
+    SALES_SUMS,
+    deltas.sales.map((d) => ({
+      store_id: d.storeId,
+      bucket: d.bucket,
+      orders: d.orders,
+      items: d.items,
+      gross: d.gross,
+      tax: d.tax,
+      discount: d.discount,
+      net: d.net,
+      cancelled_orders: d.cancelledOrders,
+      cancelled_net: d.cancelledNet,
+      refunded_orders: d.refundedOrders,
+      refunded_net: d.refundedNet,
+    })),
+  );
+  await addToRollup(
+    trx,
+    'sales_dim_1m',
+    ['store_id', 'bucket', 'dimension', 'key'],
+    DIMENSION_SUMS,
+    deltas.dimensions.map((d) => ({
+      store_id: d.storeId,
+      bucket: d.bucket,
+      dimension: d.dimension,
+      key: d.key,
+      orders: d.orders,
+      items: d.items,
+      gross: d.gross,
+      net: d.net,
+      cancelled_orders: d.cancelledOrders,
+      cancelled_net: d.cancelledNet,
+      refunded_orders: d.refundedOrders,
+      refunded_net: d.refundedNet,
+    })),
+  );
+  await addToRollup(
+    trx,
+    'item_sales_1m',
+    ['store_id', 'bucket', 'sku', 'category'],
+    ['quantity', 'net', 'lines'],
+    deltas.items.map((d) => ({ store_id: d.storeId, bucket: d.bucket, sku: d.sku, category: d.category, quantity: d.quantity, net: d.net, lines: d.lines })),
+  );
 }
 
 /**

@@ -1,14 +1,15 @@
 import {
-  applySalesDeltas,
+  applyRollupDeltas,
   ensureStoresExist,
   getOrderFacts,
   insertOrders,
   lockOrderHeads,
   setOrderHeads,
+  upsertObservedProducts,
   type Db,
   type OrderRecord,
 } from '@shelfsense/db';
-import { planHeadChanges, salesDeltas } from './pos-rollup.service.ts';
+import { planHeadChanges, rollupDeltas } from './pos-rollup.service.ts';
 
 export interface BatchResult {
   /** Revisions stored for the first time (the rest were duplicates). */
@@ -23,6 +24,7 @@ export interface BatchResult {
  * Exactly-once effects on at-least-once delivery (ARCHITECTURE §4): one transaction inserts raw rows
  * with ON CONFLICT DO NOTHING, derives rollup deltas only from rows actually inserted, applies them
  * with `+=`, and commits. The caller acks only after this resolves, so a crash replays harmlessly.
+ * Lock phases (stores, orders, heads, rollups, products) each take their keys in sorted order.
  */
 export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): Promise<BatchResult> {
   return db.transaction().execute(async (trx) => {
@@ -33,16 +35,22 @@ export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): 
     const heads = await lockOrderHeads(trx, inserted);
     const changes = planHeadChanges(inserted, heads);
     const previous = await getOrderFacts(trx, changes.flatMap((c) => (c.previous === null ? [] : [c.previous])));
-    const deltas = salesDeltas(
+    const deltas = rollupDeltas(
       changes.map((c) => c.next),
       previous,
     );
-    await applySalesDeltas(trx, deltas);
+    await applyRollupDeltas(trx, deltas);
     await setOrderHeads(trx, changes.map((c) => c.next));
+    await upsertObservedProducts(
+      trx,
+      records.flatMap(({ storeId, order }) =>
+        order.lines.map((l) => ({ storeId, sku: l.sku, name: l.name, category: l.category ?? null, price: l.unitPrice, seenAt: new Date(order.createdAt) })),
+      ),
+    );
     return {
       inserted: inserted.length,
       headChanges: changes.length,
-      touchedStores: [...new Set(deltas.map((d) => d.storeId))],
+      touchedStores: [...new Set(deltas.sales.map((d) => d.storeId))],
     };
   });
 }

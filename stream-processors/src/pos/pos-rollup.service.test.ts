@@ -1,6 +1,8 @@
 import type { OrderFacts } from '@shelfsense/db';
 import { describe, expect, it } from 'vitest';
-import { contributionOf, formatScaled, minuteBucket, planHeadChanges, salesDeltas } from './pos-rollup.service.ts';
+import { contributionOf, formatScaled, minuteBucket, planHeadChanges, rollupDeltas } from './pos-rollup.service.ts';
+
+const salesDeltas = (added: OrderFacts[], removed: OrderFacts[]) => rollupDeltas(added, removed).sales;
 
 const facts = (o: Partial<OrderFacts> = {}): OrderFacts => ({
   storeId: 's1',
@@ -8,11 +10,18 @@ const facts = (o: Partial<OrderFacts> = {}): OrderFacts => ({
   revision: 0,
   createdAt: new Date('2026-11-01T10:15:30Z'),
   status: 'completed',
+  channel: 'dine_in',
+  source: 'pos',
+  paymentType: 'cash',
   items: 3,
   gross: 100.1,
   tax: 5.01,
   discount: 0,
   net: 105.11,
+  lines: [
+    { sku: 'a', category: 'Coffee', quantity: 2, net: 80.1 },
+    { sku: 'b', category: '', quantity: 1, net: 20 },
+  ],
   ...o,
 });
 
@@ -91,5 +100,37 @@ describe('salesDeltas', () => {
   });
   it('drops buckets whose changes cancel out', () => {
     expect(salesDeltas([facts({ revision: 1 })], [facts()])).toEqual([]);
+  });
+});
+
+describe('rollupDeltas: dimensions and items', () => {
+  it('counts an order under its channel, source and payment type', () => {
+    const { dimensions } = rollupDeltas([facts()], []);
+    expect(dimensions.map((d) => [d.dimension, d.key, d.orders, d.net])).toEqual([
+      ['channel', 'dine_in', 1, '105.1100'],
+      ['source', 'pos', 1, '105.1100'],
+      ['payment', 'cash', 1, '105.1100'],
+    ]);
+  });
+  it('moves a re-categorised order between dimension keys', () => {
+    const { dimensions } = rollupDeltas([facts({ revision: 1, paymentType: 'card' })], [facts()]);
+    expect(dimensions.map((d) => [d.dimension, d.key, d.orders])).toEqual([
+      ['payment', 'card', 1],
+      ['payment', 'cash', -1],
+    ]);
+  });
+  it('adds item quantities and line net for completed orders only', () => {
+    expect(rollupDeltas([facts()], []).items).toEqual([
+      { storeId: 's1', bucket: new Date('2026-11-01T10:15:00Z'), sku: 'a', category: 'Coffee', quantity: '2.000', net: '80.1000', lines: 1 },
+      { storeId: 's1', bucket: new Date('2026-11-01T10:15:00Z'), sku: 'b', category: '', quantity: '1.000', net: '20.0000', lines: 1 },
+    ]);
+    expect(rollupDeltas([facts({ status: 'cancelled' })], []).items).toEqual([]);
+  });
+  it('takes the items of a cancelled order back out', () => {
+    const { items } = rollupDeltas([facts({ revision: 1, status: 'refunded' })], [facts()]);
+    expect(items.map((i) => [i.sku, i.quantity, i.net, i.lines])).toEqual([
+      ['a', '-2.000', '-80.1000', -1],
+      ['b', '-1.000', '-20.0000', -1],
+    ]);
   });
 });

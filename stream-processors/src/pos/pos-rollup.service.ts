@@ -1,6 +1,6 @@
 // Pure rollup maths (no I/O): which revision of each order counts, and what that changes in the
 // 1-minute sales buckets. Amounts are summed as scaled integers so `+=` in SQL stays exact.
-import type { OrderFacts, OrderRevisionKey, SalesDelta } from '@shelfsense/db';
+import type { DimensionDelta, ItemDelta, OrderFacts, OrderRevisionKey, RollupDeltas, SalesDelta } from '@shelfsense/db';
 
 const MONEY_SCALE = 10_000; // numeric(18,4)
 const QTY_SCALE = 1_000; // numeric(18,3)
@@ -91,28 +91,76 @@ export function planHeadChanges(inserted: readonly OrderFacts[], heads: Readonly
   return changes;
 }
 
-/** Net bucket deltas: `added` revisions count, `removed` revisions stop counting. Zero deltas are dropped. */
-export function salesDeltas(added: readonly OrderFacts[], removed: readonly OrderFacts[]): SalesDelta[] {
-  const sums = new Map<string, { storeId: string; bucket: Date; c: Contribution }>();
+type Dimension = DimensionDelta['dimension'];
+
+/** The dimension keys an order counts under. */
+const dimensionKeys = (f: OrderFacts): [Dimension, string][] => [
+  ['channel', f.channel],
+  ['source', f.source],
+  ['payment', f.paymentType],
+];
+
+interface ItemSums {
+  quantity: number;
+  net: number;
+  lines: number;
+}
+
+/** Accumulates signed contributions per key, in scaled integers. */
+class Sums<K, V extends object> {
+  readonly entries = new Map<string, { key: K; v: V }>();
+  readonly zero: () => V;
+  constructor(zero: () => V) {
+    this.zero = zero;
+  }
+  add(id: string, key: K, c: V, sign: 1 | -1): void {
+    let e = this.entries.get(id);
+    if (e === undefined) {
+      e = { key, v: this.zero() };
+      this.entries.set(id, e);
+    }
+    const target = e.v as Record<string, number>;
+    for (const [f, n] of Object.entries(c) as [string, number][]) target[f] = (target[f] ?? 0) + sign * n;
+  }
+  nonZero(): { key: K; v: V }[] {
+    return [...this.entries.values()].filter(({ v }) => Object.values(v).some((n) => n !== 0));
+  }
+}
+
+/**
+ * Net deltas for every 1-minute rollup: `added` revisions start counting, `removed` revisions stop.
+ * Changes that cancel out are dropped. Items count only for completed orders (line net = total −
+ * discount), so a cancellation takes its items out of the item rollups.
+ */
+export function rollupDeltas(added: readonly OrderFacts[], removed: readonly OrderFacts[]): RollupDeltas {
+  const sales = new Sums<{ storeId: string; bucket: Date }, Contribution>(() => ({ ...ZERO }));
+  const dims = new Sums<{ storeId: string; bucket: Date; dimension: Dimension; key: string }, Contribution>(() => ({ ...ZERO }));
+  const items = new Sums<{ storeId: string; bucket: Date; sku: string; category: string }, ItemSums>(() => ({ quantity: 0, net: 0, lines: 0 }));
+
   const apply = (f: OrderFacts, sign: 1 | -1) => {
     const bucket = minuteBucket(f.createdAt);
-    const k = `${f.storeId}\u0000${bucket.getTime()}`;
-    let entry = sums.get(k);
-    if (entry === undefined) {
-      entry = { storeId: f.storeId, bucket, c: { ...ZERO } };
-      sums.set(k, entry);
-    }
+    const t = bucket.getTime();
     const c = contributionOf(f);
-    for (const field of Object.keys(ZERO) as (keyof Contribution)[]) entry.c[field] += sign * c[field];
+    sales.add(`${f.storeId}\u0000${t}`, { storeId: f.storeId, bucket }, c, sign);
+    for (const [dimension, key] of dimensionKeys(f)) {
+      dims.add(`${f.storeId}\u0000${t}\u0000${dimension}\u0000${key}`, { storeId: f.storeId, bucket, dimension, key }, c, sign);
+    }
+    if (f.status !== 'completed') return;
+    for (const l of f.lines) {
+      items.add(
+        `${f.storeId}\u0000${t}\u0000${l.sku}\u0000${l.category}`,
+        { storeId: f.storeId, bucket, sku: l.sku, category: l.category },
+        { quantity: Math.round(l.quantity * QTY_SCALE), net: money(l.net), lines: 1 },
+        sign,
+      );
+    }
   };
   for (const f of added) apply(f, 1);
   for (const f of removed) apply(f, -1);
 
-  return [...sums.values()]
-    .filter(({ c }) => Object.values(c).some((v) => v !== 0))
-    .map(({ storeId, bucket, c }) => ({
-      storeId,
-      bucket,
+  return {
+    sales: sales.nonZero().map(({ key, v: c }): SalesDelta => ({
+      ...key,
       orders: c.orders,
       items: formatScaled(c.items, 3),
       gross: formatScaled(c.gross, 4),
@@ -123,7 +171,25 @@ export function salesDeltas(added: readonly OrderFacts[], removed: readonly Orde
       cancelledNet: formatScaled(c.cancelledNet, 4),
       refundedOrders: c.refundedOrders,
       refundedNet: formatScaled(c.refundedNet, 4),
-    }));
+    })),
+    dimensions: dims.nonZero().map(({ key, v: c }): DimensionDelta => ({
+      ...key,
+      orders: c.orders,
+      items: formatScaled(c.items, 3),
+      gross: formatScaled(c.gross, 4),
+      net: formatScaled(c.net, 4),
+      cancelledOrders: c.cancelledOrders,
+      cancelledNet: formatScaled(c.cancelledNet, 4),
+      refundedOrders: c.refundedOrders,
+      refundedNet: formatScaled(c.refundedNet, 4),
+    })),
+    items: items.nonZero().map(({ key, v }): ItemDelta => ({
+      ...key,
+      quantity: formatScaled(v.quantity, 3),
+      net: formatScaled(v.net, 4),
+      lines: v.lines,
+    })),
+  };
 }
 
 /** Exact decimal string of an integer scaled by 10^places (no float division). */

@@ -1,0 +1,162 @@
+import sharp, { type Sharp } from 'sharp';
+import { toHalfBits } from './float16.ts';
+
+/** Decoded pixels, e.g. a frame from ffmpeg or the synthetic renderer (interleaved, 8 bit). */
+export interface RawImage {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 2 | 3 | 4;
+}
+
+/** Anything the detector accepts: an encoded image (JPEG/PNG/WebP/...), a file path, or raw pixels. */
+export type DetectorImage = Buffer | Uint8Array | string | RawImage;
+
+export interface LetterboxGeometry {
+  readonly srcWidth: number;
+  readonly srcHeight: number;
+  readonly dstWidth: number;
+  readonly dstHeight: number;
+  /** Size of the resized image inside the padded canvas. */
+  readonly resizedWidth: number;
+  readonly resizedHeight: number;
+  readonly padLeft: number;
+  readonly padTop: number;
+  readonly padRight: number;
+  readonly padBottom: number;
+  /** Source → model scale (one value: the aspect ratio is kept). */
+  readonly gain: number;
+}
+
+/** Python's round(): halves go to the even neighbour. Ultralytics' padding arithmetic relies on it. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Ultralytics `LetterBox(auto=False, scaleup=True, center=True)`: scale to fit, keep the aspect
+ * ratio, pad equally on both sides (the odd pixel goes bottom/right, from its `round(d ∓ 0.1)`).
+ */
+export function letterboxGeometry(srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number): LetterboxGeometry {
+  const gain = Math.min(dstWidth / srcWidth, dstHeight / srcHeight);
+  const resizedWidth = Math.max(1, Math.min(dstWidth, roundHalfEven(srcWidth * gain)));
+  const resizedHeight = Math.max(1, Math.min(dstHeight, roundHalfEven(srcHeight * gain)));
+  const dw = (dstWidth - resizedWidth) / 2;
+  const dh = (dstHeight - resizedHeight) / 2;
+  const padTop = roundHalfEven(dh - 0.1);
+  const padLeft = roundHalfEven(dw - 0.1);
+  return {
+    srcWidth,
+    srcHeight,
+    dstWidth,
+    dstHeight,
+    resizedWidth,
+    resizedHeight,
+    padLeft,
+    padTop,
+    padRight: dstWidth - resizedWidth - padLeft,
+    padBottom: dstHeight - resizedHeight - padTop,
+    gain,
+  };
+}
+
+export type Box = [x1: number, y1: number, x2: number, y2: number];
+
+/** Maps a model-input box back to source pixels and clips it to the image (Ultralytics `scale_boxes`). */
+export function boxToSource(g: LetterboxGeometry, x1: number, y1: number, x2: number, y2: number): Box {
+  const clip = (v: number, max: number) => Math.min(Math.max(v, 0), max);
+  return [
+    clip((x1 - g.padLeft) / g.gain, g.srcWidth),
+    clip((y1 - g.padTop) / g.gain, g.srcHeight),
+    clip((x2 - g.padLeft) / g.gain, g.srcWidth),
+    clip((y2 - g.padTop) / g.gain, g.srcHeight),
+  ];
+}
+
+function isRawImage(image: DetectorImage): image is RawImage {
+  return typeof image === 'object' && !(image instanceof Uint8Array);
+}
+
+/** A sharp pipeline for any `DetectorImage`, EXIF orientation applied. */
+export function openImage(image: DetectorImage): Sharp {
+  if (isRawImage(image)) {
+    return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+  }
+  return sharp(image, { autoOrient: true });
+}
+
+export type TensorDtype = 'float32' | 'float16';
+
+export interface LetterboxResult<T extends TensorDtype = TensorDtype> {
+  /** RGB planes, CHW, values in [0, 1]; float16 as raw binary16 bits. */
+  readonly data: T extends 'float16' ? Uint16Array : Float32Array;
+  readonly geometry: LetterboxGeometry;
+}
+
+export const LETTERBOX_FILL = 114;
+
+// 8-bit value → model value lookups: the division (and the half conversion) happens 256 times, not per pixel.
+const UNIT_F32 = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+const UNIT_F16 = Uint16Array.from(UNIT_F32, (v) => toHalfBits(v));
+
+/**
+ * Decodes, orients, resizes and pads an image into the model's input tensor layout. One sharp
+ * pipeline does the pixel work (libvips, off the JS thread); only the HWC → CHW float pass runs here.
+ */
+export async function letterbox<T extends TensorDtype = 'float32'>(
+  image: DetectorImage,
+  dstWidth: number,
+  dstHeight: number,
+  dtype: T = 'float32' as T,
+): Promise<LetterboxResult<T>> {
+  let width: number;
+  let height: number;
+  if (isRawImage(image)) {
+    ({ width, height } = image);
+  } else {
+    const meta = await openImage(image).metadata();
+    ({ width, height } = meta.autoOrient);
+  }
+  const g = letterboxGeometry(width, height, dstWidth, dstHeight);
+  let pipeline = openImage(image).removeAlpha();
+  if (g.resizedWidth !== width || g.resizedHeight !== height) {
+    // 'linear' is the closest sharp kernel to cv2.INTER_LINEAR, which Ultralytics uses.
+    pipeline = pipeline.resize(g.resizedWidth, g.resizedHeight, { fit: 'fill', kernel: 'linear' });
+  }
+  if (g.padLeft + g.padRight + g.padTop + g.padBottom > 0) {
+    pipeline = pipeline.extend({
+      top: g.padTop,
+      bottom: g.padBottom,
+      left: g.padLeft,
+      right: g.padRight,
+      background: { r: LETTERBOX_FILL, g: LETTERBOX_FILL, b: LETTERBOX_FILL },
+    });
+  }
+  const { data: pixels, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  if (info.width !== dstWidth || info.height !== dstHeight) {
+    throw new Error(`letterbox produced ${info.width}x${info.height}, expected ${dstWidth}x${dstHeight}`);
+  }
+  const area = dstWidth * dstHeight;
+  const data =
+    dtype === 'float16'
+      ? hwcToChw(pixels, info.channels, UNIT_F16, new Uint16Array(3 * area))
+      : hwcToChw(pixels, info.channels, UNIT_F32, new Float32Array(3 * area));
+  return { data: data as LetterboxResult<T>['data'], geometry: g };
+}
+
+/**
+ * Interleaved 8-bit pixels → planar RGB through a 256-entry lookup (e.g. v / 255); grey is
+ * replicated, alpha ignored.
+ */
+export function hwcToChw<A extends Float32Array | Uint16Array>(pixels: Uint8Array, channels: number, lut: A, out: A): A {
+  const area = out.length / 3;
+  const gOff = channels >= 3 ? 1 : 0;
+  const bOff = channels >= 3 ? 2 : 0;
+  for (let p = 0, s = 0; p < area; p++, s += channels) {
+    out[p] = lut[pixels[s]!]!;
+    out[area + p] = lut[pixels[s + gOff]!]!;
+    out[2 * area + p] = lut[pixels[s + bOff]!]!;
+  }
+  return out;
+}
