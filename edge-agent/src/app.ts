@@ -56,7 +56,17 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  registerPosRoutes(http, { publisher, metrics, customerKeySalt: config.pos.customerKeySalt, clock });
+  registerPosRoutes(http, {
+    publisher,
+    metrics,
+    customerKeySalt: config.pos.customerKeySalt,
+    clock,
+    timeZone: config.store.timezone,
+    petPoojaToken: config.pos.petPooja.token,
+    petPoojaCurrency: config.pos.petPooja.currency,
+    // 1 MiB is nats-server's default until the connection reports the real limit.
+    maxPayloadBytes: () => deps.nc.info?.max_payload ?? 1024 * 1024,
+  });
 
   let stopDemo: (() => void) | undefined;
   return {

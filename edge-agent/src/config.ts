@@ -1,4 +1,4 @@
-import { TokenId, TimeZone, parseEnv } from '@shelfsense/contracts';
+import { Currency, TokenId, TimeZone, parseEnv } from '@shelfsense/contracts';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -17,6 +17,10 @@ const Env = z.object({
   DEMO_POS_ORDERS_PER_MIN: z.coerce.number().min(0).max(60_000).default(0),
   DEMO_POS_SEED: z.coerce.number().int().default(1),
   PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Shared secret PetPooja puts in every webhook body; unset (or empty) turns the check off. */
+  PETPOOJA_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(1024).optional()),
+  /** PetPooja payloads carry no currency; its outlets bill in INR. */
+  PETPOOJA_CURRENCY: Currency.default('INR'),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -32,7 +36,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
     nats: { url: e.NATS_URL, publishTimeoutMs: e.PUBLISH_TIMEOUT_MS },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,
-    pos: { maxBodyBytes: e.POS_MAX_BODY_BYTES, customerKeySalt: e.CUSTOMER_KEY_SALT ?? null },
+    pos: {
+      maxBodyBytes: e.POS_MAX_BODY_BYTES,
+      customerKeySalt: e.CUSTOMER_KEY_SALT ?? null,
+      petPooja: { token: e.PETPOOJA_TOKEN ?? null, currency: e.PETPOOJA_CURRENCY },
+    },
     demoPos: { ordersPerMinute: e.DEMO_POS_ORDERS_PER_MIN, seed: e.DEMO_POS_SEED },
   } as const;
 }

@@ -1,13 +1,14 @@
 // The POS connector end to end against a real nats-server: what the POS gets back and what lands
 // in RETAIL_POS (ARCHITECTURE §3: edge validates, hashes PII away, publishes with a dedupe id).
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import { HEADERS, PosOrderEvent, STREAMS, streamDefinitions, subjects, type GenericOrderInput } from '@shelfsense/contracts';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { PosOrderEvent, STREAMS, subjects, type GenericOrderInput } from '@shelfsense/contracts';
 import { connectNats, makeGenericOrderInput, makeOrder, startNats, streamMessageCount, type TestNats } from '@shelfsense/test';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type EdgeApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { messagesWithId, provisionPosStream, type StoredPosMessage } from './support/pos-stream.ts';
 
 const STORE_ID = 'store-a';
 const SALT = 'test-salt-0123456789';
@@ -15,33 +16,6 @@ const MAX_BODY_BYTES = 4096;
 const NOW = new Date('2026-11-01T12:00:00.000Z');
 const clock = () => NOW;
 const log = pino({ level: 'silent' });
-
-/** The hub creates streams; the edge only publishes. Only what publishing depends on is set here. */
-async function provisionPosStream(nc: NatsConnection): Promise<JetStreamManager> {
-  const jsm = await jetstreamManager(nc);
-  const def = streamDefinitions().find((d) => d.name === STREAMS.pos);
-  if (def === undefined) throw new Error('RETAIL_POS is missing from streamDefinitions()');
-  await jsm.streams.add({ name: def.name, subjects: [...def.subjects], duplicate_window: nanos(def.duplicateWindowMs) });
-  return jsm;
-}
-
-interface StoredPosMessage {
-  readonly subject: string;
-  readonly msgId: string;
-  readonly text: string;
-}
-
-async function storedMessages(jsm: JetStreamManager): Promise<StoredPosMessage[]> {
-  const { state } = await jsm.streams.info(STREAMS.pos);
-  const out: StoredPosMessage[] = [];
-  for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(STREAMS.pos, { seq });
-    if (m !== null) out.push({ subject: m.subject, msgId: m.header.get(HEADERS.msgId), text: m.string() });
-  }
-  return out;
-}
-
-const messagesWithId = async (jsm: JetStreamManager, id: string) => (await storedMessages(jsm)).filter((m) => m.msgId === id);
 
 function edgeApp(nc: NatsConnection, env: Record<string, string | undefined> = {}): EdgeApp {
   const config = loadConfig({
@@ -180,6 +154,13 @@ describe('edge-agent POST /pos/orders', () => {
     ['an unknown field in a line', { ...valid, lines: [{ ...line0!, colour: 'red' }, line1] }, 'colour'],
     ['a storeId in the body (the agent owns it)', { ...valid, storeId: 'store-b' }, 'storeId'],
     ['a JSON array', [valid], '(root): '],
+    // Storable-text and transport rules the contract does not state (src/pos/order-safety.service.ts).
+    ['a NUL character in a name', { ...valid, lines: [{ ...line0!, name: 'Cappu\u0000ccino' }, line1] }, 'lines.0.name: must not contain NUL'],
+    ['an unpaired surrogate in a sku', { ...valid, lines: [line0, { ...line1!, sku: 'bev-\ud800' }] }, 'lines.1.sku: must not contain'],
+    ['a line break inside the order id', { ...valid, orderId: 'inv\r\nalid' }, 'orderId: must not contain control characters'],
+    ['a UTC offset no zone has', { ...valid, createdAt: '2026-11-01T10:15:30+23:00' }, 'createdAt: UTC offset +23:00'],
+    ['a createdAt before 1970', { ...valid, createdAt: '0000-01-01T00:00:00Z' }, 'createdAt: must not be before 1970-01-01'],
+    ['a quantity too small to store', { ...valid, lines: [{ ...line0!, quantity: 0.0001 }, line1] }, 'lines.0.quantity: must be at least 0.001'],
   ];
 
   it.each(fieldCases)('rejects %s with 400 naming the field, and publishes nothing', async (_name, payload, named) => {

@@ -1,7 +1,7 @@
 // storeOrderBatch against real PostgreSQL: duplicates, revisions in any order and concurrent
 // batches (several processor replicas) must leave the rollup equal to the truth in the raw rows.
 import type { OrderRecord } from '@shelfsense/db';
-import { createTestDatabase, makeOrder } from '@shelfsense/test';
+import { compareRollupsWithRawTruth, createTestDatabase, makeOrder } from '@shelfsense/test';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { storeOrderBatch } from '../src/pos/pos-batch.handler.ts';
@@ -46,7 +46,7 @@ describe('storeOrderBatch', () => {
   });
   afterAll(() => db?.destroy());
   beforeEach(async () => {
-    await sql`TRUNCATE orders, order_lines, order_heads, sales_1m`.execute(db);
+    await sql`TRUNCATE orders, order_lines, order_heads, sales_1m, sales_dim_1m, item_sales_1m`.execute(db);
   });
 
   it('stores a batch once: replaying it inserts nothing and changes no rollup', async () => {
@@ -106,5 +106,27 @@ describe('storeOrderBatch', () => {
     const totals = truth.reduce((t, r) => ({ orders: t.orders + r.orders, cancelled: t.cancelled + r.cancelled_orders }), { orders: 0, cancelled: 0 });
     // 60 orders: 20 cancelled at rev 1, of which 7 (i % 9 === 0) re-completed at rev 2.
     expect(totals).toEqual({ orders: 47, cancelled: 13 });
+  });
+
+  it('is checked by a truth comparison that does notice a corrupted rollup', async () => {
+    await storeOrderBatch(db, [record('s1', makeOrder({ orderId: 'x1' })), record('s1', makeOrder({ orderId: 'x2', status: 'refunded', revision: 3 }))]);
+    const clean = await compareRollupsWithRawTruth(db);
+    expect(clean.map((c) => [c.relation, c.missing, c.extra])).toEqual([
+      ['sales_1m', 0, 0],
+      ['sales_dim_1m', 0, 0],
+      ['item_sales_1m', 0, 0],
+      ['sales_1h', 0, 0],
+      ['sales_1d', 0, 0],
+    ]);
+    await sql`UPDATE sales_1m SET net = net + 0.0001`.execute(db);
+    await sql`UPDATE item_sales_1m SET quantity = quantity + 1 WHERE sku = 'cof-cap'`.execute(db);
+    const corrupted = await compareRollupsWithRawTruth(db);
+    expect(corrupted.map((c) => [c.relation, c.missing, c.extra])).toEqual([
+      ['sales_1m', 1, 1],
+      ['sales_dim_1m', 0, 0],
+      ['item_sales_1m', 1, 1],
+      ['sales_1h', 1, 1],
+      ['sales_1d', 1, 1],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // Soft data-quality checks from the field (shared/fixtures/README.md). Orders that fail them are
 // still accepted; the issues travel with the order in `quality`.
 import type { PosOrder, QualityIssue } from '@shelfsense/contracts';
+import { truncateText } from './order-safety.service.ts';
 
 /** Rounding tolerance for the totals identity, in major units. */
 const TOTALS_TOLERANCE = 0.011;
@@ -32,8 +33,9 @@ export function qualityIssues(order: Omit<PosOrder, 'quality' | 'customerKey'>, 
   if (badLines.length > 0) {
     issues.push({ code: 'non_positive_price', message: `non-positive unit price for sku ${badLines.slice(0, 5).join(', ')}` });
   }
-  // The contract caps messages at 500 chars; a soft issue must never turn into a rejection.
-  return issues.map((i) => ({ ...i, message: i.message.slice(0, MAX_MESSAGE) }));
+  // The contract caps messages at 500 chars; a soft issue must never turn into a rejection, and a
+  // cut through an emoji would leave an unpaired surrogate that PostgreSQL's jsonb refuses.
+  return issues.map((i) => ({ ...i, message: truncateText(i.message, MAX_MESSAGE) }));
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

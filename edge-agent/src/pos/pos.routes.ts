@@ -1,26 +1,64 @@
-import { AppError } from '@shelfsense/contracts';
-import type { FastifyInstance } from 'fastify';
+import { AppError, type PosOrder } from '@shelfsense/contracts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EventPublisher } from '../lib/event-publisher.ts';
 import type { EdgeMetrics } from '../metrics.ts';
-import { normalizeGenericOrder } from './generic-order.connector.ts';
+import { normalizeGenericOrder, type NormalizeResult } from './generic-order.connector.ts';
+import { eventSizeIssue } from './order-safety.service.ts';
+import { normalizePetPoojaOrder, petPoojaTokenOf, tokenMatches } from './petpooja.connector.ts';
+
+export interface PosRoutesDeps {
+  readonly publisher: EventPublisher;
+  readonly metrics: EdgeMetrics;
+  readonly customerKeySalt: string | null;
+  readonly clock: () => Date;
+  /** IANA zone in which POS timestamps without an offset are read. */
+  readonly timeZone: string;
+  /** `PETPOOJA_TOKEN`; null turns the token check off. */
+  readonly petPoojaToken: string | null;
+  readonly petPoojaCurrency: string;
+  /** The NATS server's `max_payload`, read per request because it is only known once connected. */
+  readonly maxPayloadBytes: () => number;
+}
+
+type Connector = 'generic' | 'petpooja';
 
 /** POS connector endpoints on the in-store agent. */
-export function registerPosRoutes(
-  app: FastifyInstance,
-  deps: { publisher: EventPublisher; metrics: EdgeMetrics; customerKeySalt: string | null; clock: () => Date },
-): void {
-  app.post('/pos/orders', async (request, reply) => {
-    const result = normalizeGenericOrder(request.body, { customerKeySalt: deps.customerKeySalt, now: deps.clock() });
+export function registerPosRoutes(app: FastifyInstance, deps: PosRoutesDeps): void {
+  if (deps.petPoojaToken === null) {
+    app.log.warn('PETPOOJA_TOKEN is not set: POST /pos/petpooja accepts any token');
+  }
+
+  const publish = async (connector: Connector, result: NormalizeResult, reply: FastifyReply) => {
     if (!result.ok) {
-      deps.metrics.posRejected.inc({ connector: 'generic' });
+      deps.metrics.posRejected.inc({ connector });
       throw new AppError('validation_failed', result.error, { details: result.issues });
     }
-    const published = await deps.publisher.publishOrder(result.order);
-    deps.metrics.posAccepted.inc({ connector: 'generic', duplicate: String(published.duplicate) });
-    return reply.code(202).send({
-      id: published.id,
-      duplicate: published.duplicate,
-      quality: result.order.quality,
+    const order: PosOrder = result.order;
+    const tooBig = eventSizeIssue(order, deps.maxPayloadBytes());
+    if (tooBig !== undefined) {
+      deps.metrics.posRejected.inc({ connector });
+      throw new AppError('payload_too_large', tooBig);
+    }
+    const published = await deps.publisher.publishOrder(order);
+    deps.metrics.posAccepted.inc({ connector, duplicate: String(published.duplicate) });
+    return reply.code(202).send({ id: published.id, duplicate: published.duplicate, quality: order.quality });
+  };
+
+  app.post('/pos/orders', async (request, reply) =>
+    publish('generic', normalizeGenericOrder(request.body, { customerKeySalt: deps.customerKeySalt, now: deps.clock() }), reply),
+  );
+
+  app.post('/pos/petpooja', async (request, reply) => {
+    if (deps.petPoojaToken !== null && !tokenMatches(petPoojaTokenOf(request.body), deps.petPoojaToken)) {
+      deps.metrics.posRejected.inc({ connector: 'petpooja' });
+      throw new AppError('unauthorized', 'PetPooja token missing or wrong');
+    }
+    const result = normalizePetPoojaOrder(request.body, {
+      customerKeySalt: deps.customerKeySalt,
+      now: deps.clock(),
+      timeZone: deps.timeZone,
+      currency: deps.petPoojaCurrency,
     });
+    return publish('petpooja', result, reply);
   });
 }

@@ -23,3 +23,29 @@ export async function streamMessageCount(nc: NatsConnection, stream: string): Pr
 }
 
 export { streamDefinitions };
+
+/** Publishes load messages with up to `inFlight` unacknowledged publishes; returns the duplicate count. */
+export async function publishLoad(
+  nc: NatsConnection,
+  messages: readonly { event: PosOrderEvent; msgId: string }[],
+  inFlight = 512,
+): Promise<{ published: number; duplicates: number }> {
+  const js = jetstream(nc);
+  let duplicates = 0;
+  for (let i = 0; i < messages.length; i += inFlight) {
+    const acks = await Promise.all(
+      messages
+        .slice(i, i + inFlight)
+        .map((m) => js.publish(subjects.posOrder(m.event.storeId), JSON.stringify(m.event), { msgID: m.msgId, timeout: 30_000 })),
+    );
+    duplicates += acks.filter((a) => a.duplicate).length;
+  }
+  return { published: messages.length, duplicates };
+}
+
+/** Resolves once a durable consumer has nothing pending and nothing awaiting ack. */
+export async function consumerDrained(nc: NatsConnection, stream: string, durable: string): Promise<boolean> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.consumers.info(stream, durable);
+  return info.num_pending === 0 && info.num_ack_pending === 0;
+}

@@ -31,7 +31,8 @@ export interface LetterboxGeometry {
 /** Python's round(): halves go to the even neighbour. Ultralytics' padding arithmetic relies on it. */
 function roundHalfEven(x: number): number {
   const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  // `+ 0` turns Math.round(-0.1) = -0 into 0.
+  return (Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
 }
 
 /**

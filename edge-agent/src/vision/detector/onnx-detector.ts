@@ -1,0 +1,324 @@
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { AppError } from '@shelfsense/contracts';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { halfBitsToFloat32 } from './float16.ts';
+import { boxToSource, letterbox, type Box, type DetectorImage, type TensorDtype } from './letterbox.ts';
+import { nms } from './nms.ts';
+import { readOnnxModelInfo } from './onnx-proto.ts';
+import { parseUltralyticsMetadata } from './ultralytics-metadata.ts';
+import { decodeYolo, resolveLayout, type ResolvedLayout, type YoloLayout } from './yolo-decode.ts';
+
+export interface OnnxDetectorOptions {
+  /** Intra-op threads for the CPU provider. Default: onnxruntime's choice (one per physical core). */
+  readonly threads?: number | undefined;
+  /** Class names by id; replaces the model's `names` metadata. */
+  readonly names?: readonly string[] | undefined;
+  /** Input size for dynamic-shape models: one number (square) or [height, width] like Ultralytics. */
+  readonly imgsz?: number | readonly [number, number] | undefined;
+  /** Force the output layout instead of inferring it from the output shape. */
+  readonly layout?: YoloLayout | undefined;
+}
+
+export interface DetectOptions {
+  /** Minimum score, default 0.25. */
+  readonly conf?: number | undefined;
+  /** NMS IoU threshold, default 0.45. */
+  readonly iou?: number | undefined;
+  /** Most detections returned, default 300. */
+  readonly maxDet?: number | undefined;
+  /** Only these class ids. */
+  readonly classes?: readonly number[] | undefined;
+}
+
+export interface Detection {
+  readonly class: string;
+  readonly classId: number;
+  readonly score: number;
+  /** x1, y1, x2, y2 in source-image pixels (after EXIF orientation). */
+  readonly box: Box;
+}
+
+export interface DetectResult {
+  readonly width: number;
+  readonly height: number;
+  /** Best first. */
+  readonly detections: Detection[];
+  readonly timingsMs: { readonly preprocess: number; readonly inference: number; readonly postprocess: number };
+}
+
+export const DETECT_DEFAULTS = { conf: 0.25, iou: 0.45, maxDet: 300 } as const;
+
+const DEFAULT_DYNAMIC_SIZE = 640;
+const DEFAULT_STRIDE = 32;
+
+interface DetectorInit {
+  readonly session: InferenceSession;
+  readonly inputName: string;
+  readonly outputName: string;
+  readonly inputDtype: TensorDtype;
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  readonly names: readonly string[] | undefined;
+  readonly layout: YoloLayout | undefined;
+  readonly end2end: boolean | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly warnings: readonly string[];
+  readonly resolved: ResolvedLayout | undefined;
+}
+
+function fail(message: string, cause?: unknown): AppError {
+  return new AppError('validation_failed', message, { cause });
+}
+
+function dimOf(shape: ReadonlyArray<number | string>, i: number): number | undefined {
+  const d = shape[i];
+  return typeof d === 'number' && d > 0 ? d : undefined;
+}
+
+function roundUpTo(n: number, multiple: number): number {
+  return Math.ceil(n / multiple) * multiple;
+}
+
+/**
+ * A YOLO detector over one onnxruntime-node session: letterbox with sharp → run → decode → NMS →
+ * boxes in source pixels. Accepts any Ultralytics detection export (YOLOv5, YOLOv8/11, end-to-end;
+ * fp32, fp16 or quantized; fixed or dynamic input). Call `close()` to release the session.
+ */
+export class OnnxDetector {
+  readonly #session: InferenceSession;
+  readonly #inputName: string;
+  readonly #outputName: string;
+  readonly #layoutOverride: YoloLayout | undefined;
+  readonly #end2end: boolean | undefined;
+  #resolved: ResolvedLayout | undefined;
+  #names: readonly string[] | undefined;
+  #closed = false;
+
+  /** Model input tensor element type (quantized Ultralytics exports still take float32). */
+  readonly inputDtype: TensorDtype;
+  /** The size images are letterboxed to. */
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  /** The model's metadata_props, as stored. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Things in the model that were ignored or guessed, worth showing to a user. */
+  readonly warnings: readonly string[];
+
+  private constructor(init: DetectorInit) {
+    this.#session = init.session;
+    this.#inputName = init.inputName;
+    this.#outputName = init.outputName;
+    this.#layoutOverride = init.layout;
+    this.#end2end = init.end2end;
+    this.#names = init.names;
+    this.#resolved = init.resolved;
+    this.inputDtype = init.inputDtype;
+    this.inputWidth = init.inputWidth;
+    this.inputHeight = init.inputHeight;
+    this.metadata = init.metadata;
+    this.warnings = init.warnings;
+  }
+
+  /** Loads a model file. Errors: `not_found` (no file), `validation_failed` (not a usable detector). */
+  static async load(modelPath: string, opts: OnnxDetectorOptions = {}): Promise<OnnxDetector> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(modelPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new AppError('not_found', `model file not found: ${modelPath}`, { cause: err });
+      throw fail(`cannot read model ${modelPath}: ${(err as Error).message}`, err);
+    }
+    return OnnxDetector.fromBytes(bytes, opts, modelPath);
+  }
+
+  static async fromBytes(bytes: Uint8Array, opts: OnnxDetectorOptions = {}, label = 'model'): Promise<OnnxDetector> {
+    let session: InferenceSession;
+    try {
+      session = await InferenceSession.create(bytes, {
+        executionProviders: ['cpu'],
+        graphOptimizationLevel: 'all',
+        ...(opts.threads !== undefined ? { intraOpNumThreads: opts.threads } : {}),
+        // One image per run: inter-op parallelism only adds thread hand-offs.
+        interOpNumThreads: 1,
+      });
+    } catch (err) {
+      throw fail(`cannot load ${label} with onnxruntime: ${(err as Error).message}`, err);
+    }
+    try {
+      return OnnxDetector.#describe(session, bytes, opts, label);
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
+  }
+
+  static #describe(session: InferenceSession, bytes: Uint8Array, opts: OnnxDetectorOptions, label: string): OnnxDetector {
+    // ORT already accepted the bytes, so the protobuf is well formed.
+    const info = readOnnxModelInfo(bytes);
+    const meta = parseUltralyticsMetadata(info.metadata);
+    const warnings = [...meta.warnings];
+
+    if (meta.task !== undefined && meta.task !== 'detect') {
+      throw fail(`${label} is an Ultralytics '${meta.task}' model; only 'detect' models are supported`);
+    }
+
+    const input = session.inputMetadata[0];
+    if (input === undefined || !input.isTensor) throw fail(`${label} has no tensor input`);
+    if (session.inputMetadata.length > 1) warnings.push(`model has ${session.inputMetadata.length} inputs; feeding only '${input.name}'`);
+    const inputDtype = input.type === 'float32' || input.type === 'float16' ? input.type : undefined;
+    if (inputDtype === undefined) throw fail(`${label} input '${input.name}' is ${input.type}; expected float32 or float16`);
+    if (input.shape.length !== 4) throw fail(`${label} input '${input.name}' has shape [${input.shape.join(', ')}]; expected [1, 3, H, W]`);
+    const channels = dimOf(input.shape, 1);
+    if (channels !== undefined && channels !== 3) throw fail(`${label} input has ${channels} channels; expected 3 (RGB, NCHW)`);
+
+    const fixedH = dimOf(input.shape, 2);
+    const fixedW = dimOf(input.shape, 3);
+    const wanted =
+      opts.imgsz === undefined ? undefined
+      : typeof opts.imgsz === 'number' ? { width: opts.imgsz, height: opts.imgsz }
+      : { width: opts.imgsz[1], height: opts.imgsz[0] };
+    let inputWidth: number;
+    let inputHeight: number;
+    if (fixedH !== undefined && fixedW !== undefined) {
+      if (wanted !== undefined && (wanted.width !== fixedW || wanted.height !== fixedH)) {
+        throw fail(`${label} has a fixed ${fixedW}x${fixedH} input; imgsz ${wanted.width}x${wanted.height} cannot be used (omit it or re-export)`);
+      }
+      inputWidth = fixedW;
+      inputHeight = fixedH;
+    } else {
+      const stride = meta.stride ?? DEFAULT_STRIDE;
+      const size = wanted ?? meta.imgsz ?? { width: DEFAULT_DYNAMIC_SIZE, height: DEFAULT_DYNAMIC_SIZE };
+      // Strided backbones need multiples of the stride (Ultralytics check_imgsz rounds up the same way).
+      inputWidth = fixedW ?? roundUpTo(size.width, stride);
+      inputHeight = fixedH ?? roundUpTo(size.height, stride);
+      if (wanted === undefined && meta.imgsz === undefined) warnings.push(`dynamic input and no imgsz in metadata; using ${inputWidth}x${inputHeight}`);
+    }
+
+    const names = opts.names ?? meta.names;
+    const outputName = session.outputNames.includes('output0') ? 'output0' : session.outputNames[0];
+    if (outputName === undefined) throw fail(`${label} has no outputs`);
+    const output = session.outputMetadata.find((m) => m.name === outputName);
+    // With a fully static output shape the layout (and a wrong class count) is known before any image.
+    let resolved: ResolvedLayout | undefined;
+    if (output?.isTensor === true && output.shape.every((d) => typeof d === 'number')) {
+      resolved = resolveLayout(output.shape, {
+        numClasses: names?.length,
+        layout: opts.layout,
+        end2end: meta.end2end,
+        inputWidth,
+        inputHeight,
+      });
+    }
+
+    return new OnnxDetector({
+      session,
+      inputName: input.name,
+      outputName,
+      inputDtype,
+      inputWidth,
+      inputHeight,
+      names,
+      layout: opts.layout,
+      end2end: meta.end2end,
+      metadata: info.metadata,
+      warnings,
+      resolved,
+    });
+  }
+
+  /** Class names by id; generated as `class<id>` when neither metadata nor options had them. */
+  get names(): readonly string[] {
+    if (this.#names !== undefined) return this.#names;
+    const n = this.#resolved?.numClasses ?? 0;
+    return Array.from({ length: n }, (_, i) => `class${i}`);
+  }
+
+  get layout(): YoloLayout | undefined {
+    return this.#resolved?.layout ?? this.#layoutOverride;
+  }
+
+  async detect(image: DetectorImage, opts: DetectOptions = {}): Promise<DetectResult> {
+    if (this.#closed) throw new AppError('unavailable', 'detector is closed');
+    const conf = opts.conf ?? DETECT_DEFAULTS.conf;
+    const iouThreshold = opts.iou ?? DETECT_DEFAULTS.iou;
+    const maxDet = opts.maxDet ?? DETECT_DEFAULTS.maxDet;
+
+    const t0 = performance.now();
+    const { data, geometry } = await letterbox(image, this.inputWidth, this.inputHeight, this.inputDtype);
+    const dims = [1, 3, this.inputHeight, this.inputWidth];
+    let input: Tensor;
+    if (data instanceof Uint16Array) {
+      // onnxruntime-node 1.30 turns a Uint16Array float16 tensor into a Float16Array view that its
+      // binding then measures as 0 bytes on Node 24 (microsoft/onnxruntime#32323). The binding does
+      // accept raw Uint16Array bits, so build a uint16 tensor and relabel it.
+      input = new Tensor('uint16', data, dims);
+      Object.defineProperty(input, 'type', { value: 'float16' });
+    } else {
+      input = new Tensor('float32', data, dims);
+    }
+
+    const t1 = performance.now();
+    const results = await this.#session.run({ [this.#inputName]: input }, [this.#outputName]);
+    const t2 = performance.now();
+
+    const out = results[this.#outputName];
+    if (out === undefined) throw new AppError('internal', `model returned no '${this.#outputName}'`);
+    const outDims = out.dims;
+    const values = toNumbers(out);
+    // Resolved once per output shape; dynamic heads keep the same shape for a fixed input size.
+    this.#resolved ??= resolveLayout(outDims, {
+      numClasses: this.#names?.length,
+      layout: this.#layoutOverride,
+      end2end: this.#end2end,
+      inputWidth: this.inputWidth,
+      inputHeight: this.inputHeight,
+    });
+    const { layout, numClasses } = this.#resolved;
+    const candidates = decodeYolo(values, outDims, { layout, numClasses, conf, classes: opts.classes });
+    const names = this.names;
+    let kept: number[];
+    if (layout === 'end2end') {
+      // Already NMS-ed by the model; just order and cap.
+      kept = Array.from({ length: candidates.count }, (_, i) => i).sort((a, b) => candidates.scores[b]! - candidates.scores[a]! || a - b);
+      kept.length = Math.min(kept.length, maxDet);
+    } else {
+      kept = nms(candidates, { iou: iouThreshold, maxDet });
+    }
+    const detections = kept.map((i): Detection => {
+      const b = candidates.boxes;
+      const classId = candidates.classIds[i]!;
+      return {
+        class: names[classId] ?? `class${classId}`,
+        classId,
+        score: candidates.scores[i]!,
+        box: boxToSource(geometry, b[4 * i]!, b[4 * i + 1]!, b[4 * i + 2]!, b[4 * i + 3]!),
+      };
+    });
+    for (const t of Object.values(results)) t.dispose();
+    const t3 = performance.now();
+
+    return {
+      width: geometry.srcWidth,
+      height: geometry.srcHeight,
+      detections,
+      timingsMs: { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 },
+    };
+  }
+
+  /** Releases the onnxruntime session; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#session.release();
+  }
+}
+
+function toNumbers(t: Tensor): ArrayLike<number> {
+  const data: unknown = t.data;
+  if (t.type === 'float32' || t.type === 'float64') return data as Float32Array | Float64Array;
+  // Float16Array on runtimes that have it (read as numbers), raw bits otherwise.
+  if (t.type === 'float16') return data instanceof Uint16Array ? halfBitsToFloat32(data) : Float32Array.from(data as ArrayLike<number>);
+  throw new AppError('validation_failed', `detector output is ${t.type}; expected a float tensor`);
+}
