@@ -14,3 +14,4 @@ export * from './api/auth.dto.ts';
 export * from './api/stores.dto.ts';
 export * from './api/sales.dto.ts';
 export * from './api/health.dto.ts';
+export * from './api/live.dto.ts';

@@ -78,13 +78,14 @@ describe('detect CLI', () => {
   });
 
   it('reports bad arguments all at once with exit code 2', async () => {
-    const r = await runInProcess(['--conf', '2', '--imgsz', 'abc', '--threads', '0']);
+    const r = await runInProcess(['--conf', '2', '--imgsz', 'abc', '--threads', '0', '--iou', 'x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toEqual([
       'error: --model: is required',
       'error: --image: is required',
       expect.stringMatching(/^error: --conf: Too big/),
-      expect.stringMatching(/^error: --imgsz: /),
+      'error: --imgsz: must be N or H,W',
+      'error: --iou: must be a number',
       expect.stringMatching(/^error: --threads: Too small/),
       'run with --help for usage',
     ]);

@@ -36,13 +36,16 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+// Only the type error gets our wording; range errors keep zod's ("Too big: expected number to be <=1").
+const notANumber = (message: string) => (iss: { code: string }) => (iss.code === 'invalid_type' ? message : undefined);
+
 const number = (rules: (n: z.ZodNumber) => z.ZodNumber) =>
   z
     .string()
     .trim()
     .min(1, 'must not be empty')
     .transform(Number)
-    .pipe(rules(z.number({ error: 'must be a number' })));
+    .pipe(rules(z.number({ error: notANumber('must be a number') })));
 
 const list = z
   .string()
@@ -60,7 +63,7 @@ const ArgsSchema = z.object({
     .transform((s) => s.split(/[,x]/).map((x) => Number(x.trim())))
     .pipe(
       z
-        .array(z.number().int('must be whole numbers').min(32, 'must be at least 32').max(8192, 'must be at most 8192'))
+        .array(z.number({ error: notANumber('must be N or H,W') }).int('must be whole numbers').min(32, 'must be at least 32').max(8192, 'must be at most 8192'))
         .min(1)
         .max(2, 'is N or H,W'),
     )
@@ -102,7 +105,7 @@ export function parseDetectArgs(argv: readonly string[]): ParsedDetectArgs {
   if (values.help === true) return { kind: 'help' };
   const parsed = ArgsSchema.safeParse(values);
   if (!parsed.success) {
-    return { kind: 'invalid', errors: parsed.error.issues.map((i) => `--${i.path.map(String).join('.')}: ${i.message}`) };
+    return { kind: 'invalid', errors: parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`) };
   }
   const v = parsed.data;
   return {

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { IsoDateTime, TokenId } from '../lib/primitives.ts';
+
+const Totals = z.object({
+  orders: z.number().int(),
+  items: z.number(),
+  net: z.number(),
+  cancelledOrders: z.number().int(),
+  refundedOrders: z.number().int(),
+});
+export type LiveTotals = z.infer<typeof Totals>;
+
+/**
+ * `live.<store>.sales` (core NATS, no persistence), published by the processors after a committed
+ * batch changed the store's sales. Absolute values, so a client that misses one loses nothing.
+ */
+export const LiveSalesUpdate = z.object({
+  v: z.literal(1),
+  kind: z.literal('sales'),
+  storeId: TokenId,
+  /** When the processors computed it. */
+  at: IsoDateTime,
+  /** Newest `emittedAt` among the events of the batch that caused it (for latency measurement). */
+  causedBy: IsoDateTime.optional(),
+  last15m: Totals,
+  last60m: Totals,
+  /** Since local midnight in the store's time zone. */
+  today: Totals.extend({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  topItems: z.array(z.object({ sku: z.string(), name: z.string().nullable(), quantity: z.number(), net: z.number() })).max(10),
+  /** 1-minute buckets changed by the batch that are already closed: dashboards replace them. */
+  corrections: z.array(z.object({ t: IsoDateTime, orders: z.number().int(), net: z.number() })).max(100),
+});
+export type LiveSalesUpdate = z.infer<typeof LiveSalesUpdate>;
