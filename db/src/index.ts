@@ -11,3 +11,4 @@ export * from './repositories/order.repository.ts';
 export * from './repositories/sales.repository.ts';
 export * from './repositories/api-key.repository.ts';
 export * from './repositories/product.repository.ts';
+export * from './repositories/live-sales.repository.ts';

@@ -84,8 +84,8 @@ describe('detect CLI', () => {
       'error: --model: is required',
       'error: --image: is required',
       expect.stringMatching(/^error: --conf: Too big/),
-      'error: --imgsz: must be N or H,W',
       'error: --iou: must be a number',
+      'error: --imgsz: must be N or H,W',
       expect.stringMatching(/^error: --threads: Too small/),
       'run with --help for usage',
     ]);

@@ -143,6 +143,13 @@ describe('OnnxDetector on tiny constant-output models', () => {
     expect(err.message).toMatch(/cannot load .*make-tiny-models\.py with onnxruntime/);
   });
 
+  it('reports an undecodable image as validation_failed', async () => {
+    const sut = await load('v8');
+    const err = await rejection(sut.detect(Buffer.from('definitely not an image')));
+    expect(err.code).toBe('validation_failed');
+    expect(err.message).toMatch(/^cannot decode image: /);
+  });
+
   it('loads from bytes and refuses to run after close', async () => {
     const sut = await OnnxDetector.fromBytes(await readFile(tinyModelPath('v5')));
     expect(sut.layout).toBe('v5');

@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { createHttpServer } from './http.routes.ts';
 import { ensureConsumer, ensureStreams } from './lib/jetstream-provisioning.ts';
 import { createMetrics } from './metrics.ts';
+import { createLiveSalesPublisher } from './pos/live-sales.publisher.ts';
 import { runPosConsumer } from './pos/pos.consumer.ts';
 
 export interface ProcessorsApp {
@@ -21,6 +22,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
   const metrics = createMetrics();
   const abort = new AbortController();
   const consumers: Promise<void>[] = [];
+  const live = createLiveSalesPublisher({ nc, db, log: log.child({ component: 'live-sales' }), minIntervalMs: config.live.minIntervalMs });
   const http = createHttpServer({
     registry: metrics.registry,
     readiness: async () => ({
@@ -50,6 +52,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
           metrics,
           batchMax: config.pos.batchMax,
           maxDeliver: posDef?.maxDeliver ?? 20,
+          live,
           ...(config.fault === 'crash-after-commit'
             ? {
                 afterCommit: (r) => {
@@ -73,6 +76,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
     async stop() {
       abort.abort();
       await Promise.all(consumers);
+      await live.stop();
       await http.close();
     },
   };

@@ -12,6 +12,8 @@ const Env = z.object({
   ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
   DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1000).default(3_600_000),
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Shortest gap between two live updates of one store. */
+  LIVE_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   PROVISION_STREAMS: z.preprocess(envBoolean, z.boolean()).default(true),
   /** Test-only fault injection: `crash-after-commit` SIGKILLs the process between commit and ack. */
   SHELFSENSE_FAULT: z.enum(['none', 'crash-after-commit']).default('none'),
@@ -29,5 +31,6 @@ export function loadConfig(env: Record<string, string | undefined>) {
     logLevel: e.LOG_LEVEL,
     pos: { batchMax: e.POS_BATCH_MAX, ackWaitMs: e.ACK_WAIT_MS },
     fault: e.SHELFSENSE_FAULT,
+    live: { minIntervalMs: e.LIVE_MIN_INTERVAL_MS },
   } as const;
 }

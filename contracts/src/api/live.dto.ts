@@ -20,7 +20,7 @@ export const LiveSalesUpdate = z.object({
   storeId: TokenId,
   /** When the processors computed it. */
   at: IsoDateTime,
-  /** Newest `emittedAt` among the events of the batch that caused it (for latency measurement). */
+  /** Oldest `emittedAt` among the events of the batch that caused it: publish-to-live latency is measured from it. */
   causedBy: IsoDateTime.optional(),
   last15m: Totals,
   last60m: Totals,

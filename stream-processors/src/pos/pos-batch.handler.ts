@@ -18,6 +18,8 @@ export interface BatchResult {
   readonly headChanges: number;
   /** Stores whose sales buckets changed, for live updates. */
   readonly touchedStores: readonly string[];
+  /** The 1-minute buckets changed, per store. */
+  readonly touchedBuckets: ReadonlyMap<string, readonly Date[]>;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): 
   return db.transaction().execute(async (trx) => {
     await ensureStoresExist(trx, records.map((r) => r.storeId));
     const inserted = await insertOrders(trx, records);
-    if (inserted.length === 0) return { inserted: 0, headChanges: 0, touchedStores: [] };
+    if (inserted.length === 0) return { inserted: 0, headChanges: 0, touchedStores: [], touchedBuckets: new Map() };
 
     const heads = await lockOrderHeads(trx, inserted);
     const changes = planHeadChanges(inserted, heads);
@@ -47,10 +49,8 @@ export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): 
         order.lines.map((l) => ({ storeId, sku: l.sku, name: l.name, category: l.category ?? null, price: l.unitPrice, seenAt: new Date(order.createdAt) })),
       ),
     );
-    return {
-      inserted: inserted.length,
-      headChanges: changes.length,
-      touchedStores: [...new Set(deltas.sales.map((d) => d.storeId))],
-    };
+    const touchedBuckets = new Map<string, Date[]>();
+    for (const d of deltas.sales) touchedBuckets.set(d.storeId, [...(touchedBuckets.get(d.storeId) ?? []), d.bucket]);
+    return { inserted: inserted.length, headChanges: changes.length, touchedStores: [...touchedBuckets.keys()], touchedBuckets };
   });
 }

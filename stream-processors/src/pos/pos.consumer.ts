@@ -4,6 +4,7 @@ import type { Db, OrderRecord } from '@shelfsense/db';
 import type { Logger } from 'pino';
 import { deadLetter } from '../lib/dead-letter.ts';
 import type { ProcessorMetrics } from '../metrics.ts';
+import type { LiveSalesPublisher } from './live-sales.publisher.ts';
 import { storeOrderBatch, type BatchResult } from './pos-batch.handler.ts';
 
 export interface PosConsumerDeps {
@@ -15,6 +16,8 @@ export interface PosConsumerDeps {
   readonly maxDeliver: number;
   /** Runs after commit and before ack; the crash test uses it to SIGKILL at the worst moment. */
   readonly afterCommit?: (result: BatchResult) => void;
+  readonly live?: LiveSalesPublisher;
+  readonly clock?: () => Date;
 }
 
 const RETRY_DELAY_MS = 2_000;
@@ -53,7 +56,7 @@ async function processBatchSafely(deps: PosConsumerDeps, msgs: readonly JsMsg[])
 }
 
 async function processBatch(deps: PosConsumerDeps, msgs: readonly JsMsg[]): Promise<void> {
-  const valid: { msg: JsMsg; record: OrderRecord }[] = [];
+  const valid: { msg: JsMsg; record: OrderRecord; emittedAt: string }[] = [];
   for (const msg of msgs) {
     const parsed = parseMessage(PosOrderEvent, msg.data);
     if (!parsed.ok) {
@@ -62,7 +65,7 @@ async function processBatch(deps: PosConsumerDeps, msgs: readonly JsMsg[]): Prom
       await deadLetter(deps.js, msg, parsed.error);
       continue;
     }
-    valid.push({ msg, record: { eventId: parsed.value.id, storeId: parsed.value.storeId, order: parsed.value.data } });
+    valid.push({ msg, record: { eventId: parsed.value.id, storeId: parsed.value.storeId, order: parsed.value.data }, emittedAt: parsed.value.emittedAt });
   }
   if (valid.length === 0) return;
 
@@ -71,6 +74,15 @@ async function processBatch(deps: PosConsumerDeps, msgs: readonly JsMsg[]): Prom
     const result = await storeOrderBatch(deps.db, valid.map((v) => v.record));
     deps.afterCommit?.(result);
     for (const { msg } of valid) msg.ack();
+    if (deps.live !== undefined && result.touchedStores.length > 0) {
+      // A bucket is closed once its minute is over: late events there become corrections.
+      const openFrom = Math.floor((deps.clock ?? (() => new Date()))().getTime() / 60_000) * 60_000;
+      deps.live.notify({
+        stores: result.touchedStores,
+        closedBuckets: new Map([...result.touchedBuckets].map(([s, bs]) => [s, bs.filter((b) => b.getTime() < openFrom)])),
+        oldestEmittedAt: valid.reduce<string | undefined>((m, v) => (m === undefined || Date.parse(v.emittedAt) < Date.parse(m) ? v.emittedAt : m), undefined),
+      });
+    }
     deps.metrics.batchSeconds.observe((performance.now() - started) / 1000);
     deps.metrics.ordersStored.inc(result.inserted);
     deps.metrics.duplicates.inc(valid.length - result.inserted);

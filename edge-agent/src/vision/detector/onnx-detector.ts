@@ -170,6 +170,8 @@ export class OnnxDetector {
     const inputDtype = input.type === 'float32' || input.type === 'float16' ? input.type : undefined;
     if (inputDtype === undefined) throw fail(`${label} input '${input.name}' is ${input.type}; expected float32 or float16`);
     if (input.shape.length !== 4) throw fail(`${label} input '${input.name}' has shape [${input.shape.join(', ')}]; expected [1, 3, H, W]`);
+    const batch = dimOf(input.shape, 0);
+    if (batch !== undefined && batch !== 1) throw fail(`${label} has a fixed batch of ${batch}; export it with batch=1 or a dynamic batch`);
     const channels = dimOf(input.shape, 1);
     if (channels !== undefined && channels !== 3) throw fail(`${label} input has ${channels} channels; expected 3 (RGB, NCHW)`);
 
@@ -246,7 +248,14 @@ export class OnnxDetector {
     const maxDet = opts.maxDet ?? DETECT_DEFAULTS.maxDet;
 
     const t0 = performance.now();
-    const { data, geometry } = await letterbox(image, this.inputWidth, this.inputHeight, this.inputDtype);
+    let prepared: Awaited<ReturnType<typeof letterbox>>;
+    try {
+      prepared = await letterbox(image, this.inputWidth, this.inputHeight, this.inputDtype);
+    } catch (err) {
+      // sharp's decode errors ("unsupported image format", truncated JPEG, missing file) are input problems.
+      throw new AppError('validation_failed', `cannot decode image: ${(err as Error).message}`, { cause: err });
+    }
+    const { data, geometry } = prepared;
     const dims = [1, 3, this.inputHeight, this.inputWidth];
     let input: Tensor;
     if (data instanceof Uint16Array) {

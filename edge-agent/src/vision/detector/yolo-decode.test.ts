@@ -52,6 +52,26 @@ describe('decodeYolo v8 [1, 4+C, N]', () => {
   });
 });
 
+describe('decodeYolo on a full-size YOLOv8 head [1, 84, 8400]', () => {
+  it('finds the few anchors above conf among 8400 × 80 scores', () => {
+    const n = 8400;
+    const data = new Float32Array(84 * n).fill(0.01);
+    const put = (i: number, box: number[], cls: number, score: number) => {
+      box.forEach((v, c) => (data[c * n + i] = v));
+      data[(4 + cls) * n + i] = score;
+    };
+    put(17, [100, 100, 20, 40], 0, 0.91);
+    put(4000, [320, 320, 64, 64], 79, 0.55);
+    put(8399, [600, 10, 10, 10], 41, 0.3);
+    const sut = decodeYolo(data, [1, 84, n], { layout: 'v8', numClasses: 80, conf: 0.25 });
+    expect(rows(sut)).toEqual([
+      { box: [90, 80, 110, 120], score: expect.closeTo(0.91, 6), classId: 0 },
+      { box: [288, 288, 352, 352], score: expect.closeTo(0.55, 6), classId: 79 },
+      { box: [595, 5, 605, 15], score: expect.closeTo(0.3, 6), classId: 41 },
+    ]);
+  });
+});
+
 describe('decodeYolo v5 [1, N, 5+C]', () => {
   it('scores with objectness × class and skips rows whose objectness is at or below conf', () => {
     const t = rowsTensor([
