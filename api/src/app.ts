@@ -11,7 +11,11 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { registerAuth } from './auth/auth.plugin.ts';
 import type { Config } from './config.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { customersRoutes } from './customers/customers.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { ordersRoutes } from './orders/orders.routes.ts';
+import { productsRoutes } from './products/products.routes.ts';
+import { salesInsightsRoutes } from './sales/sales-insights.routes.ts';
 import { salesRoutes } from './sales/sales.routes.ts';
 import { storesRoutes } from './stores/stores.routes.ts';
 import { registerWeb } from './web/web.routes.ts';
@@ -54,6 +58,10 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger }): P
   await app.register(healthRoutes({ db: deps.db, registry }));
   await app.register(storesRoutes(deps.db));
   await app.register(salesRoutes(deps.db));
+  await app.register(salesInsightsRoutes(deps.db));
+  await app.register(customersRoutes(deps.db));
+  await app.register(ordersRoutes(deps.db));
+  await app.register(productsRoutes(deps.db));
   await registerWeb(app, config.webDir);
   return app;
 }

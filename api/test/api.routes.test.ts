@@ -33,7 +33,7 @@ function delta(storeId: string, bucket: string, d: Partial<Omit<SalesDelta, 'sto
   };
 }
 
-/** The wire form of a bucket; every amount not given is zero. */
+/** The wire form of a bucket; every amount not given is zero, aov = net ÷ orders to 4 places. */
 const bucket = (
   t: string,
   b: Partial<
@@ -64,6 +64,7 @@ const bucket = (
   refundedOrders: 0,
   refundedNet: 0,
   ...b,
+  aov: b.orders ? Math.round(((b.net ?? 0) / b.orders) * 10_000) / 10_000 : 0,
 });
 
 // store-a is in Asia/Kolkata (UTC+05:30): its hours start at :30 UTC and its day at 18:30 UTC.
@@ -403,7 +404,9 @@ describe('api /api/v1', () => {
       expect(Object.keys(doc.paths)).not.toContain('/healthz');
       expect(doc.paths['/api/v1/stores/{storeId}/sales']!.get.parameters.map((p) => p.name).sort()).toEqual([
         'bucket',
+        'format',
         'from',
+        'groupBy',
         'storeId',
         'to',
       ]);

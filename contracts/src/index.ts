@@ -15,3 +15,4 @@ export * from './api/stores.dto.ts';
 export * from './api/sales.dto.ts';
 export * from './api/health.dto.ts';
 export * from './api/live.dto.ts';
+export * from './api/history.dto.ts';

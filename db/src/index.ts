@@ -12,3 +12,4 @@ export * from './repositories/sales.repository.ts';
 export * from './repositories/api-key.repository.ts';
 export * from './repositories/product.repository.ts';
 export * from './repositories/live-sales.repository.ts';
+export * from './repositories/sales-history.repository.ts';

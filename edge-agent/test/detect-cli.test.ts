@@ -64,7 +64,9 @@ describe('detect CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const summaries = r.stdout.split('\n').filter((l) => l.startsWith(dir));
     expect(summaries).toEqual([
-      expect.stringMatching(/a\.JPG 128x64: 1 product, 2 gap \(\d+\.\d ms preprocess, \d+\.\d ms inference, \d+\.\d ms postprocess\)$/),
+      expect.stringMatching(
+        /a\.JPG 128x64: 1 product, 2 gap \(\d+\.\d ms preprocess, \d+\.\d ms inference, \d+\.\d ms postprocess\)$/,
+      ),
       expect.stringMatching(/b\.png 128x64: 1 product, 2 gap /),
     ]);
     expect(r.stdout).toMatch(/postprocess +mean .* p95 /);
@@ -72,7 +74,8 @@ describe('detect CLI', () => {
     const annotated = await sharp(join(out, 'b.png')).raw().toBuffer({ resolveWithObject: true });
     expect([annotated.info.width, annotated.info.height]).toEqual([128, 64]);
     // The product box (16,16)-(48,48) is outlined in the first palette colour (#FF3838) on grey-blue.
-    const px = (x: number, y: number) => Array.from(annotated.data.subarray((y * 128 + x) * annotated.info.channels, (y * 128 + x) * annotated.info.channels + 3));
+    const px = (x: number, y: number) =>
+      Array.from(annotated.data.subarray((y * 128 + x) * annotated.info.channels, (y * 128 + x) * annotated.info.channels + 3));
     expect(px(16, 32)[0]).toBeGreaterThan(200);
     expect(px(32, 32)).toEqual([90, 120, 150]);
   });
@@ -98,13 +101,23 @@ describe('detect CLI', () => {
 
     const missing = await runInProcess(['--model', join(dir, 'nope.onnx'), '--image', join(dir, 'nope.png')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toEqual([`error: --model: file not found: ${join(dir, 'nope.onnx')}`, `error: --image: not found: ${join(dir, 'nope.png')}`]);
+    expect(missing.stderr).toEqual([
+      `error: --model: file not found: ${join(dir, 'nope.onnx')}`,
+      `error: --image: not found: ${join(dir, 'nope.png')}`,
+    ]);
 
     const sameDir = await runInProcess(['--model', tinyModelPath('v8'), '--image', dir, '--out', dir]);
     expect(sameDir.code).toBe(2);
     expect(sameDir.stderr[0]).toMatch(/--out: must differ from the images' folder/);
 
-    const badClass = await runInProcess(['--model', tinyModelPath('v8'), '--image', join(dir, 'b.png'), '--classes', 'gap,shelf']);
+    const badClass = await runInProcess([
+      '--model',
+      tinyModelPath('v8'),
+      '--image',
+      join(dir, 'b.png'),
+      '--classes',
+      'gap,shelf',
+    ]);
     expect(badClass.code).toBe(1);
     expect(badClass.stderr).toContain("error: --classes: unknown class 'shelf' (model classes: product, gap)");
   });

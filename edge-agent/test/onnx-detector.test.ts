@@ -86,6 +86,17 @@ describe('OnnxDetector on tiny constant-output models', () => {
     expect(rounded(r).find((d) => d.score === 0.6)?.box).toEqual([38, 0, 58, 6]);
   });
 
+  it('resolves the layout of a symbolic output shape on the first run', async () => {
+    const sut = await load('v8Dynamic');
+    expect(sut.layout).toBeUndefined();
+    await sut.detect(await makeImage());
+    expect(sut.layout).toBe('v8');
+    const wrongNames = await load('v8Dynamic', { names: ['a', 'b', 'c', 'd'] });
+    const err = await rejection(wrongNames.detect(await makeImage()));
+    expect(err.code).toBe('validation_failed');
+    expect(err.message).toMatch(/fits neither/);
+  });
+
   it('rejects an imgsz that contradicts a fixed input shape', async () => {
     const err = await rejection(load('v8', { imgsz: [320, 320] }));
     expect(err.code).toBe('validation_failed');
@@ -115,7 +126,11 @@ describe('OnnxDetector on tiny constant-output models', () => {
   it('accepts raw pixels, RGBA and JPEG input alike', async () => {
     const sut = await load('v8');
     const raw = { data: new Uint8Array(128 * 64 * 3).fill(77), width: 128, height: 64, channels: 3 as const };
-    for (const image of [raw, await makeImage({ color: { r: 1, g: 2, b: 3, alpha: 0.5 } }), await makeImage({ format: 'jpeg' })]) {
+    for (const image of [
+      raw,
+      await makeImage({ color: { r: 1, g: 2, b: 3, alpha: 0.5 } }),
+      await makeImage({ format: 'jpeg' }),
+    ]) {
       const r = await sut.detect(image);
       expect([r.width, r.height]).toEqual([128, 64]);
       expect(rounded(r)).toEqual(EXPECTED_128x64);

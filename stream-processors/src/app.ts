@@ -51,6 +51,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
           log: log.child({ consumer: 'pos-rollup' }),
           metrics,
           batchMax: config.pos.batchMax,
+          concurrency: config.pos.concurrency,
           maxDeliver: posDef?.maxDeliver ?? 20,
           live,
           ...(config.fault === 'crash-after-commit'

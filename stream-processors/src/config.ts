@@ -9,6 +9,7 @@ const Env = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8092),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   POS_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
+  POS_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
   DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1000).default(3_600_000),
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
@@ -29,7 +30,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     db: { url: e.DATABASE_URL, poolMax: e.DB_POOL_MAX },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,
-    pos: { batchMax: e.POS_BATCH_MAX, ackWaitMs: e.ACK_WAIT_MS },
+    pos: { batchMax: e.POS_BATCH_MAX, concurrency: e.POS_CONCURRENCY, ackWaitMs: e.ACK_WAIT_MS },
     fault: e.SHELFSENSE_FAULT,
     live: { minIntervalMs: e.LIVE_MIN_INTERVAL_MS },
   } as const;

@@ -41,7 +41,12 @@ describe('POS golden run', () => {
     const env = { NATS_URL: nats.url, DATABASE_URL: database.url, HTTP_PORT: '0', ACK_WAIT_MS: '2000', LOG_LEVEL: 'info' };
     const start = async () => {
       const p = startNodeProcess(PROCESSORS, env);
-      await p.waitFor(/stream-processors ready/);
+      try {
+        await p.waitFor(/stream-processors ready/);
+      } catch (err) {
+        await p.stop(); // never leave a half-started processor behind
+        throw err;
+      }
       return p;
     };
     return { nc, db: database.db, start };

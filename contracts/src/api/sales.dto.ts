@@ -12,6 +12,21 @@ export const MAX_RANGE_MS: Readonly<Record<SalesBucketSize, number>> = {
   '1d': 5 * 366 * 86_400_000,
 };
 
+/** Order-level dimensions of the `sales_dim_1m` rollup. */
+export const SALES_DIMENSIONS = ['channel', 'source', 'payment'] as const;
+export type SalesDimension = (typeof SALES_DIMENSIONS)[number];
+/** Item-level groupings of the `item_sales_1m` rollup. */
+export const ITEM_GROUPINGS = ['sku', 'category'] as const;
+export type ItemGrouping = (typeof ITEM_GROUPINGS)[number];
+
+/** `groupBy` of the sales series: one series per dimension key, sku or category. */
+export const SalesGroupBy = z.enum([...SALES_DIMENSIONS, ...ITEM_GROUPINGS]);
+export type SalesGroupBy = z.infer<typeof SalesGroupBy>;
+
+/** Response format of the series endpoints; `Accept: text/csv` also selects CSV when `format` is absent. */
+export const ExportFormat = z.enum(['json', 'csv']);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
 const bothParse = (q: { from: unknown; to: unknown }) =>
   typeof q.from === 'string' && typeof q.to === 'string' && !Number.isNaN(Date.parse(q.from)) && !Number.isNaN(Date.parse(q.to));
 
@@ -20,6 +35,9 @@ export const SalesQuery = z
     from: IsoDateTime,
     to: IsoDateTime,
     bucket: SalesBucketSize.default('1m'),
+    /** Absent: store totals per bucket. */
+    groupBy: SalesGroupBy.optional(),
+    format: ExportFormat.optional(),
   })
   // Range checks only when both ends parsed; otherwise the field errors already say what is wrong.
   .refine((q) => !bothParse(q) || Date.parse(q.from) < Date.parse(q.to), { message: '`from` must be before `to`', path: ['from'] })
@@ -38,6 +56,11 @@ export const SalesBucket = z.object({
   tax: z.number(),
   discount: z.number(),
   net: z.number(),
+  /**
+   * Average order value: net ÷ orders (completed), rounded to 4 places; 0 without orders. Always
+   * sent by the API; optional in the type only so clients built before it keep compiling.
+   */
+  aov: z.number().optional(),
   cancelledOrders: z.number().int(),
   cancelledNet: z.number(),
   refundedOrders: z.number().int(),

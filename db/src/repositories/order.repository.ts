@@ -1,6 +1,7 @@
 import type { PosOrder } from '@shelfsense/contracts';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.ts';
+import { columnList, unnestRows, type UnnestColumn } from '../lib/unnest.ts';
 
 /** A validated order event as the processors hand it to storage. */
 export interface OrderRecord {
@@ -42,9 +43,6 @@ export interface OrderFacts extends OrderRevisionKey {
 const key = (k: { storeId: string; orderId: string; revision: number }) => `${k.storeId}\u0000${k.orderId}\u0000${k.revision}`;
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Rows per INSERT: pg caps a statement at 65535 bind parameters. */
-const ORDER_CHUNK = 2000;
-const LINE_CHUNK = 4000;
 
 /**
  * Inserts raw orders and their lines. Rows that already exist (redelivery, replay, re-import) are
@@ -58,65 +56,59 @@ export async function insertOrders(trx: Kysely<Database>, records: readonly Orde
     .sort(([a], [b]) => byKey(a, b))
     .map(([, r]) => r);
 
-  const inserted = new Set<string>();
-  for (let i = 0; i < unique.length; i += ORDER_CHUNK) {
-    const rows = await trx
-      .insertInto('orders')
-      .values(
-        unique.slice(i, i + ORDER_CHUNK).map(({ eventId, storeId, order: o }) => ({
-          store_id: storeId,
-          order_id: o.orderId,
-          revision: o.revision,
-          created_at: o.createdAt,
-          status: o.status,
-          channel: o.channel,
-          source: o.source,
-          payment_type: o.paymentType,
-          currency: o.currency,
-          pos_location_id: o.posLocationId ?? null,
-          gross: o.totals.gross,
-          tax: o.totals.tax,
-          discount: o.totals.discount,
-          delivery: o.totals.delivery,
-          packaging: o.totals.packaging,
-          service: o.totals.service,
-          round_off: o.totals.roundOff,
-          net: o.totals.net,
-          items: o.lines.reduce((n, l) => n + l.quantity, 0),
-          customer_key: o.customerKey ?? null,
-          quality: JSON.stringify(o.quality),
-          taxes: JSON.stringify(o.taxes),
-          discounts: JSON.stringify(o.discounts),
-          event_id: eventId,
-        })),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .returning(['store_id', 'order_id', 'revision'])
-      .execute();
-    for (const r of rows) inserted.add(key({ storeId: r.store_id, orderId: r.order_id, revision: r.revision }));
-  }
+  const col = <T>(name: string, type: UnnestColumn['type'], f: (r: OrderRecord) => T): UnnestColumn => ({ name, type, values: unique.map(f) });
+  const orderColumns: UnnestColumn[] = [
+    col('store_id', 'text', (r) => r.storeId),
+    col('order_id', 'text', (r) => r.order.orderId),
+    col('revision', 'int', (r) => r.order.revision),
+    col('created_at', 'timestamptz', (r) => r.order.createdAt),
+    col('status', 'text', (r) => r.order.status),
+    col('channel', 'text', (r) => r.order.channel),
+    col('source', 'text', (r) => r.order.source),
+    col('payment_type', 'text', (r) => r.order.paymentType),
+    col('currency', 'text', (r) => r.order.currency),
+    col('pos_location_id', 'text', (r) => r.order.posLocationId ?? null),
+    col('gross', 'numeric', (r) => r.order.totals.gross),
+    col('tax', 'numeric', (r) => r.order.totals.tax),
+    col('discount', 'numeric', (r) => r.order.totals.discount),
+    col('delivery', 'numeric', (r) => r.order.totals.delivery),
+    col('packaging', 'numeric', (r) => r.order.totals.packaging),
+    col('service', 'numeric', (r) => r.order.totals.service),
+    col('round_off', 'numeric', (r) => r.order.totals.roundOff),
+    col('net', 'numeric', (r) => r.order.totals.net),
+    col('items', 'numeric', (r) => r.order.lines.reduce((n, l) => n + l.quantity, 0)),
+    col('customer_key', 'text', (r) => r.order.customerKey ?? null),
+    col('quality', 'jsonb', (r) => JSON.stringify(r.order.quality)),
+    col('taxes', 'jsonb', (r) => JSON.stringify(r.order.taxes)),
+    col('discounts', 'jsonb', (r) => JSON.stringify(r.order.discounts)),
+    col('event_id', 'text', (r) => r.eventId),
+  ];
+  const { rows } = await sql<{ store_id: string; order_id: string; revision: number }>`
+    INSERT INTO orders ${columnList(orderColumns)} ${unnestRows(orderColumns)}
+    ON CONFLICT DO NOTHING RETURNING store_id, order_id, revision`.execute(trx);
+  const inserted = new Set(rows.map((r) => key({ storeId: r.store_id, orderId: r.order_id, revision: r.revision })));
 
   const fresh = unique.filter((r) => inserted.has(key({ storeId: r.storeId, ...r.order })));
-  const lines = fresh.flatMap(({ storeId, order: o }) =>
-    o.lines.map((l, i) => ({
-      store_id: storeId,
-      order_id: o.orderId,
-      revision: o.revision,
-      line_no: i + 1,
-      created_at: o.createdAt,
-      sku: l.sku,
-      name: l.name,
-      category: l.category ?? null,
-      quantity: l.quantity,
-      unit_price: l.unitPrice,
-      total: l.total,
-      tax: l.tax,
-      discount: l.discount,
-      add_ons: JSON.stringify(l.addOns),
-    })),
-  );
-  for (let i = 0; i < lines.length; i += LINE_CHUNK) {
-    await trx.insertInto('order_lines').values(lines.slice(i, i + LINE_CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+  const lines = fresh.flatMap(({ storeId, order: o }) => o.lines.map((l, i) => ({ storeId, o, l, lineNo: i + 1 })));
+  if (lines.length > 0) {
+    const lcol = <T>(name: string, type: UnnestColumn['type'], f: (x: (typeof lines)[number]) => T): UnnestColumn => ({ name, type, values: lines.map(f) });
+    const lineColumns: UnnestColumn[] = [
+      lcol('store_id', 'text', (x) => x.storeId),
+      lcol('order_id', 'text', (x) => x.o.orderId),
+      lcol('revision', 'int', (x) => x.o.revision),
+      lcol('line_no', 'int', (x) => x.lineNo),
+      lcol('created_at', 'timestamptz', (x) => x.o.createdAt),
+      lcol('sku', 'text', (x) => x.l.sku),
+      lcol('name', 'text', (x) => x.l.name),
+      lcol('category', 'text', (x) => x.l.category ?? null),
+      lcol('quantity', 'numeric', (x) => x.l.quantity),
+      lcol('unit_price', 'numeric', (x) => x.l.unitPrice),
+      lcol('total', 'numeric', (x) => x.l.total),
+      lcol('tax', 'numeric', (x) => x.l.tax),
+      lcol('discount', 'numeric', (x) => x.l.discount),
+      lcol('add_ons', 'jsonb', (x) => JSON.stringify(x.l.addOns)),
+    ];
+    await sql`INSERT INTO order_lines ${columnList(lineColumns)} ${unnestRows(lineColumns)} ON CONFLICT DO NOTHING`.execute(trx);
   }
   // Facts straight from the validated records: the same values the rows were written with.
   return fresh.map(({ storeId, order: o }) => ({

@@ -1,6 +1,7 @@
 import type { SalesBucket, SalesBucketSize } from '@shelfsense/contracts';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
+import { columnList, unnestRows, type UnnestColumn } from '../lib/unnest.ts';
 
 /** A change to one 1-minute bucket. Amounts are decimal strings with ≤ 4 places, so `+=` stays exact. */
 export interface SalesDelta {
@@ -53,9 +54,23 @@ export interface RollupDeltas {
 
 type Row = Record<string, string | number | Date>;
 
+const COLUMN_TYPES: Record<string, UnnestColumn['type']> = {
+  store_id: 'text',
+  bucket: 'timestamptz',
+  dimension: 'text',
+  key: 'text',
+  sku: 'text',
+  category: 'text',
+  orders: 'bigint',
+  cancelled_orders: 'bigint',
+  refunded_orders: 'bigint',
+  lines: 'bigint',
+};
+
 /**
- * `INSERT … ON CONFLICT (keys) DO UPDATE SET col = col + excluded.col` for one rollup table, rows
- * sorted by key so concurrent batches lock rows in the same order and cannot deadlock.
+ * `INSERT … SELECT FROM unnest(…) ON CONFLICT (keys) DO UPDATE SET col = col + excluded.col` for one
+ * rollup table, rows sorted by key so concurrent batches lock rows in the same order and cannot
+ * deadlock.
  */
 async function addToRollup(
   trx: Kysely<Database>,
@@ -66,17 +81,12 @@ async function addToRollup(
 ): Promise<void> {
   if (rows.length === 0) return;
   const sortKey = (r: Row) => keys.map((k) => (r[k] instanceof Date ? (r[k] as Date).toISOString() : String(r[k]))).join('\u0000');
-  const sorted = [...rows].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
-  const cols = [...keys, ...sums];
-  const chunk = Math.floor(60_000 / cols.length);
-  for (let i = 0; i < sorted.length; i += chunk) {
-    const values = sorted.slice(i, i + chunk).map((r) => sql`(${sql.join(cols.map((c) => sql`${r[c]}`))})`);
-    await sql`
-      INSERT INTO ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))})
-      VALUES ${sql.join(values)}
-      ON CONFLICT (${sql.join(keys.map((k) => sql.ref(k)))}) DO UPDATE SET
-      ${sql.join(sums.map((c) => sql`${sql.ref(c)} = ${sql.table(table)}.${sql.ref(c)} + excluded.${sql.ref(c)}`))}`.execute(trx);
-  }
+  const sorted = rows.map((r) => [sortKey(r), r] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  const columns: UnnestColumn[] = [...keys, ...sums].map((name) => ({ name, type: COLUMN_TYPES[name] ?? 'numeric', values: sorted.map((r) => r[name]) }));
+  await sql`
+    INSERT INTO ${sql.table(table)} ${columnList(columns)} ${unnestRows(columns)}
+    ON CONFLICT (${sql.join(keys.map((k) => sql.ref(k)))}) DO UPDATE SET
+    ${sql.join(sums.map((c) => sql`${sql.ref(c)} = ${sql.table(table)}.${sql.ref(c)} + excluded.${sql.ref(c)}`))}`.execute(trx);
 }
 
 const SALES_SUMS = ['orders', 'items', 'gross', 'tax', 'discount', 'net', 'cancelled_orders', 'cancelled_net', 'refunded_orders', 'refunded_net'];
@@ -134,28 +144,46 @@ export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDel
 }
 
 /**
- * Sales buckets for one store in [from, to). `1h` and `1d` are summed from the 1-minute rollup on
- * the store's local clock (so a day is the store's day, and half-hour zones such as Asia/Kolkata
- * get their own hour boundaries). Only buckets that have data are returned.
+ * Start of the series bucket containing the 1-minute rollup row's `bucket`. `1h` and `1d` are cut
+ * on the store's local clock (`date_trunc` on local time, then back to an instant), so a day is the
+ * store's day and half-hour zones such as Asia/Kolkata get their own hour boundaries. The UTC-bucketed
+ * hourly/daily relations cannot do that, which is why series read the 1-minute rollups.
+ */
+export function localBucketStart(size: SalesBucketSize, timezone: string): RawBuilder<Date> {
+  switch (size) {
+    case '1m':
+      return sql<Date>`bucket`;
+    case '1h':
+    case '1d':
+      return sql<Date>`(date_trunc(${size === '1h' ? 'hour' : 'day'}, bucket AT TIME ZONE ${timezone}::text) AT TIME ZONE ${timezone}::text)`;
+  }
+}
+
+/** `round(net / orders, 4)`, 0 without orders: average order value in SQL numeric, so it is exact. */
+export function aovSql(net: RawBuilder<unknown>, orders: RawBuilder<unknown>): RawBuilder<number> {
+  return sql<number>`CASE WHEN ${orders} = 0 THEN 0 ELSE round(${net} / ${orders}, 4) END`;
+}
+
+/**
+ * Sales buckets for one store in [from, to), summed from the 1-minute rollup; `1h` and `1d` follow
+ * the store's time zone (see `localBucketStart`). Only buckets that have a rollup row are returned.
+ * `aov` = net ÷ orders (completed orders), 4 places, 0 without orders.
  */
 export async function getSalesSeries(
   db: Kysely<Database>,
   q: { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string },
-): Promise<SalesBucket[]> {
-  const t =
-    q.bucket === '1m'
-      ? sql<Date>`bucket`
-      : sql<Date>`(date_trunc(${q.bucket === '1h' ? 'hour' : 'day'}, bucket AT TIME ZONE ${q.timezone}) AT TIME ZONE ${q.timezone})`;
+): Promise<Required<SalesBucket>[]> {
   const rows = await db
     .selectFrom('sales_1m')
     .select([
-      t.as('t'),
+      localBucketStart(q.bucket, q.timezone).as('t'),
       sql<number>`sum(orders)`.as('orders'),
       sql<number>`sum(items)`.as('items'),
       sql<number>`sum(gross)`.as('gross'),
       sql<number>`sum(tax)`.as('tax'),
       sql<number>`sum(discount)`.as('discount'),
       sql<number>`sum(net)`.as('net'),
+      aovSql(sql`sum(net)`, sql`sum(orders)`).as('aov'),
       sql<number>`sum(cancelled_orders)`.as('cancelled_orders'),
       sql<number>`sum(cancelled_net)`.as('cancelled_net'),
       sql<number>`sum(refunded_orders)`.as('refunded_orders'),
@@ -175,6 +203,7 @@ export async function getSalesSeries(
     tax: r.tax,
     discount: r.discount,
     net: r.net,
+    aov: r.aov,
     cancelledOrders: r.cancelled_orders,
     cancelledNet: r.cancelled_net,
     refundedOrders: r.refunded_orders,

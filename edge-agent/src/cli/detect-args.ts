@@ -63,7 +63,13 @@ const ArgsSchema = z.object({
     .transform((s) => s.split(/[,x]/).map((x) => Number(x.trim())))
     .pipe(
       z
-        .array(z.number({ error: notANumber('must be N or H,W') }).int('must be whole numbers').min(32, 'must be at least 32').max(8192, 'must be at most 8192'))
+        .array(
+          z
+            .number({ error: notANumber('must be N or H,W') })
+            .int('must be whole numbers')
+            .min(32, 'must be at least 32')
+            .max(8192, 'must be at most 8192'),
+        )
         .min(1)
         .max(2, 'is N or H,W'),
     )
@@ -91,7 +97,10 @@ export interface DetectArgs {
   readonly out: string | undefined;
 }
 
-export type ParsedDetectArgs = { readonly kind: 'run'; readonly args: DetectArgs } | { readonly kind: 'help' } | { readonly kind: 'invalid'; readonly errors: readonly string[] };
+export type ParsedDetectArgs =
+  | { readonly kind: 'run'; readonly args: DetectArgs }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'invalid'; readonly errors: readonly string[] };
 
 /** argv (without node and the script) → validated options, or every problem at once. */
 export function parseDetectArgs(argv: readonly string[]): ParsedDetectArgs {

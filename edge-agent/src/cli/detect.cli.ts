@@ -48,7 +48,8 @@ function resolveClasses(spec: readonly string[], names: readonly string[]): numb
   return spec.map((s) => {
     if (/^\d+$/.test(s)) return Number(s);
     const id = names.indexOf(s);
-    if (id < 0) throw new AppError('validation_failed', `--classes: unknown class '${s}' (model classes: ${names.join(', ') || 'none'})`);
+    if (id < 0)
+      throw new AppError('validation_failed', `--classes: unknown class '${s}' (model classes: ${names.join(', ') || 'none'})`);
     return id;
   });
 }
@@ -87,7 +88,8 @@ async function checkPaths(args: DetectArgs): Promise<{ errors: string[]; imageKi
   if (args.out !== undefined) {
     if ((await kindOf(args.out)) === 'file') errors.push(`--out: is a file, expected a folder: ${args.out}`);
     const imageDir = imageKind === 'dir' ? args.image : dirname(args.image);
-    if (resolve(args.out) === resolve(imageDir)) errors.push(`--out: must differ from the images' folder (annotated copies keep the input names)`);
+    if (resolve(args.out) === resolve(imageDir))
+      errors.push(`--out: must differ from the images' folder (annotated copies keep the input names)`);
   }
   return { errors, imageKind: imageKind === 'file' || imageKind === 'dir' ? imageKind : undefined };
 }
@@ -155,7 +157,8 @@ export async function runDetectCli(argv: readonly string[], io: CliIo): Promise<
         else io.stdout(summaryLine(image, r));
         if (args.out !== undefined) {
           const target = join(args.out, basename(image));
-          if (resolve(target) === resolve(image)) throw new AppError('validation_failed', `--out would overwrite the input ${image}`);
+          if (resolve(target) === resolve(image))
+            throw new AppError('validation_failed', `--out would overwrite the input ${image}`);
           await (await drawDetections(bytes, r.detections)).toFile(target);
         }
       } catch (err) {
@@ -174,7 +177,10 @@ export async function runDetectCli(argv: readonly string[], io: CliIo): Promise<
     info(row('preprocess', pre));
     info(row('inference', inf));
     info(row('postprocess', post));
-    info(`${done} image${done === 1 ? '' : 's'} in ${elapsedS.toFixed(2)} s: ${(done / Math.max(elapsedS, 1e-9)).toFixed(1)} images/s` + (failed > 0 ? `, ${failed} failed` : ''));
+    info(
+      `${done} image${done === 1 ? '' : 's'} in ${elapsedS.toFixed(2)} s: ${(done / Math.max(elapsedS, 1e-9)).toFixed(1)} images/s` +
+        (failed > 0 ? `, ${failed} failed` : ''),
+    );
     if (args.out !== undefined) info(`annotated images in ${args.out}`);
     return failed > 0 ? EXIT_FAILED : EXIT_OK;
   } catch (err) {

@@ -51,21 +51,29 @@ function optionalNumberLike(check: z.ZodNumber, fallback: number) {
 const money = () => numberLike(z.number().finite().min(-MONEY_LIMIT).max(MONEY_LIMIT));
 const optionalMoney = () => optionalNumberLike(z.number().finite().min(-MONEY_LIMIT).max(MONEY_LIMIT), 0);
 
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
 /**
  * An id PetPooja sends as a number or a string (`orderID: 110`, `restID: "1c8w7fp500"`) → string.
  * Ids become event ids and NATS header values, so control characters are refused.
  */
 function idLike() {
-  return z
-    .union([
-      z.number().int('must be an integer or a string').min(0).max(Number.MAX_SAFE_INTEGER, 'too large for a number; send it as a string'),
-      text()
-        .trim()
-        .min(1)
-        .max(128)
-        .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'must not contain control characters' }),
-    ])
-    .transform(String);
+  return z.unknown().transform((v, ctx) => {
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v) || v < 0) return fail(`expected a non-negative integer or a string id, got ${v}`);
+      return String(v);
+    }
+    if (typeof v !== 'string') return fail(v === undefined ? 'required' : `expected a string or integer id, got ${describe(v)}`);
+    const id = v.trim();
+    if (id === '') return fail('must not be empty');
+    if (id.length > 128) return fail('must be at most 128 characters');
+    if (CONTROL_CHARS.test(id) || !isStorableText(id)) return fail('must not contain control characters or unpaired UTF-16 surrogates');
+    return id;
+  });
 }
 
 /** An id that may be empty: "" and null mean absent. */
@@ -120,8 +128,8 @@ export type PetPoojaOrderItem = z.infer<typeof PetPoojaOrderItem>;
 export const PetPoojaTax = z
   .object({
     title: optionalText(),
-    /** `P` = percent (the usual), `F` = fixed amount, where `rate` is not a percentage. */
-    type: optionalText(),
+      /** `P` = percent (the usual), `F` = fixed amount, where `rate` is not a percentage. Only compared, never stored. */
+    type: z.preprocess((v) => (v === null ? undefined : v), z.string().max(MAX_TEXT).optional()),
     rate: optionalNumberLike(z.number().finite().min(0).max(MONEY_LIMIT), 0),
     amount: money(),
   })
@@ -167,8 +175,8 @@ export const PetPoojaOrder = z.object({
 });
 
 export const PetPoojaCustomer = z.object({
-  /** The customer key; often empty for walk-in POS orders. */
-  phone: z.preprocess((v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v), text().max(64).optional()),
+  /** The customer key; often empty for walk-in POS orders. Only its hash travels, so any text will do. */
+  phone: z.preprocess((v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v), z.string().max(64).optional()),
 });
 
 export const PetPoojaRestaurant = z.object({ restID: optionalId() });
@@ -206,13 +214,9 @@ export const PetPoojaRelayEvent = z.object({
       // The contract caps revisions; an id beyond it cannot be a revision until the contract changes.
       .max(revisionLimit, `exceeds the largest order revision the contract allows (${revisionLimit})`),
   ).optional(),
-  event_id: optionalText(),
-  aggregate_id: optionalId(),
-  occurred_at: optionalText(),
-  raw_event: z.object({
-    source: optionalText(),
-    raw_payload: PetPoojaWebhook,
-  }),
+  // event_id, aggregate_id (= orderID) and occurred_at (relay receive time) are not needed: the
+  // order's own fields say the same, and junk in them must not cost an order.
+  raw_event: z.object({ raw_payload: PetPoojaWebhook }),
 });
 export type PetPoojaRelayEvent = z.infer<typeof PetPoojaRelayEvent>;
 

@@ -13,6 +13,8 @@ export interface PosConsumerDeps {
   readonly log: Logger;
   readonly metrics: ProcessorMetrics;
   readonly batchMax: number;
+  /** Batch transactions in flight at once. */
+  readonly concurrency: number;
   readonly maxDeliver: number;
   /** Runs after commit and before ack; the crash test uses it to SIGKILL at the worst moment. */
   readonly afterCommit?: (result: BatchResult) => void;
@@ -32,6 +34,14 @@ export async function runPosConsumer(deps: PosConsumerDeps, signal: AbortSignal)
   const messages: ConsumerMessages = await consumer.consume({ max_messages: deps.batchMax * 2 });
   signal.addEventListener('abort', () => void messages.close(), { once: true });
 
+  // Up to `concurrency` batch transactions at once: the next batch is gathered and written while
+  // the previous one commits. Safe because every lock phase of a batch takes its keys in one order.
+  const inFlight = new Set<Promise<void>>();
+  const launch = async (current: JsMsg[]) => {
+    while (inFlight.size >= deps.concurrency) await Promise.race(inFlight);
+    const p = processBatchSafely(deps, current).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
   let batch: JsMsg[] = [];
   for await (const msg of messages) {
     batch.push(msg);
@@ -39,10 +49,11 @@ export async function runPosConsumer(deps: PosConsumerDeps, signal: AbortSignal)
     if (batch.length >= deps.batchMax || messages.getPending() <= 1) {
       const current = batch;
       batch = [];
-      await processBatchSafely(deps, current);
+      await launch(current);
     }
   }
-  if (batch.length > 0) await processBatchSafely(deps, batch);
+  if (batch.length > 0) await launch(batch);
+  await Promise.all(inFlight);
 }
 
 /** A failure outside the transaction (e.g. the DLQ publish) naks the batch instead of ending the loop. */

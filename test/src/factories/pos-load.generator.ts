@@ -11,6 +11,8 @@ export interface PosLoadOptions {
   readonly ordersPerStorePerDay: number;
   /** First simulated day (UTC midnight). */
   readonly start?: Date;
+  /** Without duplicates, replays, late events and reordering (benchmarks). Default false. */
+  readonly clean?: boolean;
 }
 
 /** One publish: the envelope and the Nats-Msg-Id to send it with. */
@@ -64,6 +66,10 @@ export function generatePosLoad(opts: PosLoadOptions): PosLoad {
 
   const emit = (event: PosOrderEvent) => {
     const m = { event, msgId: event.id };
+    if (opts.clean === true) {
+      messages.push(m);
+      return;
+    }
     if (rnd() < 0.01) {
       late.push(m);
       stats.late++;
@@ -154,7 +160,7 @@ export function generatePosLoad(opts: PosLoadOptions): PosLoad {
     }
   }
   // Out of order: swap each message with one up to 500 positions away.
-  for (let i = 0; i < messages.length; i++) {
+  for (let i = 0; opts.clean !== true && i < messages.length; i++) {
     const j = Math.min(messages.length - 1, i + Math.floor(rnd() * 500));
     [messages[i], messages[j]] = [messages[j]!, messages[i]!];
   }

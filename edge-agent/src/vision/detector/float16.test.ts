@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { float32ToHalfBits, fromHalfBits, halfBitsToFloat32, toHalfBits } from './float16.ts';
 
 // Node 24 has a native Float16Array; our own conversion must agree with it bit for bit.
-const NativeF16 = (globalThis as { Float16Array?: new (n: number) => ArrayLike<number> & { buffer: ArrayBuffer; [i: number]: number } })
-  .Float16Array;
+const NativeF16 = (
+  globalThis as { Float16Array?: new (n: number) => ArrayLike<number> & { buffer: ArrayBuffer; [i: number]: number } }
+).Float16Array;
 
 describe('float16', () => {
   it('converts well-known values', () => {
@@ -34,7 +35,7 @@ describe('float16', () => {
     for (let i = 0; i < values.length; i++) {
       seed = (seed * 1103515245 + 12345) >>> 0;
       // Cover subnormals, normals and overflow: ±2^[-30, 20).
-      values[i] = (seed & 1 ? -1 : 1) * 2 ** ((seed >>> 8) / 2 ** 24 * 50 - 30);
+      values[i] = (seed & 1 ? -1 : 1) * 2 ** (((seed >>> 8) / 2 ** 24) * 50 - 30);
     }
     values[0] = 0;
     values[1] = 1 / 255;

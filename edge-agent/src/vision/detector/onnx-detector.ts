@@ -166,26 +166,33 @@ export class OnnxDetector {
 
     const input = session.inputMetadata[0];
     if (input === undefined || !input.isTensor) throw fail(`${label} has no tensor input`);
-    if (session.inputMetadata.length > 1) warnings.push(`model has ${session.inputMetadata.length} inputs; feeding only '${input.name}'`);
+    if (session.inputMetadata.length > 1)
+      warnings.push(`model has ${session.inputMetadata.length} inputs; feeding only '${input.name}'`);
     const inputDtype = input.type === 'float32' || input.type === 'float16' ? input.type : undefined;
     if (inputDtype === undefined) throw fail(`${label} input '${input.name}' is ${input.type}; expected float32 or float16`);
-    if (input.shape.length !== 4) throw fail(`${label} input '${input.name}' has shape [${input.shape.join(', ')}]; expected [1, 3, H, W]`);
+    if (input.shape.length !== 4)
+      throw fail(`${label} input '${input.name}' has shape [${input.shape.join(', ')}]; expected [1, 3, H, W]`);
     const batch = dimOf(input.shape, 0);
-    if (batch !== undefined && batch !== 1) throw fail(`${label} has a fixed batch of ${batch}; export it with batch=1 or a dynamic batch`);
+    if (batch !== undefined && batch !== 1)
+      throw fail(`${label} has a fixed batch of ${batch}; export it with batch=1 or a dynamic batch`);
     const channels = dimOf(input.shape, 1);
     if (channels !== undefined && channels !== 3) throw fail(`${label} input has ${channels} channels; expected 3 (RGB, NCHW)`);
 
     const fixedH = dimOf(input.shape, 2);
     const fixedW = dimOf(input.shape, 3);
     const wanted =
-      opts.imgsz === undefined ? undefined
-      : typeof opts.imgsz === 'number' ? { width: opts.imgsz, height: opts.imgsz }
-      : { width: opts.imgsz[1], height: opts.imgsz[0] };
+      opts.imgsz === undefined
+        ? undefined
+        : typeof opts.imgsz === 'number'
+          ? { width: opts.imgsz, height: opts.imgsz }
+          : { width: opts.imgsz[1], height: opts.imgsz[0] };
     let inputWidth: number;
     let inputHeight: number;
     if (fixedH !== undefined && fixedW !== undefined) {
       if (wanted !== undefined && (wanted.width !== fixedW || wanted.height !== fixedH)) {
-        throw fail(`${label} has a fixed ${fixedW}x${fixedH} input; imgsz ${wanted.width}x${wanted.height} cannot be used (omit it or re-export)`);
+        throw fail(
+          `${label} has a fixed ${fixedW}x${fixedH} input; imgsz ${wanted.width}x${wanted.height} cannot be used (omit it or re-export)`,
+        );
       }
       inputWidth = fixedW;
       inputHeight = fixedH;
@@ -195,7 +202,8 @@ export class OnnxDetector {
       // Strided backbones need multiples of the stride (Ultralytics check_imgsz rounds up the same way).
       inputWidth = fixedW ?? roundUpTo(size.width, stride);
       inputHeight = fixedH ?? roundUpTo(size.height, stride);
-      if (wanted === undefined && meta.imgsz === undefined) warnings.push(`dynamic input and no imgsz in metadata; using ${inputWidth}x${inputHeight}`);
+      if (wanted === undefined && meta.imgsz === undefined)
+        warnings.push(`dynamic input and no imgsz in metadata; using ${inputWidth}x${inputHeight}`);
     }
 
     const names = opts.names ?? meta.names;
@@ -290,7 +298,9 @@ export class OnnxDetector {
     let kept: number[];
     if (layout === 'end2end') {
       // Already NMS-ed by the model; just order and cap.
-      kept = Array.from({ length: candidates.count }, (_, i) => i).sort((a, b) => candidates.scores[b]! - candidates.scores[a]! || a - b);
+      kept = Array.from({ length: candidates.count }, (_, i) => i).sort(
+        (a, b) => candidates.scores[b]! - candidates.scores[a]! || a - b,
+      );
       kept.length = Math.min(kept.length, maxDet);
     } else {
       kept = nms(candidates, { iou: iouThreshold, maxDet });
@@ -328,6 +338,7 @@ function toNumbers(t: Tensor): ArrayLike<number> {
   const data: unknown = t.data;
   if (t.type === 'float32' || t.type === 'float64') return data as Float32Array | Float64Array;
   // Float16Array on runtimes that have it (read as numbers), raw bits otherwise.
-  if (t.type === 'float16') return data instanceof Uint16Array ? halfBitsToFloat32(data) : Float32Array.from(data as ArrayLike<number>);
+  if (t.type === 'float16')
+    return data instanceof Uint16Array ? halfBitsToFloat32(data) : Float32Array.from(data as ArrayLike<number>);
   throw new AppError('validation_failed', `detector output is ${t.type}; expected a float tensor`);
 }

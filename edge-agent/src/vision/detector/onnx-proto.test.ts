@@ -21,13 +21,15 @@ describe('readOnnxModelInfo', () => {
   it('reads ir_version, producer and metadata_props and skips the graph', () => {
     const fakeGraph = new Array<number>(300).fill(0x42); // opaque bytes: must be skipped by length
     const model = Uint8Array.from([
-      ...tag(1, 0), ...varint(8),
+      ...tag(1, 0),
+      ...varint(8),
       ...bytesField(2, str('pytorch')),
       ...bytesField(3, str('2.1.0')),
-      ...tag(5, 0), ...varint(2 ** 40), // model_version: a wide varint
+      ...tag(5, 0),
+      ...varint(2 ** 40), // model_version: a wide varint
       ...bytesField(7, fakeGraph),
       ...entry('names', "{0: 'product', 1: 'gap'}"),
-      ...tag(9, 5), 1, 2, 3, 4, // an unknown fixed32 field
+      ...[...tag(9, 5), 1, 2, 3, 4], // an unknown fixed32 field
       ...entry('imgsz', '[640, 640]'),
       ...entry('названия', 'ünïcode ✓'),
     ]);

@@ -62,7 +62,7 @@ describe('parseUltralyticsMetadata', () => {
   });
 
   it('parses many classes in id order, with mixed quotes and no spaces', () => {
-    const coco = Array.from({ length: 80 }, (_, i) => (i === 7 ? "men's \"best\" item" : `class name ${i}`));
+    const coco = Array.from({ length: 80 }, (_, i) => (i === 7 ? 'men\'s "best" item' : `class name ${i}`));
     const repr = `{${coco.map((n, i) => `${i}:${n.includes("'") ? JSON.stringify(n) : `'${n}'`}`).join(',')}}`;
     expect(parseUltralyticsMetadata({ names: repr }).names).toEqual(coco);
   });
@@ -94,12 +94,19 @@ describe('parseUltralyticsMetadata', () => {
     expect(sut.stride).toBeUndefined();
     expect(sut.warnings).toEqual([
       expect.stringMatching(/^metadata names ignored: expected/),
-      'metadata imgsz ignored: \'big\'',
+      "metadata imgsz ignored: 'big'",
       expect.stringMatching(/^metadata stride ignored/),
     ]);
   });
 
   it('returns nothing for a model without metadata', () => {
-    expect(parseUltralyticsMetadata({})).toEqual({ names: undefined, imgsz: undefined, stride: undefined, task: undefined, end2end: undefined, warnings: [] });
+    expect(parseUltralyticsMetadata({})).toEqual({
+      names: undefined,
+      imgsz: undefined,
+      stride: undefined,
+      task: undefined,
+      end2end: undefined,
+      warnings: [],
+    });
   });
 });

@@ -67,7 +67,8 @@ export function parseUltralyticsMetadata(props: Readonly<Record<string, string>>
   if (props.names !== undefined) {
     const v = raw('names');
     names = namesFromValue(v);
-    if (names === undefined && v !== undefined) warnings.push('metadata names ignored: not a dict of id → name or a list of names');
+    if (names === undefined && v !== undefined)
+      warnings.push('metadata names ignored: not a dict of id → name or a list of names');
   }
 
   let imgsz: { width: number; height: number } | undefined;

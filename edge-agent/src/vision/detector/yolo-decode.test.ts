@@ -119,7 +119,9 @@ describe('resolveLayout', () => {
   it('tells single-class YOLOv5 from an end-to-end head by metadata, then by the anchor grid', () => {
     expect(resolveLayout([1, 25200, 6], { numClasses: 1, inputWidth: 640, inputHeight: 640 }).layout).toBe('v5');
     expect(resolveLayout([1, 300, 6], { numClasses: 1, inputWidth: 640, inputHeight: 640 }).layout).toBe('end2end');
-    expect(resolveLayout([1, 25200, 6], { numClasses: 1, end2end: true, inputWidth: 640, inputHeight: 640 }).layout).toBe('end2end');
+    expect(resolveLayout([1, 25200, 6], { numClasses: 1, end2end: true, inputWidth: 640, inputHeight: 640 }).layout).toBe(
+      'end2end',
+    );
   });
 
   it('falls back to the shape when the class count is unknown', () => {

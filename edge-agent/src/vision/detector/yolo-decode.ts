@@ -61,10 +61,16 @@ export function resolveLayout(dims: readonly number[], hints: LayoutHints = {}):
 
   if (hints.layout !== undefined) {
     const ok =
-      hints.layout === 'v8' ? a > 4 && (known === undefined || a === 4 + known)
-      : hints.layout === 'v5' ? b > 5 && (known === undefined || b === 5 + known)
-      : b === 6;
-    if (!ok) throw new AppError('validation_failed', `output ${shape} does not fit layout ${hints.layout}${known === undefined ? '' : ` with ${known} classes`}`);
+      hints.layout === 'v8'
+        ? a > 4 && (known === undefined || a === 4 + known)
+        : hints.layout === 'v5'
+          ? b > 5 && (known === undefined || b === 5 + known)
+          : b === 6;
+    if (!ok)
+      throw new AppError(
+        'validation_failed',
+        `output ${shape} does not fit layout ${hints.layout}${known === undefined ? '' : ` with ${known} classes`}`,
+      );
     return { layout: hints.layout, numClasses: hints.layout === 'v8' ? a - 4 : hints.layout === 'v5' ? b - 5 : (known ?? 0) };
   }
 
@@ -182,7 +188,10 @@ export function decodeYolo(data: ArrayLike<number>, dims: readonly number[], opt
         if (!(score > conf)) continue;
         const cls = bestCls[i]!;
         if (mask !== undefined && mask[cls] !== 1) continue;
-        const cx = data[i]!, cy = data[n + i]!, hw = data[2 * n + i]! / 2, hh = data[3 * n + i]! / 2;
+        const cx = data[i]!,
+          cy = data[n + i]!,
+          hw = data[2 * n + i]! / 2,
+          hh = data[3 * n + i]! / 2;
         out.push(cx - hw, cy - hh, cx + hw, cy + hh, score, cls);
       }
       return out.toCandidates();
@@ -208,7 +217,10 @@ export function decodeYolo(data: ArrayLike<number>, dims: readonly number[], opt
         const score = obj * bestScore;
         if (!(score > conf)) continue;
         if (mask !== undefined && mask[cls] !== 1) continue;
-        const cx = data[off]!, cy = data[off + 1]!, hw = data[off + 2]! / 2, hh = data[off + 3]! / 2;
+        const cx = data[off]!,
+          cy = data[off + 1]!,
+          hw = data[off + 2]! / 2,
+          hh = data[off + 3]! / 2;
         out.push(cx - hw, cy - hh, cx + hw, cy + hh, score, cls);
       }
       return out.toCandidates();
