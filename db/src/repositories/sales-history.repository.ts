@@ -268,7 +268,7 @@ export async function getSalesMix(db: Db, q: StoreRange): Promise<SalesMix> {
  *   FROM generate_series(1, 7) d CROSS JOIN generate_series(0, 23) h LEFT JOIN a ON … ORDER BY d, h
  */
 export async function getPeakHours(db: Db, q: StoreRange & { timezone: string; metric: PeakMetric }): Promise<PeakHourCell[]> {
-  const local = sql`(bucket AT TIME ZONE 'UTC')`;
+  const local = sql`(bucket AT TIME ZONE ${q.timezone}::text)`;
   const { rows } = await sql<{ weekday: number; hour: number; orders: number; net: number; aov: number }>`
     WITH a AS (
       SELECT extract(isodow FROM ${local})::int AS weekday, extract(hour FROM ${local})::int AS hour,
@@ -300,7 +300,7 @@ function countedOrders(q: StoreRange, columns: RawBuilder<unknown>): RawBuilder<
   return sql`
     SELECT ${columns}
     FROM orders o
-    JOIN order_heads h ON h.store_id = o.store_id AND h.order_id = o.order_id
+    JOIN order_heads h ON h.store_id = o.store_id AND h.order_id = o.order_id AND h.revision = o.revision
     WHERE o.store_id = ${q.storeId} AND o.created_at >= ${ts(q.from)} AND o.created_at < ${ts(q.to)}
       AND NOT EXISTS (
         SELECT 1 FROM orders d
