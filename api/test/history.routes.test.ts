@@ -31,16 +31,35 @@ const CUSTOMER = { a: 'a'.repeat(64), b: 'b'.repeat(64), c: 'c'.repeat(64) };
 const CAKE_NAME = 'Carrot Cake, "Large"'; // needs RFC 4180 quoting in CSV
 
 /** A line at 5 % tax: total = quantity × price. */
-function line(sku: string, name: string, category: string | undefined, quantity: number, unitPrice: number, discount = 0): OrderLine {
+function line(
+  sku: string,
+  name: string,
+  category: string | undefined,
+  quantity: number,
+  unitPrice: number,
+  discount = 0,
+): OrderLine {
   const total = quantity * unitPrice;
-  return { sku, name, ...(category !== undefined ? { category } : {}), quantity, unitPrice, total, tax: Math.round(total * 5) / 100, discount, addOns: [] };
+  return {
+    sku,
+    name,
+    ...(category !== undefined ? { category } : {}),
+    quantity,
+    unitPrice,
+    total,
+    tax: Math.round(total * 5) / 100,
+    discount,
+    addOns: [],
+  };
 }
 const cofCap = (qty: number, discount = 0) => line('cof-cap', 'Cappuccino', 'Coffee', qty, 180, discount);
 const cake = (qty: number) => line('cake', CAKE_NAME, 'Bakery', qty, 120);
 const tea = (qty: number) => line('tea', 'Masala Chai', undefined, qty, 50);
 
 /** An order whose totals follow from its lines: gross = Σ total, tax = Σ tax, net = gross + tax − discount. */
-function order(o: Pick<PosOrder, 'orderId' | 'createdAt' | 'channel' | 'source' | 'paymentType' | 'lines'> & Partial<PosOrder>): PosOrder {
+function order(
+  o: Pick<PosOrder, 'orderId' | 'createdAt' | 'channel' | 'source' | 'paymentType' | 'lines'> & Partial<PosOrder>,
+): PosOrder {
   const gross = o.lines.reduce((n, l) => n + l.total, 0);
   const tax = o.lines.reduce((n, l) => n + l.tax, 0);
   const discount = o.lines.reduce((n, l) => n + l.discount, 0);
@@ -53,22 +72,93 @@ function order(o: Pick<PosOrder, 'orderId' | 'createdAt' | 'channel' | 'source' 
 }
 
 // Local (IST) times in the comments. Range R below = IST Mon Nov 2 00:00 → Wed Nov 4 00:00.
-const O103 = order({ orderId: 'o-103', createdAt: '2026-11-02T05:40:00.000Z', channel: 'takeaway', source: 'pos', paymentType: 'card', customerKey: CUSTOMER.b, lines: [tea(1)] });
-const O106 = order({ orderId: 'o-106', createdAt: '2026-11-03T06:29:30.000Z', channel: 'takeaway', source: 'pos', paymentType: 'card', customerKey: CUSTOMER.b, lines: [cake(1)] });
+const O103 = order({
+  orderId: 'o-103',
+  createdAt: '2026-11-02T05:40:00.000Z',
+  channel: 'takeaway',
+  source: 'pos',
+  paymentType: 'card',
+  customerKey: CUSTOMER.b,
+  lines: [tea(1)],
+});
+const O106 = order({
+  orderId: 'o-106',
+  createdAt: '2026-11-03T06:29:30.000Z',
+  channel: 'takeaway',
+  source: 'pos',
+  paymentType: 'card',
+  customerKey: CUSTOMER.b,
+  lines: [cake(1)],
+});
 const SEED: { storeId: string; order: PosOrder }[] = [
   // Thu Oct 1 15:30: outside the 30-day repeat window of R.
-  { storeId: 'blr', order: order({ orderId: 'o-099', createdAt: '2026-10-01T10:00:00.000Z', channel: 'dine_in', source: 'pos', paymentType: 'cash', customerKey: CUSTOMER.b, lines: [cofCap(1)] }) },
+  {
+    storeId: 'blr',
+    order: order({
+      orderId: 'o-099',
+      createdAt: '2026-10-01T10:00:00.000Z',
+      channel: 'dine_in',
+      source: 'pos',
+      paymentType: 'cash',
+      customerKey: CUSTOMER.b,
+      lines: [cofCap(1)],
+    }),
+  },
   // Sat Oct 10 15:30: inside it.
-  { storeId: 'blr', order: order({ orderId: 'o-100', createdAt: '2026-10-10T10:00:00.000Z', channel: 'dine_in', source: 'pos', paymentType: 'cash', customerKey: CUSTOMER.c, lines: [cofCap(1)] }) },
+  {
+    storeId: 'blr',
+    order: order({
+      orderId: 'o-100',
+      createdAt: '2026-10-10T10:00:00.000Z',
+      channel: 'dine_in',
+      source: 'pos',
+      paymentType: 'cash',
+      customerKey: CUSTOMER.c,
+      lines: [cofCap(1)],
+    }),
+  },
   // Mon 10:15: gross 480, tax 24, net 504, 3 items.
-  { storeId: 'blr', order: order({ orderId: 'o-101', createdAt: '2026-11-02T04:45:00.000Z', channel: 'dine_in', source: 'pos', paymentType: 'cash', customerKey: CUSTOMER.a, lines: [cofCap(2), cake(1)] }) },
+  {
+    storeId: 'blr',
+    order: order({
+      orderId: 'o-101',
+      createdAt: '2026-11-02T04:45:00.000Z',
+      channel: 'dine_in',
+      source: 'pos',
+      paymentType: 'cash',
+      customerKey: CUSTOMER.a,
+      lines: [cofCap(2), cake(1)],
+    }),
+  },
   // Mon 10:15 too (same instant as o-101): gross 180, tax 9, discount 10, net 179.
-  { storeId: 'blr', order: order({ orderId: 'o-102', createdAt: '2026-11-02T04:45:00.000Z', channel: 'delivery', source: 'zomato', paymentType: 'upi', customerKey: CUSTOMER.b, lines: [cofCap(1, 10)] }) },
+  {
+    storeId: 'blr',
+    order: order({
+      orderId: 'o-102',
+      createdAt: '2026-11-02T04:45:00.000Z',
+      channel: 'delivery',
+      source: 'zomato',
+      paymentType: 'upi',
+      customerKey: CUSTOMER.b,
+      lines: [cofCap(1, 10)],
+    }),
+  },
   // Mon 11:10: net 52.5, then cancelled (revision 1).
   { storeId: 'blr', order: O103 },
   { storeId: 'blr', order: { ...O103, revision: 1, status: 'cancelled' } },
   // Tue 00:10 (still Monday in UTC): gross 240, tax 12, net 252.
-  { storeId: 'blr', order: order({ orderId: 'o-104', createdAt: '2026-11-02T18:40:00.000Z', channel: 'dine_in', source: 'pos', paymentType: 'cash', customerKey: CUSTOMER.a, lines: [cake(2)] }) },
+  {
+    storeId: 'blr',
+    order: order({
+      orderId: 'o-104',
+      createdAt: '2026-11-02T18:40:00.000Z',
+      channel: 'dine_in',
+      source: 'pos',
+      paymentType: 'cash',
+      customerKey: CUSTOMER.a,
+      lines: [cake(2)],
+    }),
+  },
   // Tue 11:45, no customer key: gross 540, tax 27, net 567.
   {
     storeId: 'blr',
@@ -86,11 +176,30 @@ const SEED: { storeId: string; order: PosOrder }[] = [
   { storeId: 'blr', order: O106 },
   { storeId: 'blr', order: { ...O106, revision: 1, status: 'refunded' } },
   // Tue 17:30: gross 150, tax 7.5, net 157.5.
-  { storeId: 'blr', order: order({ orderId: 'o-107', createdAt: '2026-11-03T12:00:00.000Z', channel: 'dine_in', source: 'pos', paymentType: 'upi', customerKey: CUSTOMER.c, lines: [tea(3)] }) },
+  {
+    storeId: 'blr',
+    order: order({
+      orderId: 'o-107',
+      createdAt: '2026-11-03T12:00:00.000Z',
+      channel: 'dine_in',
+      source: 'pos',
+      paymentType: 'upi',
+      customerKey: CUSTOMER.c,
+      lines: [tea(3)],
+    }),
+  },
   // Another store, same time range: must never show up in blr's figures.
   {
     storeId: 'ber',
-    order: order({ orderId: 'o-201', createdAt: '2026-11-02T10:00:00.000Z', channel: 'dine_in', source: 'pos', paymentType: 'cash', currency: 'EUR', lines: [line('brot', 'Brot', 'Bakery', 1, 4.5)] }),
+    order: order({
+      orderId: 'o-201',
+      createdAt: '2026-11-02T10:00:00.000Z',
+      channel: 'dine_in',
+      source: 'pos',
+      paymentType: 'cash',
+      currency: 'EUR',
+      lines: [line('brot', 'Brot', 'Bakery', 1, 4.5)],
+    }),
   },
 ];
 
@@ -104,20 +213,35 @@ const COUNTED = sql`orders o JOIN order_heads h ON h.store_id = o.store_id AND h
  * test in test/e2e proves the processors' rollups equal exactly this.)
  */
 async function seed(db: Db, rows: readonly { storeId: string; order: PosOrder }[]): Promise<void> {
-  const records: OrderRecord[] = rows.map(({ storeId, order: o }) => ({ eventId: eventId.posOrder(storeId, o.orderId, o.revision), storeId, order: o }));
+  const records: OrderRecord[] = rows.map(({ storeId, order: o }) => ({
+    eventId: eventId.posOrder(storeId, o.orderId, o.revision),
+    storeId,
+    order: o,
+  }));
   await db.transaction().execute(async (trx) => {
     await insertOrders(trx, records);
-    await lockOrderHeads(trx, records.map((r) => ({ storeId: r.storeId, orderId: r.order.orderId })));
+    await lockOrderHeads(
+      trx,
+      records.map((r) => ({ storeId: r.storeId, orderId: r.order.orderId })),
+    );
     const heads = new Map<string, { storeId: string; orderId: string; revision: number }>();
     for (const r of records) {
       const k = `${r.storeId}/${r.order.orderId}`;
-      if ((heads.get(k)?.revision ?? -1) < r.order.revision) heads.set(k, { storeId: r.storeId, orderId: r.order.orderId, revision: r.order.revision });
+      if ((heads.get(k)?.revision ?? -1) < r.order.revision)
+        heads.set(k, { storeId: r.storeId, orderId: r.order.orderId, revision: r.order.revision });
     }
     await setOrderHeads(trx, [...heads.values()]);
     await upsertObservedProducts(
       trx,
       records.flatMap(({ storeId, order: o }) =>
-        o.lines.map((l) => ({ storeId, sku: l.sku, name: l.name, category: l.category ?? null, price: l.unitPrice, seenAt: new Date(o.createdAt) })),
+        o.lines.map((l) => ({
+          storeId,
+          sku: l.sku,
+          name: l.name,
+          category: l.category ?? null,
+          price: l.unitPrice,
+          seenAt: new Date(o.createdAt),
+        })),
       ),
     );
   });
@@ -134,7 +258,9 @@ async function seed(db: Db, rows: readonly { storeId: string; order: PosOrder }[
     );
   await sql`
     INSERT INTO sales_1m (store_id, bucket, orders, items, gross, tax, discount, net, cancelled_orders, cancelled_net, refunded_orders, refunded_net)
-    SELECT o.store_id, ${minute('o.created_at')}, ${sums(['items', 'gross', 'tax', 'discount', 'net'])} FROM ${COUNTED} GROUP BY 1, 2`.execute(db);
+    SELECT o.store_id, ${minute('o.created_at')}, ${sums(['items', 'gross', 'tax', 'discount', 'net'])} FROM ${COUNTED} GROUP BY 1, 2`.execute(
+    db,
+  );
   for (const [dimension, column] of [
     ['channel', 'channel'],
     ['source', 'source'],
@@ -158,8 +284,30 @@ const R = 'from=2026-11-01T18:30:00Z&to=2026-11-03T18:30:00Z';
 const DAY1 = '2026-11-01T18:30:00.000Z'; // IST Nov 2
 const DAY2 = '2026-11-02T18:30:00.000Z'; // IST Nov 3
 
-const ZERO_SALES = { orders: 0, items: 0, gross: 0, tax: 0, discount: 0, net: 0, aov: 0, cancelledOrders: 0, cancelledNet: 0, refundedOrders: 0, refundedNet: 0 };
-const ZERO_DIM = { orders: 0, items: 0, gross: 0, net: 0, aov: 0, cancelledOrders: 0, cancelledNet: 0, refundedOrders: 0, refundedNet: 0 };
+const ZERO_SALES = {
+  orders: 0,
+  items: 0,
+  gross: 0,
+  tax: 0,
+  discount: 0,
+  net: 0,
+  aov: 0,
+  cancelledOrders: 0,
+  cancelledNet: 0,
+  refundedOrders: 0,
+  refundedNet: 0,
+};
+const ZERO_DIM = {
+  orders: 0,
+  items: 0,
+  gross: 0,
+  net: 0,
+  aov: 0,
+  cancelledOrders: 0,
+  cancelledNet: 0,
+  refundedOrders: 0,
+  refundedNet: 0,
+};
 
 describe('history api /api/v1/stores/:storeId/…', () => {
   let db: Db;
@@ -169,7 +317,12 @@ describe('history api /api/v1/stores/:storeId/…', () => {
   const get = (url: string, key = keys.admin, headers: Record<string, string> = {}) =>
     sut.inject({ method: 'GET', url: `/api/v1/stores/${url}`, headers: { authorization: `Bearer ${key}`, ...headers } });
   const patch = (url: string, body: unknown, key = keys.admin) =>
-    sut.inject({ method: 'PATCH', url: `/api/v1/stores/${url}`, headers: { authorization: `Bearer ${key}` }, payload: body as object });
+    sut.inject({
+      method: 'PATCH',
+      url: `/api/v1/stores/${url}`,
+      headers: { authorization: `Bearer ${key}` },
+      payload: body as object,
+    });
 
   beforeAll(async () => {
     const database = await createTestDatabase(inject('pgAdminUrl'));
@@ -196,10 +349,31 @@ describe('history api /api/v1/stores/:storeId/…', () => {
         storeId: 'blr',
         bucket: '1h',
         buckets: [
-          { ...ZERO_SALES, t: '2026-11-02T04:30:00.000Z', orders: 2, items: 4, gross: 660, tax: 33, discount: 10, net: 683, aov: 341.5 },
+          {
+            ...ZERO_SALES,
+            t: '2026-11-02T04:30:00.000Z',
+            orders: 2,
+            items: 4,
+            gross: 660,
+            tax: 33,
+            discount: 10,
+            net: 683,
+            aov: 341.5,
+          },
           { ...ZERO_SALES, t: '2026-11-02T05:30:00.000Z', cancelledOrders: 1, cancelledNet: 52.5 },
           { ...ZERO_SALES, t: '2026-11-02T18:30:00.000Z', orders: 1, items: 2, gross: 240, tax: 12, net: 252, aov: 252 },
-          { ...ZERO_SALES, t: '2026-11-03T05:30:00.000Z', orders: 1, items: 3, gross: 540, tax: 27, net: 567, aov: 567, refundedOrders: 1, refundedNet: 126 },
+          {
+            ...ZERO_SALES,
+            t: '2026-11-03T05:30:00.000Z',
+            orders: 1,
+            items: 3,
+            gross: 540,
+            tax: 27,
+            net: 567,
+            aov: 567,
+            refundedOrders: 1,
+            refundedNet: 126,
+          },
           { ...ZERO_SALES, t: '2026-11-03T11:30:00.000Z', orders: 1, items: 3, gross: 150, tax: 7.5, net: 157.5, aov: 157.5 },
         ],
       });
@@ -235,16 +409,41 @@ describe('history api /api/v1/stores/:storeId/…', () => {
     });
 
     it('groups by payment type and by source', async () => {
-      const payment = (await get(`blr/sales?${R}&bucket=1d&groupBy=payment`)).json();
-      const source = (await get(`blr/sales?${R}&bucket=1d&groupBy=source`)).json();
+      type Grouped = { series: { key: string; buckets: { orders: number; net: number }[] }[] };
+      const payment = (await get(`blr/sales?${R}&bucket=1d&groupBy=payment`)).json<Grouped>();
+      const source = (await get(`blr/sales?${R}&bucket=1d&groupBy=source`)).json<Grouped>();
 
-      expect(payment.series.map((s: { key: string; buckets: { orders: number; net: number }[] }) => [s.key, s.buckets.map((b) => [b.orders, b.net])])).toEqual([
-        ['card', [[0, 0], [0, 0]]],
-        ['cash', [[1, 504], [1, 252]]],
-        ['upi', [[1, 179], [2, 724.5]]],
+      expect(payment.series.map((s) => [s.key, s.buckets.map((b) => [b.orders, b.net])])).toEqual([
+        [
+          'card',
+          [
+            [0, 0],
+            [0, 0],
+          ],
+        ],
+        [
+          'cash',
+          [
+            [1, 504],
+            [1, 252],
+          ],
+        ],
+        [
+          'upi',
+          [
+            [1, 179],
+            [2, 724.5],
+          ],
+        ],
       ]);
-      expect(source.series.map((s: { key: string; buckets: { orders: number; net: number }[] }) => [s.key, s.buckets.map((b) => [b.orders, b.net])])).toEqual([
-        ['pos', [[1, 504], [2, 409.5]]],
+      expect(source.series.map((s) => [s.key, s.buckets.map((b) => [b.orders, b.net])])).toEqual([
+        [
+          'pos',
+          [
+            [1, 504],
+            [2, 409.5],
+          ],
+        ],
         ['swiggy', [[1, 567]]],
         ['zomato', [[1, 179]]],
       ]);
@@ -393,7 +592,7 @@ describe('history api /api/v1/stores/:storeId/…', () => {
         { key: '', quantity: 3, net: 150, lines: 1 },
         { key: 'Bakery', quantity: 3, net: 360, lines: 2 },
       ]);
-      expect(byNet.json().items.map((i: { key: string }) => i.key)).toEqual(['Coffee', 'Bakery', '']);
+      expect(byNet.json<{ items: { key: string }[] }>().items.map((i) => i.key)).toEqual(['Coffee', 'Bakery', '']);
     });
 
     it('counts only minutes inside [from, to)', async () => {
@@ -411,7 +610,9 @@ describe('history api /api/v1/stores/:storeId/…', () => {
 
       expect(res.statusCode).toBe(200);
       // o-099 and o-100 add one cappuccino each.
-      expect(res.json().items).toEqual([{ key: 'cof-cap', name: 'Cappuccino', category: 'Coffee', quantity: 8, net: 1430, lines: 5 }]);
+      expect(res.json().items).toEqual([
+        { key: 'cof-cap', name: 'Cappuccino', category: 'Coffee', quantity: 8, net: 1430, lines: 5 },
+      ]);
     });
   });
 
@@ -445,12 +646,22 @@ describe('history api /api/v1/stores/:storeId/…', () => {
     it('is empty for a store without sales', async () => {
       const res = await get(`nyc/mix?${R}`);
 
-      expect(res.json()).toEqual({ storeId: 'nyc', from: '2026-11-01T18:30:00.000Z', to: '2026-11-03T18:30:00.000Z', channel: [], source: [], payment: [] });
+      expect(res.json()).toEqual({
+        storeId: 'nyc',
+        from: '2026-11-01T18:30:00.000Z',
+        to: '2026-11-03T18:30:00.000Z',
+        channel: [],
+        source: [],
+        payment: [],
+      });
     });
   });
 
   describe('GET peak-hours', () => {
-    const grid = (filled: Record<string, { orders: number; net: number; aov: number }>, metric: 'orders' | 'net' | 'aov' = 'orders') =>
+    const grid = (
+      filled: Record<string, { orders: number; net: number; aov: number }>,
+      metric: 'orders' | 'net' | 'aov' = 'orders',
+    ) =>
       Array.from({ length: 168 }, (_, i) => {
         const weekday = Math.floor(i / 24) + 1;
         const hour = i % 24;
@@ -482,7 +693,7 @@ describe('history api /api/v1/stores/:storeId/…', () => {
     it('puts the chosen metric in value', async () => {
       const res = await get(`blr/peak-hours?${R}&metric=net`);
 
-      expect(res.json().cells.filter((c: { value: number }) => c.value !== 0)).toEqual([
+      expect(res.json<{ cells: { value: number }[] }>().cells.filter((c) => c.value !== 0)).toEqual([
         { weekday: 1, hour: 10, orders: 2, net: 683, aov: 341.5, value: 683 },
         { weekday: 2, hour: 0, orders: 1, net: 252, aov: 252, value: 252 },
         { weekday: 2, hour: 11, orders: 1, net: 567, aov: 567, value: 567 },
@@ -648,9 +859,30 @@ describe('history api /api/v1/stores/:storeId/…', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         products: [
-          { sku: 'cake', name: CAKE_NAME, category: 'Bakery', lastPrice: 120, lastSeenAt: '2026-11-03T06:29:30.000Z', edited: false },
-          { sku: 'cof-cap', name: 'Cappuccino', category: 'Coffee', lastPrice: 180, lastSeenAt: '2026-11-03T06:15:00.000Z', edited: false },
-          { sku: 'tea', name: 'Masala Chai', category: null, lastPrice: 50, lastSeenAt: '2026-11-03T12:00:00.000Z', edited: false },
+          {
+            sku: 'cake',
+            name: CAKE_NAME,
+            category: 'Bakery',
+            lastPrice: 120,
+            lastSeenAt: '2026-11-03T06:29:30.000Z',
+            edited: false,
+          },
+          {
+            sku: 'cof-cap',
+            name: 'Cappuccino',
+            category: 'Coffee',
+            lastPrice: 180,
+            lastSeenAt: '2026-11-03T06:15:00.000Z',
+            edited: false,
+          },
+          {
+            sku: 'tea',
+            name: 'Masala Chai',
+            category: null,
+            lastPrice: 50,
+            lastSeenAt: '2026-11-03T12:00:00.000Z',
+            edited: false,
+          },
         ],
       });
     });
@@ -660,7 +892,14 @@ describe('history api /api/v1/stores/:storeId/…', () => {
       const list = await get('ber/products');
 
       expect(res.statusCode).toBe(200);
-      const edited = { sku: 'brot', name: 'Bauernbrot', category: null, lastPrice: 4.5, lastSeenAt: '2026-11-02T10:00:00.000Z', edited: true };
+      const edited = {
+        sku: 'brot',
+        name: 'Bauernbrot',
+        category: null,
+        lastPrice: 4.5,
+        lastSeenAt: '2026-11-02T10:00:00.000Z',
+        edited: true,
+      };
       expect(res.json()).toEqual(edited);
       expect(list.json()).toEqual({ products: [edited] });
     });
@@ -705,15 +944,22 @@ describe('history api /api/v1/stores/:storeId/…', () => {
       const outside = await get(`ber/${path}?${R}`, keys.blrOnly);
       const inside = await get(`blr/${path}?${R}`, keys.blrOnly);
 
-      expect([unknown.statusCode, unknown.json()]).toEqual([404, { error: { code: 'not_found', message: 'store nowhere not found' } }]);
-      expect([outside.statusCode, outside.json()]).toEqual([404, { error: { code: 'not_found', message: 'store ber not found' } }]);
+      expect([unknown.statusCode, unknown.json()]).toEqual([
+        404,
+        { error: { code: 'not_found', message: 'store nowhere not found' } },
+      ]);
+      expect([outside.statusCode, outside.json()]).toEqual([
+        404,
+        { error: { code: 'not_found', message: 'store ber not found' } },
+      ]);
       expect(inside.statusCode).toBe(200);
     });
 
     it('keeps each store to its own rows', async () => {
       const res = await get(`ber/top-items?${R}`);
 
-      expect(res.json().items.map((i: { key: string; quantity: number; net: number; lines: number }) => [i.key, i.quantity, i.net, i.lines])).toEqual([['brot', 1, 4.5, 1]]);
+      const { items } = res.json<{ items: { key: string; quantity: number; net: number; lines: number }[] }>();
+      expect(items.map((i) => [i.key, i.quantity, i.net, i.lines])).toEqual([['brot', 1, 4.5, 1]]);
     });
 
     const garbage = Buffer.from('["not a number","o-1"]').toString('base64url');
@@ -730,10 +976,22 @@ describe('history api /api/v1/stores/:storeId/…', () => {
       ['an unknown status', `blr/orders?${R}&status=open`, /^querystring\.status: /],
       ['an unknown channel', `blr/orders?${R}&channel=drive_thru`, /^querystring\.channel: /],
       ['an unknown metric', `blr/peak-hours?${R}&metric=margin`, /^querystring\.metric: /],
-      ['from after to (mix)', 'blr/mix?from=2026-11-03T00:00:00Z&to=2026-11-02T00:00:00Z', /^querystring\.from: `from` must be before `to`$/],
-      ['from after to (customers)', 'blr/customers?from=2026-11-03T00:00:00Z&to=2026-11-02T00:00:00Z', /^querystring\.from: `from` must be before `to`$/],
+      [
+        'from after to (mix)',
+        'blr/mix?from=2026-11-03T00:00:00Z&to=2026-11-02T00:00:00Z',
+        /^querystring\.from: `from` must be before `to`$/,
+      ],
+      [
+        'from after to (customers)',
+        'blr/customers?from=2026-11-03T00:00:00Z&to=2026-11-02T00:00:00Z',
+        /^querystring\.from: `from` must be before `to`$/,
+      ],
       ['from equal to to (orders)', 'blr/orders?from=2026-11-03T00:00:00Z&to=2026-11-03T00:00:00Z', /^querystring\.from: /],
-      ['a range over 400 days', 'blr/top-items?from=2025-01-01T00:00:00Z&to=2026-02-06T00:00:00Z', /^querystring\.to: range too long \(at most 400 days\)$/],
+      [
+        'a range over 400 days',
+        'blr/top-items?from=2025-01-01T00:00:00Z&to=2026-02-06T00:00:00Z',
+        /^querystring\.to: range too long \(at most 400 days\)$/,
+      ],
       ['a missing `to`', 'blr/peak-hours?from=2026-11-01T00:00:00Z', /^querystring\.to: /],
       ['a `from` without offset', 'blr/customers?from=2026-11-01T00:00:00&to=2026-11-02T00:00:00Z', /^querystring\.from: /],
     ];
@@ -756,7 +1014,11 @@ describe('history api /api/v1/stores/:storeId/…', () => {
   describe('OpenAPI', () => {
     it('lists every history path with its methods, parameters and the CSV response', async () => {
       const res = await sut.inject({ method: 'GET', url: '/api/docs/json' });
-      type Op = { parameters?: { name: string }[]; requestBody?: unknown; responses: Record<string, { content?: Record<string, unknown> }> };
+      type Op = {
+        parameters?: { name: string }[];
+        requestBody?: unknown;
+        responses: Record<string, { content?: Record<string, unknown> }>;
+      };
       const doc = res.json<{ paths: Record<string, Record<string, Op>> }>();
       const params = (path: string, method = 'get') => (doc.paths[path]?.[method]?.parameters ?? []).map((p) => p.name).sort();
 
@@ -766,11 +1028,22 @@ describe('history api /api/v1/stores/:storeId/…', () => {
       expect(params('/api/v1/stores/{storeId}/mix')).toEqual(['from', 'storeId', 'to']);
       expect(params('/api/v1/stores/{storeId}/peak-hours')).toEqual(['from', 'metric', 'storeId', 'to']);
       expect(params('/api/v1/stores/{storeId}/customers')).toEqual(['from', 'storeId', 'to']);
-      expect(params('/api/v1/stores/{storeId}/orders')).toEqual(['channel', 'cursor', 'from', 'limit', 'status', 'storeId', 'to']);
+      expect(params('/api/v1/stores/{storeId}/orders')).toEqual([
+        'channel',
+        'cursor',
+        'from',
+        'limit',
+        'status',
+        'storeId',
+        'to',
+      ]);
       expect(params('/api/v1/stores/{storeId}/products')).toEqual(['storeId']);
       expect(params('/api/v1/stores/{storeId}/products/{sku}', 'patch')).toEqual(['sku', 'storeId']);
       expect(doc.paths['/api/v1/stores/{storeId}/products/{sku}']?.patch?.requestBody).toBeDefined();
-      expect(Object.keys(doc.paths['/api/v1/stores/{storeId}/sales']?.get?.responses['200']?.content ?? {}).sort()).toEqual(['application/json', 'text/csv']);
+      expect(Object.keys(doc.paths['/api/v1/stores/{storeId}/sales']?.get?.responses['200']?.content ?? {}).sort()).toEqual([
+        'application/json',
+        'text/csv',
+      ]);
     });
   });
 });

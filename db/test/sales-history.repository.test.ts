@@ -60,7 +60,14 @@ describe('getTopItems on TimescaleDB (PGlite)', () => {
 
   const top = async (from: string, to: string, by: 'qty' | 'net' = 'qty') => {
     queries.length = 0;
-    const items = await getTopItems(sut, { storeId: 's1', from: new Date(from), to: new Date(to), by, limit: 10, groupBy: 'sku' });
+    const items = await getTopItems(sut, {
+      storeId: 's1',
+      from: new Date(from),
+      to: new Date(to),
+      by,
+      limit: 10,
+      groupBy: 'sku',
+    });
     return { items, relation: /FROM "(item_sales_1[mhd])"/.exec(queries.join('\n'))?.[1] };
   };
 

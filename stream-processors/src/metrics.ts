@@ -11,7 +11,7 @@ export function createMetrics() {
     ordersStored: new Counter({ name: 'shelfsense_pos_orders_stored_total', help: 'Order revisions stored for the first time', registers: [registry] }),
     duplicates: new Counter({ name: 'shelfsense_pos_duplicates_total', help: 'Order events that were already stored (redelivery, replay)', registers: [registry] }),
     deadLettered: new Counter({ name: 'shelfsense_dead_lettered_total', help: 'Messages moved to the dead-letter stream', labelNames: ['stream', 'reason'], registers: [registry] }),
-    batchFailures: new Counter({ name: 'shelfsense_pos_batch_failures_total', help: 'Batches whose transaction failed', registers: [registry] }),
-    batchSeconds: new Histogram({ name: 'shelfsense_pos_batch_seconds', help: 'Time to store one batch', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
+    batchFailures: new Counter({ name: 'shelfsense_batch_failures_total', help: 'Batches whose transaction failed', labelNames: ['stream'], registers: [registry] }),
+    batchSeconds: new Histogram({ name: 'shelfsense_batch_seconds', help: 'Time to store and ack one batch', labelNames: ['stream'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
   };
 }

@@ -30,7 +30,14 @@ export function customersRoutes(db: Db): FastifyPluginAsyncZod {
           getCustomerDays(db, { ...range, timezone: store.timezone }),
           getRepeatRate(db, { storeId: store.id, asOf: range.to }),
         ]);
-        return { storeId: store.id, timezone: store.timezone, from: range.from.toISOString(), to: range.to.toISOString(), days, repeat30d };
+        return {
+          storeId: store.id,
+          timezone: store.timezone,
+          from: range.from.toISOString(),
+          to: range.to.toISOString(),
+          days,
+          repeat30d,
+        };
       },
     );
   };

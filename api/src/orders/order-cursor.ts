@@ -3,7 +3,14 @@
 import type { OrderPageKey } from '@shelfsense/db';
 import { z } from 'zod';
 
-const CursorJson = z.tuple([z.number().int().min(-(2 ** 53) + 1).max(2 ** 53 - 1), z.string().min(1).max(128)]);
+const CursorJson = z.tuple([
+  z
+    .number()
+    .int()
+    .min(-(2 ** 53) + 1)
+    .max(2 ** 53 - 1),
+  z.string().min(1).max(128),
+]);
 
 export function encodeOrderCursor(key: OrderPageKey): string {
   return Buffer.from(JSON.stringify([key.createdAtUs, key.orderId])).toString('base64url');

@@ -33,7 +33,15 @@ export function ordersRoutes(db: Db): FastifyPluginAsyncZod {
             details: [{ path: '/cursor', message: 'invalid cursor' }],
           });
         }
-        const page = await listOrders(db, { storeId: store.id, from: new Date(from), to: new Date(to), status, channel, limit, after });
+        const page = await listOrders(db, {
+          storeId: store.id,
+          from: new Date(from),
+          to: new Date(to),
+          status,
+          channel,
+          limit,
+          after,
+        });
         return { orders: page.orders, nextCursor: page.next === null ? null : encodeOrderCursor(page.next) };
       },
     );

@@ -33,7 +33,20 @@ const byTime = <R extends readonly Cell[]>(rows: R[]): R[] => rows.sort((a, b) =
 export function salesCsv(res: SalesSeriesResponse): string {
   if (!('groupBy' in res)) {
     return toCsv([
-      ['t', 'orders', 'items', 'gross', 'tax', 'discount', 'net', 'aov', 'cancelledOrders', 'cancelledNet', 'refundedOrders', 'refundedNet'],
+      [
+        't',
+        'orders',
+        'items',
+        'gross',
+        'tax',
+        'discount',
+        'net',
+        'aov',
+        'cancelledOrders',
+        'cancelledNet',
+        'refundedOrders',
+        'refundedNet',
+      ],
       ...res.buckets.map((b) => [
         b.t,
         b.orders,
@@ -55,17 +68,43 @@ export function salesCsv(res: SalesSeriesResponse): string {
     case 'source':
     case 'payment':
       return toCsv([
-        ['t', res.groupBy, 'orders', 'items', 'gross', 'net', 'aov', 'cancelledOrders', 'cancelledNet', 'refundedOrders', 'refundedNet'],
+        [
+          't',
+          res.groupBy,
+          'orders',
+          'items',
+          'gross',
+          'net',
+          'aov',
+          'cancelledOrders',
+          'cancelledNet',
+          'refundedOrders',
+          'refundedNet',
+        ],
         ...byTime(
           res.series.flatMap((s) =>
-            s.buckets.map((b) => [b.t, text(s.key), b.orders, b.items, b.gross, b.net, b.aov, b.cancelledOrders, b.cancelledNet, b.refundedOrders, b.refundedNet]),
+            s.buckets.map((b) => [
+              b.t,
+              text(s.key),
+              b.orders,
+              b.items,
+              b.gross,
+              b.net,
+              b.aov,
+              b.cancelledOrders,
+              b.cancelledNet,
+              b.refundedOrders,
+              b.refundedNet,
+            ]),
           ),
         ),
       ]);
     case 'sku':
       return toCsv([
         ['t', 'sku', 'name', 'quantity', 'net', 'lines'],
-        ...byTime(res.series.flatMap((s) => s.buckets.map((b) => [b.t, text(s.key), text(s.name ?? ''), b.quantity, b.net, b.lines]))),
+        ...byTime(
+          res.series.flatMap((s) => s.buckets.map((b) => [b.t, text(s.key), text(s.name ?? ''), b.quantity, b.net, b.lines])),
+        ),
       ]);
     case 'category':
       return toCsv([

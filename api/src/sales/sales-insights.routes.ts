@@ -1,4 +1,13 @@
-import { ErrorBody, HistoryRangeQuery, MixResponse, PeakHoursQuery, PeakHoursResponse, StoreParams, TopItemsQuery, TopItemsResponse } from '@shelfsense/contracts';
+import {
+  ErrorBody,
+  HistoryRangeQuery,
+  MixResponse,
+  PeakHoursQuery,
+  PeakHoursResponse,
+  StoreParams,
+  TopItemsQuery,
+  TopItemsResponse,
+} from '@shelfsense/contracts';
 import { getPeakHours, getSalesMix, getTopItems, type Db } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorizeStore } from '../lib/store-access.ts';
@@ -76,7 +85,14 @@ export function salesInsightsRoutes(db: Db): FastifyPluginAsyncZod {
         const { from, to, metric } = request.query;
         const range = { storeId: store.id, from: new Date(from), to: new Date(to) };
         const cells = await getPeakHours(db, { ...range, timezone: store.timezone, metric });
-        return { storeId: store.id, timezone: store.timezone, from: range.from.toISOString(), to: range.to.toISOString(), metric, cells };
+        return {
+          storeId: store.id,
+          timezone: store.timezone,
+          from: range.from.toISOString(),
+          to: range.to.toISOString(),
+          metric,
+          cells,
+        };
       },
     );
   };

@@ -195,7 +195,14 @@ export async function getTopItems(
   const metric = q.by === 'qty' ? sql.ref('quantity') : sql.ref('net');
   const catalog = q.groupBy === 'sku' ? sql`p.name, p.category` : sql`NULL::text AS name, NULL::text AS category`;
   const join = q.groupBy === 'sku' ? sql`LEFT JOIN products p ON p.store_id = ${q.storeId} AND p.sku = s.key` : sql``;
-  const { rows } = await sql<{ key: string; quantity: number; net: number; lines: number; name: string | null; category: string | null }>`
+  const { rows } = await sql<{
+    key: string;
+    quantity: number;
+    net: number;
+    lines: number;
+    name: string | null;
+    category: string | null;
+  }>`
     SELECT s.key, s.quantity, s.net, s.lines, ${catalog}
     FROM (
       SELECT ${key} AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines
@@ -233,7 +240,14 @@ export type SalesMix = Record<SalesDimension, MixEntry[]>;
  *     coalesce(round(orders / nullif(sum(orders) OVER (PARTITION BY dimension), 0), 4), 0) AS order_share, …
  */
 export async function getSalesMix(db: Db, q: StoreRange): Promise<SalesMix> {
-  const { rows } = await sql<{ dimension: SalesDimension; key: string; orders: number; net: number; order_share: number; net_share: number }>`
+  const { rows } = await sql<{
+    dimension: SalesDimension;
+    key: string;
+    orders: number;
+    net: number;
+    order_share: number;
+    net_share: number;
+  }>`
     WITH k AS (
       SELECT dimension, key, sum(orders) AS orders, sum(net) AS net
       FROM sales_dim_1m
@@ -249,7 +263,13 @@ export async function getSalesMix(db: Db, q: StoreRange): Promise<SalesMix> {
     ORDER BY dimension, net DESC, key COLLATE "C"`.execute(db);
   const mix: SalesMix = { channel: [], source: [], payment: [] };
   for (const r of rows) {
-    mix[r.dimension].push({ key: r.key, orders: Number(r.orders), net: Number(r.net), orderShare: Number(r.order_share), netShare: Number(r.net_share) });
+    mix[r.dimension].push({
+      key: r.key,
+      orders: Number(r.orders),
+      net: Number(r.net),
+      orderShare: Number(r.order_share),
+      netShare: Number(r.net_share),
+    });
   }
   return mix;
 }
@@ -336,7 +356,12 @@ export async function getCustomerDays(db: Db, q: StoreRange & { timezone: string
     FROM generate_series((${ts(q.from)} AT TIME ZONE ${tz})::date, ((${ts(q.to)} - interval '1 microsecond') AT TIME ZONE ${tz})::date, interval '1 day') AS g(day)
     LEFT JOIN per_day p ON p.day = g.day::date
     ORDER BY g.day`.execute(db);
-  return rows.map((r) => ({ date: r.date, customers: Number(r.customers), orders: Number(r.orders), identifiedOrders: Number(r.identified_orders) }));
+  return rows.map((r) => ({
+    date: r.date,
+    customers: Number(r.customers),
+    orders: Number(r.orders),
+    identifiedOrders: Number(r.identified_orders),
+  }));
 }
 
 /**
@@ -393,13 +418,20 @@ export interface OrderPage {
  */
 export async function listOrders(
   db: Db,
-  q: StoreRange & { status?: OrderStatus | undefined; channel?: OrderChannel | undefined; limit: number; after?: OrderPageKey | undefined },
+  q: StoreRange & {
+    status?: OrderStatus | undefined;
+    channel?: OrderChannel | undefined;
+    limit: number;
+    after?: OrderPageKey | undefined;
+  },
 ): Promise<OrderPage> {
   const filters = [
     ...(q.status !== undefined ? [sql`o.status = ${q.status}`] : []),
     ...(q.channel !== undefined ? [sql`o.channel = ${q.channel}`] : []),
     ...(q.after !== undefined
-      ? [sql`(o.created_at, o.order_id) < ('epoch'::timestamptz + ${q.after.createdAtUs}::bigint * interval '1 microsecond', ${q.after.orderId}::text)`]
+      ? [
+          sql`(o.created_at, o.order_id) < ('epoch'::timestamptz + ${q.after.createdAtUs}::bigint * interval '1 microsecond', ${q.after.orderId}::text)`,
+        ]
       : []),
   ];
   const columns = sql`o.order_id, o.revision, o.status, o.channel, o.source, o.payment_type, o.currency, o.created_at,
