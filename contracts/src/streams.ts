@@ -110,6 +110,8 @@ export interface ConsumerOptions {
 
 export const CONSUMERS = {
   posRollup: 'pos-rollup',
+  shelfState: 'shelf-state',
+  healthStore: 'health-store',
 } as const;
 
 /** Durable consumers used by the stream processors. */
@@ -123,6 +125,22 @@ export function consumerDefinitions(options: ConsumerOptions = {}): readonly Con
       ackWaitMs,
       maxDeliver: 20,
       maxAckPending: 20_000,
+    },
+    {
+      stream: STREAMS.shelf,
+      durable: CONSUMERS.shelfState,
+      filterSubject: subjects.wildcard.shelf,
+      ackWaitMs,
+      maxDeliver: 20,
+      maxAckPending: 10_000,
+    },
+    {
+      stream: STREAMS.health,
+      durable: CONSUMERS.healthStore,
+      filterSubject: subjects.wildcard.health,
+      ackWaitMs,
+      maxDeliver: 20,
+      maxAckPending: 10_000,
     },
   ];
 }

@@ -186,6 +186,34 @@ export interface DbMetaTable {
   value: string;
 }
 
+/** Latest state of each zone, replaced only by newer frames. */
+export interface ZoneStateTable {
+  store_id: string;
+  camera_id: string;
+  zone_id: string;
+  sku: string;
+  state: 'ok' | 'low' | 'empty';
+  fill_ratio: number;
+  detected_facings: number;
+  expected_facings: number;
+  frame_at: Timestamp;
+  state_since: Timestamp;
+}
+
+/** 1-minute zone rollup: fill samples and time-weighted observed/empty/low milliseconds. */
+export interface Zone1mTable {
+  store_id: string;
+  camera_id: string;
+  zone_id: string;
+  bucket: Timestamp;
+  samples: DefaultedNumeric;
+  fill_sum: DefaultedNumeric;
+  fill_min: number | null;
+  observed_ms: DefaultedNumeric;
+  empty_ms: DefaultedNumeric;
+  low_ms: DefaultedNumeric;
+}
+
 export interface Database {
   stores: StoresTable;
   cameras: CamerasTable;
@@ -204,6 +232,8 @@ export interface Database {
   item_sales_1h: ItemAggregateView;
   item_sales_1d: ItemAggregateView;
   api_keys: ApiKeysTable;
+  zone_state: ZoneStateTable;
+  zone_1m: Zone1mTable;
   db_meta: DbMetaTable;
 }
 

@@ -13,3 +13,4 @@ export * from './repositories/api-key.repository.ts';
 export * from './repositories/product.repository.ts';
 export * from './repositories/live-sales.repository.ts';
 export * from './repositories/sales-history.repository.ts';
+export * from './repositories/shelf.repository.ts';

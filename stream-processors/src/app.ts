@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { consumerDefinitions, streamDefinitions } from '@shelfsense/contracts';
+import { CONSUMERS, consumerDefinitions, streamDefinitions } from '@shelfsense/contracts';
 import { type Db } from '@shelfsense/db';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -10,6 +10,8 @@ import { ensureConsumer, ensureStreams } from './lib/jetstream-provisioning.ts';
 import { createMetrics } from './metrics.ts';
 import { createLiveSalesPublisher } from './pos/live-sales.publisher.ts';
 import { runPosConsumer } from './pos/pos.consumer.ts';
+import { runHealthConsumer } from './shelf/health.consumer.ts';
+import { runShelfConsumer } from './shelf/shelf.consumer.ts';
 
 export interface ProcessorsApp {
   start(): Promise<{ httpPort: number }>;
@@ -42,34 +44,51 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
         await ensureStreams(jsm, streamDefinitions({ duplicateWindowMs: config.nats.duplicateWindowMs, replicas: config.nats.replicas }));
       }
       for (const def of consumerDefs) await ensureConsumer(jsm, def);
-      const posDef = consumerDefs.find((d) => d.durable === 'pos-rollup');
+      const maxDeliver = (durable: string) => consumerDefs.find((d) => d.durable === durable)?.maxDeliver ?? 20;
       const js = jetstream(nc);
-      const pos = runPosConsumer(
-        {
-          js,
-          db,
-          log: log.child({ consumer: 'pos-rollup' }),
-          metrics,
-          batchMax: config.pos.batchMax,
-          concurrency: config.pos.concurrency,
-          maxDeliver: posDef?.maxDeliver ?? 20,
-          live,
-          ...(config.fault === 'crash-after-commit'
-            ? {
-                afterCommit: (r) => {
-                  if (r.inserted > 0) process.kill(process.pid, 'SIGKILL');
-                },
-              }
-            : {}),
-        },
-        abort.signal,
-      ).catch((err: unknown) => {
-        // The consumer loop ending on its own is fatal: without it nothing is processed.
-        log.fatal({ err }, 'pos consumer stopped unexpectedly');
-        process.exitCode = 1;
-        process.kill(process.pid, 'SIGTERM');
-      });
-      consumers.push(pos);
+      // A consumer loop ending on its own is fatal: without it nothing is processed.
+      const supervise = (name: string, loop: Promise<void>) =>
+        loop.catch((err: unknown) => {
+          log.fatal({ err, consumer: name }, 'consumer stopped unexpectedly');
+          process.exitCode = 1;
+          process.kill(process.pid, 'SIGTERM');
+        });
+      consumers.push(
+        supervise(
+          CONSUMERS.posRollup,
+          runPosConsumer(
+            {
+              js,
+              db,
+              log: log.child({ consumer: CONSUMERS.posRollup }),
+              metrics,
+              batchMax: config.pos.batchMax,
+              concurrency: config.pos.concurrency,
+              maxDeliver: maxDeliver(CONSUMERS.posRollup),
+              live,
+              ...(config.fault === 'crash-after-commit'
+                ? {
+                    afterCommit: (r) => {
+                      if (r.inserted > 0) process.kill(process.pid, 'SIGKILL');
+                    },
+                  }
+                : {}),
+            },
+            abort.signal,
+          ),
+        ),
+        supervise(
+          CONSUMERS.shelfState,
+          runShelfConsumer(
+            { js, nc, db, log: log.child({ consumer: CONSUMERS.shelfState }), metrics, batchMax: 200, concurrency: 2, maxDeliver: maxDeliver(CONSUMERS.shelfState) },
+            abort.signal,
+          ),
+        ),
+        supervise(
+          CONSUMERS.healthStore,
+          runHealthConsumer({ js, db, log: log.child({ consumer: CONSUMERS.healthStore }), metrics, batchMax: 500, maxDeliver: maxDeliver(CONSUMERS.healthStore) }, abort.signal),
+        ),
+      );
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address();
       return { httpPort: typeof address === 'object' && address !== null ? address.port : config.http.port };

@@ -144,9 +144,12 @@ export const MixEntry = z.object({
   key: z.string(),
   orders: z.number().int(),
   net: z.number(),
-  /** Of the dimension's completed orders / net, 4 places; 0 when the total is 0. */
-  orderShare: Share,
-  netShare: Share,
+  /**
+   * Of the dimension's completed orders / net, 4 places; 0 when the total is 0. In 0–1 for sane
+   * data; not bounded in the schema because a POS may send completed orders with a negative net.
+   */
+  orderShare: z.number(),
+  netShare: z.number(),
 });
 export type MixEntry = z.infer<typeof MixEntry>;
 

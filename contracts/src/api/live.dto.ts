@@ -31,3 +31,25 @@ export const LiveSalesUpdate = z.object({
   corrections: z.array(z.object({ t: IsoDateTime, orders: z.number().int(), net: z.number() })).max(100),
 });
 export type LiveSalesUpdate = z.infer<typeof LiveSalesUpdate>;
+
+/** `live.<store>.shelf`: zones whose latest state changed in a committed batch. */
+export const LiveShelfUpdate = z.object({
+  v: z.literal(1),
+  kind: z.literal('shelf'),
+  storeId: TokenId,
+  at: IsoDateTime,
+  zones: z.array(
+    z.object({
+      cameraId: TokenId,
+      zoneId: TokenId,
+      sku: z.string(),
+      state: z.enum(['ok', 'low', 'empty']),
+      fillRatio: z.number(),
+      detectedFacings: z.number().int(),
+      expectedFacings: z.number().int(),
+      frameAt: IsoDateTime,
+      stateSince: IsoDateTime,
+    }),
+  ),
+});
+export type LiveShelfUpdate = z.infer<typeof LiveShelfUpdate>;

@@ -80,7 +80,7 @@ async function addToRollup(
   rows: readonly Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const sortKey = (r: Row) => keys.map((k) => (r[k] instanceof Date ? (r[k] as Date).toISOString() : String(r[k]))).join('\u0000');
+  const sortKey = (r: Row) => keys.map((k) => (r[k] instanceof Date ? r[k].toISOString() : String(r[k]))).join('\u0000');
   const sorted = rows.map((r) => [sortKey(r), r] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   const columns: UnnestColumn[] = [...keys, ...sums].map((name) => ({ name, type: COLUMN_TYPES[name] ?? 'numeric', values: sorted.map((r) => r[name]) }));
   await sql`

@@ -6,6 +6,7 @@
 // could not (unreadable file, NATS unreachable, no stream), 130 when interrupted.
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -56,12 +57,16 @@ function parseCli(argv: string[]) {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
     throw new UsageError(`--concurrency must be an integer 1-10000, got ${values.concurrency}`);
   }
+  // `npm run -w edge-agent import` runs in edge-agent/; paths are meant relative to where the
+  // operator typed the command, which npm passes as INIT_CWD.
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const file = resolve(base, values.file);
   return {
     format,
-    file: values.file,
+    file,
     rate,
     concurrency,
-    rejects: values.rejects ?? `${values.file}.rejects.jsonl`,
+    rejects: values.rejects !== undefined ? resolve(base, values.rejects) : `${file}.rejects.jsonl`,
     store: values.store,
     nats: values.nats,
     progress: !values['no-progress'],

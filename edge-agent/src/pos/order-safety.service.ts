@@ -16,7 +16,7 @@ export const MIN_LINE_QUANTITY = 0.001;
  * (a `\ud800` escape), so either in any string would make the event fail in the processors forever.
  */
 export function isStorableText(s: string): boolean {
-  return s.length >= 0;
+  return !s.includes('\u0000') && s.isWellFormed();
 }
 
 const STORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates';

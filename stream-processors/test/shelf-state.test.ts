@@ -1,0 +1,136 @@
+// Shelf observations through JetStream into the processors: shuffled and duplicated delivery must
+// leave zone_1m equal to the truth recomputed from the raw rows in SQL, and zone_state at the
+// newest frame of each zone.
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { CONSUMERS, ENVELOPE_VERSION, LiveShelfUpdate, STREAMS, eventId, subjects, type ShelfObservationEvent, type ZoneState } from '@shelfsense/contracts';
+import type { Db } from '@shelfsense/db';
+import { connectNats, consumerDrained, createTestDatabase, eventually, startNats, type TestNats } from '@shelfsense/test';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApp, type ProcessorsApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+const STORE = 'shelf-1';
+const T0 = Date.UTC(2026, 10, 1, 9, 0, 0);
+
+function observations(seed: number): ShelfObservationEvent[] {
+  let a = seed;
+  const rnd = () => ((a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const states: ZoneState[] = ['ok', 'ok', 'low', 'empty'];
+  const out: ShelfObservationEvent[] = [];
+  for (const cameraId of ['cam-1', 'cam-2']) {
+    let t = T0;
+    for (let i = 0; i < 150; i++) {
+      t += 5_000 + Math.floor(rnd() * 40_000) + (rnd() < 0.03 ? 12 * 60_000 : 0); // occasional gap > 10 min
+      out.push({
+        v: ENVELOPE_VERSION,
+        id: eventId.shelfObservation(STORE, cameraId, t),
+        kind: 'shelf.observation',
+        storeId: STORE,
+        occurredAt: new Date(t).toISOString(),
+        emittedAt: new Date(t).toISOString(),
+        source: { agentId: 'edge-shelf-1', version: 'test' },
+        data: {
+          cameraId,
+          frameAt: new Date(t).toISOString(),
+          keepAlive: false,
+          model: { id: 'shelf-detector', sha256: 'a'.repeat(64) },
+          timingsMs: { preprocess: 1, inference: 10, postprocess: 1 },
+          zones: ['z1', 'z2', 'z3'].map((zoneId) => {
+            const state = states[Math.floor(rnd() * states.length)]!;
+            const fill = state === 'empty' ? 0.05 : state === 'low' ? 0.35 : 0.9;
+            return { zoneId, sku: `sku-${zoneId}`, expectedFacings: 6, detectedFacings: Math.round(fill * 6), productCount: Math.round(fill * 6), gapCount: state === 'ok' ? 0 : 2, fillRatio: fill, state };
+          }),
+        },
+      });
+    }
+  }
+  return out;
+}
+
+describe('shelf state processing', () => {
+  let nats: TestNats;
+  let nc: NatsConnection;
+  let db: Db;
+  let sut: ProcessorsApp;
+  const live: LiveShelfUpdate[] = [];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    nc = await connectNats(nats.url);
+    const database = await createTestDatabase(inject('pgAdminUrl'));
+    db = database.db;
+    sut = createApp(loadConfig({ NATS_URL: nats.url, DATABASE_URL: database.url, HTTP_PORT: '0' }), { nc, db, log: pino({ level: 'silent' }) });
+    await sut.start();
+    nc.subscribe(subjects.live(STORE, 'shelf'), { callback: (_e, m) => live.push(LiveShelfUpdate.parse(m.json())) });
+  });
+  afterAll(async () => {
+    await sut?.stop();
+    await nc?.close();
+    await db?.destroy();
+    await nats?.destroy();
+  });
+
+  it('keeps zone rollups exact and zone state at the newest frame under shuffled, duplicated delivery', async () => {
+    const events = observations(7);
+    // Shuffle, and send 10 % twice under a different msg id (a replay after the duplicate window).
+    let a = 3;
+    const rnd = () => ((a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const sends = [...events.map((e) => ({ e, id: e.id })), ...events.filter(() => rnd() < 0.1).map((e) => ({ e, id: `${e.id}:replay` }))];
+    for (let i = sends.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [sends[i], sends[j]] = [sends[j]!, sends[i]!];
+    }
+    const js = jetstream(nc);
+    for (const s of sends) await js.publish(subjects.shelf(STORE, s.e.data.cameraId), JSON.stringify(s.e), { msgID: s.id });
+    await eventually(async () => ((await consumerDrained(nc, STREAMS.shelf, CONSUMERS.shelfState)) ? true : undefined), 30_000);
+
+    const { rows: diff } = await sql<{ kind: string; n: number }>`
+      WITH o AS (
+        SELECT store_id, camera_id, zone_id, frame_at, state,
+               lead(frame_at) OVER (PARTITION BY store_id, camera_id, zone_id ORDER BY frame_at) AS next_at
+        FROM shelf_observations
+      ), iv AS (SELECT * FROM o WHERE next_at IS NOT NULL AND next_at - frame_at <= interval '10 minutes'),
+      parts AS (
+        SELECT iv.store_id, iv.camera_id, iv.zone_id, iv.state, b AS bucket,
+               (extract(epoch FROM least(iv.next_at, b + interval '1 minute') - greatest(iv.frame_at, b)) * 1000)::bigint AS ms
+        FROM iv, generate_series(date_trunc('minute', iv.frame_at), iv.next_at, interval '1 minute') AS b
+        WHERE b < iv.next_at
+      ), secs AS (
+        SELECT store_id, camera_id, zone_id, bucket, sum(ms) AS observed,
+               sum(ms) FILTER (WHERE state = 'empty') AS empty, sum(ms) FILTER (WHERE state = 'low') AS low
+        FROM parts GROUP BY 1, 2, 3, 4
+      ), samples AS (
+        SELECT store_id, camera_id, zone_id, date_trunc('minute', frame_at) AS bucket, count(*) AS n, sum(fill_ratio) AS fill_sum, min(fill_ratio) AS fill_min
+        FROM shelf_observations GROUP BY 1, 2, 3, 4
+      ), truth AS (
+        SELECT coalesce(s.store_id, p.store_id) AS store_id, coalesce(s.camera_id, p.camera_id) AS camera_id, coalesce(s.zone_id, p.zone_id) AS zone_id,
+               coalesce(s.bucket, p.bucket) AS bucket, coalesce(p.n, 0)::bigint AS samples, round(coalesce(p.fill_sum, 0)::numeric, 4) AS fill_sum,
+               coalesce(s.observed, 0)::bigint AS observed_ms, coalesce(s.empty, 0)::bigint AS empty_ms, coalesce(s.low, 0)::bigint AS low_ms
+        FROM secs s FULL JOIN samples p USING (store_id, camera_id, zone_id, bucket)
+      ), actual AS (
+        SELECT store_id, camera_id, zone_id, bucket, samples, round(fill_sum::numeric, 4) AS fill_sum, observed_ms, empty_ms, low_ms FROM zone_1m
+        WHERE samples <> 0 OR observed_ms <> 0 OR empty_ms <> 0 OR low_ms <> 0
+      )
+      SELECT 'missing' AS kind, count(*)::int AS n FROM (SELECT * FROM truth EXCEPT SELECT * FROM actual) m
+      UNION ALL SELECT 'extra', count(*)::int FROM (SELECT * FROM actual EXCEPT SELECT * FROM truth) e
+      UNION ALL SELECT 'truth', count(*)::int FROM truth`.execute(db);
+    expect(diff.find((d) => d.kind === 'missing')?.n).toBe(0);
+    expect(diff.find((d) => d.kind === 'extra')?.n).toBe(0);
+    expect(diff.find((d) => d.kind === 'truth')?.n).toBeGreaterThan(300);
+
+    const raw = await db.selectFrom('shelf_observations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(raw.n)).toBe(events.length * 3);
+    const { rows: stale } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM zone_state zs
+      WHERE (zs.frame_at, zs.state) IS DISTINCT FROM (
+        SELECT o.frame_at, o.state FROM shelf_observations o
+        WHERE o.store_id = zs.store_id AND o.camera_id = zs.camera_id AND o.zone_id = zs.zone_id ORDER BY o.frame_at DESC LIMIT 1)`.execute(db);
+    expect(stale[0]?.n).toBe(0);
+    expect(await db.selectFrom('zone_state').select('zone_id').execute()).toHaveLength(6);
+    await eventually(async () => (live.length > 0 ? true : undefined));
+    expect(live[0]).toMatchObject({ v: 1, kind: 'shelf', storeId: STORE });
+  });
+});
