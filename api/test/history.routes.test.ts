@@ -937,7 +937,7 @@ describe('history api /api/v1/stores/:storeId/…', () => {
   });
 
   describe('access and validation', () => {
-    const paths = ['sales', 'top-items', 'mix', 'peak-hours', 'customers', 'orders'];
+    const paths = ['sales', 'top-items', 'mix', 'peak-hours', 'customers', 'orders', 'products'];
 
     it.each(paths)('%s: 404 for an unknown store and for a store outside the key', async (path) => {
       const unknown = await get(`nowhere/${path}?${R}`);

@@ -5,6 +5,7 @@ export { createMigrator, migrateToLatest } from './migrate.ts';
 export { timescaleAvailable, timescaleEnabled } from './lib/timescale.ts';
 export { HYPERTABLES } from './migrations/0002-timescale.ts';
 export { DIMENSION_HYPERTABLES } from './migrations/0003-sales-dimensions.ts';
+export { SHELF_HYPERTABLES } from './migrations/0004-shelf-state.ts';
 export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from './embedded-postgres.ts';
 export * from './repositories/store.repository.ts';
 export * from './repositories/order.repository.ts';

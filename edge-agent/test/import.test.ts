@@ -86,9 +86,7 @@ describe('importer CLI against a real nats-server', () => {
   let env: Record<string, string>;
   const count = () => streamMessageCount(nc, STREAMS.pos);
   const eventsOf = async (storeId: string) =>
-    (await storedMessages(jsm))
-      .map((m) => PosOrderEvent.parse(JSON.parse(m.text)))
-      .filter((e) => e.storeId === storeId);
+    (await storedMessages(jsm)).map((m) => PosOrderEvent.parse(JSON.parse(m.text))).filter((e) => e.storeId === storeId);
 
   beforeAll(async () => {
     nats = await startNats();
@@ -149,7 +147,12 @@ describe('importer CLI against a real nats-server', () => {
         ['pos:store-pp:501:2001', 'refunded'],
       ].sort(),
     );
-    const viaConnector = normalizePetPoojaOrder(events[3], { customerKeySalt: SALT, now: new Date(), timeZone: TZ, currency: 'INR' });
+    const viaConnector = normalizePetPoojaOrder(events[3], {
+      customerKeySalt: SALT,
+      now: new Date(),
+      timeZone: TZ,
+      currency: 'INR',
+    });
     expect(stored.find((e) => e.id === 'pos:store-pp:503:1003')!.data).toEqual(viaConnector.ok && viaConnector.order);
 
     const second = await runImport(['--format', 'petpooja', '--file', file, '--store', 'store-pp'], env);
@@ -159,14 +162,24 @@ describe('importer CLI against a real nats-server', () => {
   });
 
   it('imports PetPooja JSON Lines and the single pretty-printed fixture file as it came from the field', async () => {
-    const jsonl = writeFile('petpooja.jsonl', `${[petPoojaEvent(700, 3000), petPoojaEvent(701, 3001)].map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const jsonl = writeFile(
+      'petpooja.jsonl',
+      `${[petPoojaEvent(700, 3000), petPoojaEvent(701, 3001)].map((e) => JSON.stringify(e)).join('\n')}\n`,
+    );
 
     const lines = await runImport(['--format', 'petpooja', '--file', jsonl, '--store', 'store-ppl'], env);
-    const single = await runImport(['--format', 'petpooja', '--file', FIXTURE_PATH, '--store', 'store-ppl', '--rejects', join(dir, 'fx.rejects')], env);
+    const single = await runImport(
+      ['--format', 'petpooja', '--file', FIXTURE_PATH, '--store', 'store-ppl', '--rejects', join(dir, 'fx.rejects')],
+      env,
+    );
 
     expect(lines.stdout).toBe('imported 2, duplicate 0, rejected 0\n');
     expect(single.stdout).toBe('imported 1, duplicate 0, rejected 0\n');
-    expect((await eventsOf('store-ppl')).map((e) => e.id).sort()).toEqual(['pos:store-ppl:110:111', 'pos:store-ppl:700:3000', 'pos:store-ppl:701:3001']);
+    expect((await eventsOf('store-ppl')).map((e) => e.id).sort()).toEqual([
+      'pos:store-ppl:110:111',
+      'pos:store-ppl:700:3000',
+      'pos:store-ppl:701:3001',
+    ]);
   });
 
   it('imports a CSV of order lines grouped into orders, and a re-run adds nothing', async () => {
@@ -199,8 +212,28 @@ describe('importer CLI against a real nats-server', () => {
       createdAt: '2025-06-08T15:25:58.000Z',
       totals: { gross: 300, tax: 15, discount: 0, delivery: 0, packaging: 0, service: 0, roundOff: 0, net: 315 },
       lines: [
-        { sku: 'cof-cap', name: 'Cappuccino', category: 'Coffee', quantity: 2, unitPrice: 100, total: 200, tax: 10, discount: 0, addOns: [] },
-        { sku: 'bev-wat', name: 'Water', category: 'Beverages', quantity: 4, unitPrice: 25, total: 100, tax: 5, discount: 0, addOns: [] },
+        {
+          sku: 'cof-cap',
+          name: 'Cappuccino',
+          category: 'Coffee',
+          quantity: 2,
+          unitPrice: 100,
+          total: 200,
+          tax: 10,
+          discount: 0,
+          addOns: [],
+        },
+        {
+          sku: 'bev-wat',
+          name: 'Water',
+          category: 'Beverages',
+          quantity: 4,
+          unitPrice: 25,
+          total: 100,
+          tax: 5,
+          discount: 0,
+          addOns: [],
+        },
       ],
       taxes: [],
       discounts: [],
@@ -238,7 +271,10 @@ describe('importer CLI against a real nats-server', () => {
     );
     const rejectsPath = join(dir, 'mixed.rejects.jsonl');
 
-    const res = await runImport(['--format', 'orders-jsonl', '--file', file, '--rejects', rejectsPath, '--store', 'store-mixed'], env);
+    const res = await runImport(
+      ['--format', 'orders-jsonl', '--file', file, '--rejects', rejectsPath, '--store', 'store-mixed'],
+      env,
+    );
 
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toBe('imported 3, duplicate 0, rejected 4\n');
@@ -280,7 +316,9 @@ describe('importer CLI against a real nats-server', () => {
     const ppRejects = rejectsOf(`${ppFile}.rejects.jsonl`);
     expect(ppRejects).toHaveLength(1);
     expect(ppRejects[0]!.orderId).toBe('801');
-    expect(ppRejects[0]!.reason).toBe('raw_event.raw_payload.properties.Order.total: expected a number or a numeric string, got "abc"');
+    expect(ppRejects[0]!.reason).toBe(
+      'raw_event.raw_payload.properties.Order.total: expected a number or a numeric string, got "abc"',
+    );
     // The pretty-printed array puts each event on its own lines; the reject points at the bad one.
     expect(readFileSync(ppFile, 'utf8').split('\n')[ppRejects[0]!.line - 1]).toBe('  {');
     expect(ppRejects[0]!.line).toBeGreaterThan(2);
@@ -295,7 +333,12 @@ describe('importer CLI against a real nats-server', () => {
   });
 
   it('keeps to --rate', async () => {
-    const file = writeFile('paced.jsonl', genericOrders('paced', 30).map((o) => JSON.stringify(o)).join('\n'));
+    const file = writeFile(
+      'paced.jsonl',
+      genericOrders('paced', 30)
+        .map((o) => JSON.stringify(o))
+        .join('\n'),
+    );
 
     const res = await runImport(['--format', 'orders-jsonl', '--file', file, '--rate', '50', '--store', 'store-paced'], env);
 
@@ -305,9 +348,19 @@ describe('importer CLI against a real nats-server', () => {
   });
 
   it.each([
-    ['the file does not exist', ['--file', '/nonexistent/orders.jsonl'], {}, /^import failed: cannot read \/nonexistent\/orders.jsonl: ENOENT/],
+    [
+      'the file does not exist',
+      ['--file', '/nonexistent/orders.jsonl'],
+      {},
+      /^import failed: cannot read \/nonexistent\/orders.jsonl: ENOENT/,
+    ],
     ['the file is a directory', ['--file', tmpdir()], {}, /^import failed: cannot read .*: not a regular file/],
-    ['NATS is unreachable', [], { NATS_URL: 'nats://127.0.0.1:1' }, /^import failed: cannot reach NATS at nats:\/\/127\.0\.0\.1:1/],
+    [
+      'NATS is unreachable',
+      [],
+      { NATS_URL: 'nats://127.0.0.1:1' },
+      /^import failed: cannot reach NATS at nats:\/\/127\.0\.0\.1:1/,
+    ],
     ['STORE_ID is missing', [], { STORE_ID: '' }, /^import failed: invalid configuration:\n\s+STORE_ID/],
     ['the format is unknown', ['--format', 'xml'], {}, /^--format must be one of petpooja, orders-jsonl, csv/],
   ])('exits 1 with a clear message when %s', async (_name, args: string[], extraEnv: Record<string, string>, message) => {
@@ -324,10 +377,16 @@ describe('importer CLI against a real nats-server', () => {
     const file = writeFile('nostream.jsonl', `${JSON.stringify(genericOrders('nostream', 1)[0])}\n`);
     const bare = await startNats();
     try {
-      const res = await runImport(['--format', 'orders-jsonl', '--file', file], { ...env, NATS_URL: bare.url, STORE_ID: 'store-nostream' });
+      const res = await runImport(['--format', 'orders-jsonl', '--file', file], {
+        ...env,
+        NATS_URL: bare.url,
+        STORE_ID: 'store-nostream',
+      });
 
       expect(res.code).toBe(1);
-      expect(res.stderr).toMatch(/^import failed: no JetStream stream stores retail\.store-nostream\.pos\.order .*provision RETAIL_POS/);
+      expect(res.stderr).toMatch(
+        /^import failed: no JetStream stream stores retail\.store-nostream\.pos\.order .*provision RETAIL_POS/,
+      );
       expect(res.stdout).toBe('');
     } finally {
       await bare.destroy();

@@ -83,7 +83,13 @@ describe('bad-input fuzz: edge-agent → JetStream → stream-processors → Pos
     procs.push(edge);
     await edge.waitFor(/edge-agent ready/);
 
-    const corpus = buildCorpus({ seed: SEED, size: CORPUS_SIZE, petPoojaFixture: FIXTURE, token: TOKEN, maxBodyBytes: MAX_BODY_BYTES });
+    const corpus = buildCorpus({
+      seed: SEED,
+      size: CORPUS_SIZE,
+      petPoojaFixture: FIXTURE,
+      token: TOKEN,
+      maxBodyBytes: MAX_BODY_BYTES,
+    });
     outcomes = await pool(corpus, CONCURRENCY, async (c): Promise<Outcome> => {
       const headers: Record<string, string> = c.contentType === undefined ? {} : { 'content-type': c.contentType };
       let res: Response;
@@ -118,7 +124,9 @@ describe('bad-input fuzz: edge-agent → JetStream → stream-processors → Pos
   });
 
   it('never answers 5xx', () => {
-    const serverErrors = outcomes.filter((o) => o.status >= 500).map((o) => `${o.status} ${o.c.name}: ${JSON.stringify(o.body).slice(0, 300)}`);
+    const serverErrors = outcomes
+      .filter((o) => o.status >= 500)
+      .map((o) => `${o.status} ${o.c.name}: ${JSON.stringify(o.body).slice(0, 300)}`);
     expect(serverErrors).toEqual([]);
   });
 
@@ -210,9 +218,20 @@ describe('bad-input fuzz: edge-agent → JetStream → stream-processors → Pos
       };
       const parsed = PosOrder.safeParse(asOrder);
       if (!parsed.success) invalid.push(`${row.event_id}: ${parsed.error.message.slice(0, 300)}`);
-      const numbers = [row.gross, row.tax, row.discount, row.delivery, row.packaging, row.service, row.round_off, row.net, row.items];
+      const numbers = [
+        row.gross,
+        row.tax,
+        row.discount,
+        row.delivery,
+        row.packaging,
+        row.service,
+        row.round_off,
+        row.net,
+        row.items,
+      ];
       if (!numbers.every(Number.isFinite)) invalid.push(`${row.event_id}: non-finite totals`);
-      if (row.created_at.getTime() < Date.UTC(1970, 0, 1)) invalid.push(`${row.event_id}: created_at ${row.created_at.toISOString()}`);
+      if (row.created_at.getTime() < Date.UTC(1970, 0, 1))
+        invalid.push(`${row.event_id}: created_at ${row.created_at.toISOString()}`);
     }
     expect(invalid).toEqual([]);
     expect(await streamMessageCount(nc, STREAMS.deadLetters)).toBe(0);
@@ -223,18 +242,18 @@ describe('bad-input fuzz: edge-agent → JetStream → stream-processors → Pos
     expect(fixtureCase).toBeDefined();
     const id = (fixtureCase!.body as { id: string }).id;
     const row = await db.selectFrom('orders').selectAll().where('event_id', '=', id).executeTakeFirstOrThrow();
-    expect([row.status, row.channel, row.source, row.gross, row.tax, row.discount, row.packaging, row.round_off, row.net, row.items]).toEqual([
-      'completed',
-      'delivery',
-      'zomato',
-      1440,
-      241.2,
-      100,
-      80,
-      -0.2,
-      1661,
-      4,
-    ]);
+    expect([
+      row.status,
+      row.channel,
+      row.source,
+      row.gross,
+      row.tax,
+      row.discount,
+      row.packaging,
+      row.round_off,
+      row.net,
+      row.items,
+    ]).toEqual(['completed', 'delivery', 'zomato', 1440, 241.2, 100, 80, -0.2, 1661, 4]);
     expect(row.created_at.toISOString()).toBe('2025-06-08T15:25:58.000Z');
   });
 });

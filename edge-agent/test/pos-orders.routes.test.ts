@@ -155,12 +155,24 @@ describe('edge-agent POST /pos/orders', () => {
     ['a storeId in the body (the agent owns it)', { ...valid, storeId: 'store-b' }, 'storeId'],
     ['a JSON array', [valid], '(root): '],
     // Storable-text and transport rules the contract does not state (src/pos/order-safety.service.ts).
-    ['a NUL character in a name', { ...valid, lines: [{ ...line0!, name: 'Cappu\u0000ccino' }, line1] }, 'lines.0.name: must not contain NUL'],
-    ['an unpaired surrogate in a sku', { ...valid, lines: [line0, { ...line1!, sku: 'bev-\ud800' }] }, 'lines.1.sku: must not contain'],
+    [
+      'a NUL character in a name',
+      { ...valid, lines: [{ ...line0!, name: 'Cappu\u0000ccino' }, line1] },
+      'lines.0.name: must not contain NUL',
+    ],
+    [
+      'an unpaired surrogate in a sku',
+      { ...valid, lines: [line0, { ...line1!, sku: 'bev-\ud800' }] },
+      'lines.1.sku: must not contain',
+    ],
     ['a line break inside the order id', { ...valid, orderId: 'inv\r\nalid' }, 'orderId: must not contain control characters'],
     ['a UTC offset no zone has', { ...valid, createdAt: '2026-11-01T10:15:30+23:00' }, 'createdAt: UTC offset +23:00'],
     ['a createdAt before 1970', { ...valid, createdAt: '0000-01-01T00:00:00Z' }, 'createdAt: must not be before 1970-01-01'],
-    ['a quantity too small to store', { ...valid, lines: [{ ...line0!, quantity: 0.0001 }, line1] }, 'lines.0.quantity: must be at least 0.001'],
+    [
+      'a quantity too small to store',
+      { ...valid, lines: [{ ...line0!, quantity: 0.0001 }, line1] },
+      'lines.0.quantity: must be at least 0.001',
+    ],
   ];
 
   it.each(fieldCases)('rejects %s with 400 naming the field, and publishes nothing', async (_name, payload, named) => {

@@ -242,7 +242,10 @@ describe('edge-agent POST /pos/petpooja', () => {
 
     expect(res.statusCode).toBe(202);
     expect(res.json().quality).toEqual([
-      { code: 'totals_mismatch', message: 'net 1700 != gross + tax - discount + delivery + packaging + service + roundOff = 1661' },
+      {
+        code: 'totals_mismatch',
+        message: 'net 1700 != gross + tax - discount + delivery + packaging + service + roundOff = 1661',
+      },
     ]);
   });
 
@@ -284,13 +287,25 @@ describe('edge-agent POST /pos/petpooja', () => {
       'properties.OrderItem.0.itemcode: an item needs an itemcode or an itemid',
     ],
     ['a zero item quantity', bareWebhook((p) => (p.OrderItem[0]!.quantity = 0)), 'properties.OrderItem.0.quantity: Too small'],
-    ['an unknown discount type', bareWebhook((p) => (p.Discount[0]!.type = 'X')), 'properties.Discount.0.type: expected "P" (percent) or "F" (fixed)'],
-    ['a NUL in an item name', bareWebhook((p) => (p.OrderItem[0]!.name = 'Ice\u0000Cream')), 'properties.OrderItem.0.name: must not contain NUL'],
+    [
+      'an unknown discount type',
+      bareWebhook((p) => (p.Discount[0]!.type = 'X')),
+      'properties.Discount.0.type: expected "P" (percent) or "F" (fixed)',
+    ],
+    [
+      'a NUL in an item name',
+      bareWebhook((p) => (p.OrderItem[0]!.name = 'Ice\u0000Cream')),
+      'properties.OrderItem.0.name: must not contain NUL',
+    ],
     ['a line break in the order id', bareWebhook((p) => (p.Order.orderID = 'a\nb')), 'properties.Order.orderID: '],
     ['a fractional numeric order id', bareWebhook((p) => (p.Order.orderID = 110.5)), 'properties.Order.orderID: '],
     ['another event type', { ...bareWebhook(), event: 'menuupdate' }, 'event: expected "orderdetails"'],
     ['a missing Order', bareWebhook((p) => delete (p as Partial<Properties>).Order), 'properties.Order: '],
-    ['a stream_id that is not an integer', relayEvent((_p, e) => (e.stream_id = 'x1')), 'stream_id: expected a number or a numeric string'],
+    [
+      'a stream_id that is not an integer',
+      relayEvent((_p, e) => (e.stream_id = 'x1')),
+      'stream_id: expected a number or a numeric string',
+    ],
     ['a JSON array', [FIXTURE], '(root): '],
   ];
 
@@ -338,7 +353,10 @@ describe('edge-agent POST /pos/petpooja with PETPOOJA_TOKEN set', () => {
     nats = await startNats();
     nc = await connectNats(nats.url);
     await provisionPosStream(nc);
-    const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) }));
+    const log = pino(
+      { level: 'warn' },
+      new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) }),
+    );
     sut = edgeApp(nc, { PETPOOJA_TOKEN: TOKEN }, log);
     await sut.http.ready();
   });
@@ -393,7 +411,10 @@ describe('edge-agent POST /pos/petpooja without PETPOOJA_TOKEN', () => {
     nats = await startNats();
     nc = await connectNats(nats.url);
     await provisionPosStream(nc);
-    const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) }));
+    const log = pino(
+      { level: 'warn' },
+      new Writable({ write: (chunk: Buffer, _enc, done) => (logLines.push(chunk.toString()), done()) }),
+    );
     sut = edgeApp(nc, { PETPOOJA_TOKEN: '' }, log);
     await sut.http.ready();
   });
@@ -418,7 +439,11 @@ describe('edge-agent POST /pos/petpooja without PETPOOJA_TOKEN', () => {
   });
 
   it('logged exactly one warning at startup that the token check is off', () => {
-    const warnings = logLines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.msg.includes('PETPOOJA_TOKEN'));
-    expect(warnings).toEqual([expect.objectContaining({ level: 40, msg: 'PETPOOJA_TOKEN is not set: POST /pos/petpooja accepts any token' })]);
+    const warnings = logLines
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .filter((l) => l.msg.includes('PETPOOJA_TOKEN'));
+    expect(warnings).toEqual([
+      expect.objectContaining({ level: 40, msg: 'PETPOOJA_TOKEN is not set: POST /pos/petpooja accepts any token' }),
+    ]);
   });
 });

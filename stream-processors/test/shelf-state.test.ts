@@ -125,12 +125,13 @@ describe('shelf state processing', () => {
     expect(Number(raw.n)).toBe(events.length * 3);
     const { rows: stale } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM zone_state zs
-      WHERE (zs.frame_at, zs.state) IS DISTINCT FROM (
+      CROSS JOIN LATERAL (
         SELECT o.frame_at, o.state FROM shelf_observations o
-        WHERE o.store_id = zs.store_id AND o.camera_id = zs.camera_id AND o.zone_id = zs.zone_id ORDER BY o.frame_at DESC LIMIT 1)`.execute(db);
+        WHERE o.store_id = zs.store_id AND o.camera_id = zs.camera_id AND o.zone_id = zs.zone_id ORDER BY o.frame_at DESC LIMIT 1) newest
+      WHERE zs.frame_at <> newest.frame_at OR zs.state <> newest.state`.execute(db);
     expect(stale[0]?.n).toBe(0);
     expect(await db.selectFrom('zone_state').select('zone_id').execute()).toHaveLength(6);
-    await eventually(async () => (live.length > 0 ? true : undefined));
+    await eventually(() => Promise.resolve(live.length > 0 ? true : undefined));
     expect(live[0]).toMatchObject({ v: 1, kind: 'shelf', storeId: STORE });
   });
 });

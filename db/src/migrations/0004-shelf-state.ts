@@ -2,6 +2,9 @@
 import { sql, type Kysely } from 'kysely';
 import { timescaleEnabled } from '../lib/timescale.ts';
 
+/** Hypertables added here, with their retention. */
+export const SHELF_HYPERTABLES = [{ table: 'zone_1m', time: 'bucket', retain: '400 days' }] as const;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

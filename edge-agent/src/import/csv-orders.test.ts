@@ -22,12 +22,25 @@ const ORDER: Row = {
   order_tax: '15',
   order_net: '315',
 };
-const LINE_A: Row = { sku: 'cof-cap', name: 'Cappuccino', category: 'Coffee', quantity: '2', unit_price: '100', line_total: '200', line_tax: '10' };
+const LINE_A: Row = {
+  sku: 'cof-cap',
+  name: 'Cappuccino',
+  category: 'Coffee',
+  quantity: '2',
+  unit_price: '100',
+  line_total: '200',
+  line_tax: '10',
+};
 const LINE_B: Row = { sku: 'bev-wat', name: 'Water', quantity: '4', unit_price: '25', line_tax: '5' };
 
 const asRow = (r: Row) => Object.fromEntries(HEADER.map((c) => [c, r[c] ?? '']));
 const csv = (rows: Row[]) =>
-  [HEADER.join(','), ...rows.map((r) => HEADER.map((c) => (/[",\n]/.test(r[c] ?? '') ? `"${(r[c] ?? '').replaceAll('"', '""')}"` : (r[c] ?? ''))).join(','))].join('\n');
+  [
+    HEADER.join(','),
+    ...rows.map((r) =>
+      HEADER.map((c) => (/[",\n]/.test(r[c] ?? '') ? `"${(r[c] ?? '').replaceAll('"', '""')}"` : (r[c] ?? ''))).join(','),
+    ),
+  ].join('\n');
 
 const dir = mkdtempSync(join(tmpdir(), 'shelfsense-csv-'));
 async function read(text: string): Promise<SourceRecord[]> {
@@ -62,7 +75,16 @@ describe('csvRowsToOrder', () => {
         customerPhone: '+91 98450 00000',
         totals: { gross: 300, tax: 15, discount: 0, delivery: 0, packaging: 0, service: 0, roundOff: 0, net: 315 },
         lines: [
-          { sku: 'cof-cap', name: 'Cappuccino', category: 'Coffee', quantity: 2, unitPrice: 100, total: 200, tax: 10, discount: 0 },
+          {
+            sku: 'cof-cap',
+            name: 'Cappuccino',
+            category: 'Coffee',
+            quantity: 2,
+            unitPrice: 100,
+            total: 200,
+            tax: 10,
+            discount: 0,
+          },
           // line_total left empty: quantity × unit price
           { sku: 'bev-wat', name: 'Water', quantity: 4, unitPrice: 25, total: 100, tax: 5, discount: 0 },
         ],
@@ -71,13 +93,21 @@ describe('csvRowsToOrder', () => {
   });
 
   it('keeps an ISO created_at with its offset as it is', () => {
-    const result = csvRowsToOrder([{ line: 2, row: asRow({ ...ORDER, created_at: '2025-06-08T20:55:58+05:30', ...LINE_A }) }], 'UTC');
+    const result = csvRowsToOrder(
+      [{ line: 2, row: asRow({ ...ORDER, created_at: '2025-06-08T20:55:58+05:30', ...LINE_A }) }],
+      'UTC',
+    );
     expect(result.ok && result.value.createdAt).toBe('2025-06-08T20:55:58+05:30');
   });
 
   it('names the column of every bad cell', () => {
     const result = csvRowsToOrder(
-      [{ line: 7, row: asRow({ ...ORDER, channel: 'drive thru', order_net: 'lots', created_at: 'yesterday', revision: '-1', ...LINE_A }) }],
+      [
+        {
+          line: 7,
+          row: asRow({ ...ORDER, channel: 'drive thru', order_net: 'lots', created_at: 'yesterday', revision: '-1', ...LINE_A }),
+        },
+      ],
       'UTC',
     );
     expect(result).toEqual({
@@ -104,7 +134,10 @@ describe('csvRowsToOrder', () => {
   });
 
   it('treats a row without sku, name and quantity as an order without items', () => {
-    const result = csvRowsToOrder([{ line: 2, row: asRow({ ...ORDER, order_gross: '0', order_tax: '0', order_net: '0' }) }], 'UTC');
+    const result = csvRowsToOrder(
+      [{ line: 2, row: asRow({ ...ORDER, order_gross: '0', order_tax: '0', order_net: '0' }) }],
+      'UTC',
+    );
     expect(result.ok && result.value.lines).toEqual([]);
   });
 });
@@ -119,7 +152,11 @@ describe('csvOrderRecords', () => {
         { ...ORDER, order_id: 'c-2', ...LINE_A },
       ]),
     );
-    expect(records.map((r) => (r.ok ? [r.line, (r.value as { orderId: string; revision: number; lines: unknown[] }).orderId] : r.reason))).toEqual([
+    expect(
+      records.map((r) =>
+        r.ok ? [r.line, (r.value as { orderId: string; revision: number; lines: unknown[] }).orderId] : r.reason,
+      ),
+    ).toEqual([
       [2, 'c-1'],
       [4, 'c-1'],
       [5, 'c-2'],

@@ -29,7 +29,16 @@ export const CSV_ORDER_COLUMNS = [
   'order_round_off',
   'order_net',
 ] as const;
-export const CSV_LINE_COLUMNS = ['sku', 'name', 'category', 'quantity', 'unit_price', 'line_total', 'line_tax', 'line_discount'] as const;
+export const CSV_LINE_COLUMNS = [
+  'sku',
+  'name',
+  'category',
+  'quantity',
+  'unit_price',
+  'line_total',
+  'line_tax',
+  'line_discount',
+] as const;
 export const CSV_REQUIRED_COLUMNS = ['order_id', 'channel', 'currency', 'created_at', 'order_gross', 'order_net'] as const;
 
 type CsvRow = Readonly<Record<string, string>>;
@@ -87,7 +96,10 @@ const OrderColumns = (timeZone: string) =>
       const t = s.trim();
       if (ISO_WITH_OFFSET.test(t)) return t; // the contract validates it
       if (parseWallTime(t) !== undefined) return zonedWallTimeToUtc(t, timeZone).toISOString();
-      ctx.addIssue({ code: 'custom', message: `expected ISO-8601 with an offset or a local "YYYY-MM-DD HH:mm:ss", got ${JSON.stringify(t.slice(0, 40))}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ISO-8601 with an offset or a local "YYYY-MM-DD HH:mm:ss", got ${JSON.stringify(t.slice(0, 40))}`,
+      });
       return z.NEVER;
     }),
     pos_location_id: z.string().trim(),
@@ -231,7 +243,9 @@ export async function* csvOrderRecords(path: string, opts: { timeZone: string })
     group = undefined;
     const r = csvRowsToOrder(g.rows, opts.timeZone);
     const line = g.rows[0]!.line;
-    return r.ok ? { line, linesRead, ok: true, value: r.value } : { line, linesRead, ok: false, reason: r.reason, orderId: g.orderId };
+    return r.ok
+      ? { line, linesRead, ok: true, value: r.value }
+      : { line, linesRead, ok: false, reason: r.reason, orderId: g.orderId };
   };
 
   for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -247,7 +261,12 @@ export async function* csvOrderRecords(path: string, opts: { timeZone: string })
     if (record.length !== header.length) {
       const done = flush();
       if (done !== undefined) yield done;
-      yield { line: info.lines, linesRead, ok: false, reason: `row has ${record.length} fields, the header has ${header.length}` };
+      yield {
+        line: info.lines,
+        linesRead,
+        ok: false,
+        reason: `row has ${record.length} fields, the header has ${header.length}`,
+      };
       continue;
     }
     const row: CsvRow = Object.fromEntries(header.map((h, i) => [h, record[i] ?? '']));

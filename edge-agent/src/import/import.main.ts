@@ -82,10 +82,18 @@ function sourceFor(format: Format, file: string, config: Config) {
         records: petPoojaRecords(file),
         normalize: (v: unknown) =>
           // The webhook token authenticates PetPooja's POST; a local file needs no token.
-          normalizePetPoojaOrder(v, { customerKeySalt: salt, now: now(), timeZone: config.store.timezone, currency: config.pos.petPooja.currency }),
+          normalizePetPoojaOrder(v, {
+            customerKeySalt: salt,
+            now: now(),
+            timeZone: config.store.timezone,
+            currency: config.pos.petPooja.currency,
+          }),
       };
     case 'orders-jsonl':
-      return { records: jsonLinesRecords(file), normalize: (v: unknown) => normalizeGenericOrder(v, { customerKeySalt: salt, now: now() }) };
+      return {
+        records: jsonLinesRecords(file),
+        normalize: (v: unknown) => normalizeGenericOrder(v, { customerKeySalt: salt, now: now() }),
+      };
     case 'csv':
       return {
         records: csvOrderRecords(file, { timeZone: config.store.timezone }),
@@ -96,7 +104,13 @@ function sourceFor(format: Format, file: string, config: Config) {
 
 async function connectNats(url: string): Promise<NatsConnection> {
   try {
-    return await connect({ servers: url, name: 'shelfsense-import', timeout: 5_000, maxReconnectAttempts: 10, reconnectTimeWait: 500 });
+    return await connect({
+      servers: url,
+      name: 'shelfsense-import',
+      timeout: 5_000,
+      maxReconnectAttempts: 10,
+      reconnectTimeWait: 500,
+    });
   } catch (err) {
     throw new ImportFatalError(`cannot reach NATS at ${url}: ${(err as Error).message}`, { cause: err });
   }
@@ -144,7 +158,8 @@ async function main(argv: string[]): Promise<number> {
   const rejectsOpen = new Promise<void>((resolve, reject) => rejects.once('open', () => resolve()).once('error', reject));
   const bar = new SingleBar({
     stream: process.stderr,
-    format: 'import |{bar}| {percentage}% | {value}/{total} lines | {orders} orders {rate}/s | dup {duplicate} | rej {rejected} | ETA {eta_formatted}',
+    format:
+      'import |{bar}| {percentage}% | {value}/{total} lines | {orders} orders {rate}/s | dup {duplicate} | rej {rejected} | ETA {eta_formatted}',
     etaBuffer: 200,
     fps: 5,
     hideCursor: true,

@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countLines, jsonLinesRecords, petPoojaRecords, splitJsonValues as sut, type JsonValueText, type SourceRecord } from './json-records.ts';
+import {
+  countLines,
+  jsonLinesRecords,
+  petPoojaRecords,
+  splitJsonValues as sut,
+  type JsonValueText,
+  type SourceRecord,
+} from './json-records.ts';
 
 async function split(text: string, chunkSize = 3): Promise<JsonValueText[]> {
   async function* chunks() {

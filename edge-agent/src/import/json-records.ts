@@ -123,7 +123,9 @@ export async function* splitJsonValues(chunks: AsyncIterable<string>): AsyncGene
       capture.parts.push(part);
       capture.size += part.length;
       if (capture.size > MAX_RECORD_CHARS) {
-        throw new Error(`the record starting at line ${capture.line} is larger than ${MAX_RECORD_CHARS} characters; is this a JSON file?`);
+        throw new Error(
+          `the record starting at line ${capture.line} is larger than ${MAX_RECORD_CHARS} characters; is this a JSON file?`,
+        );
       }
     }
   }
@@ -139,7 +141,9 @@ export async function* splitJsonValues(chunks: AsyncIterable<string>): AsyncGene
 /** Reads `path` with `splitJsonValues` and parses each value. */
 export async function* jsonValueRecords(path: string): AsyncGenerator<SourceRecord> {
   for await (const v of splitJsonValues(createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 }))) {
-    yield 'error' in v ? { line: v.line, linesRead: v.linesRead, ok: false, reason: v.error } : parsed(v.line, v.linesRead, v.text);
+    yield 'error' in v
+      ? { line: v.line, linesRead: v.linesRead, ok: false, reason: v.error }
+      : parsed(v.line, v.linesRead, v.text);
   }
 }
 
@@ -151,7 +155,10 @@ export async function* jsonValueRecords(path: string): AsyncGenerator<SourceReco
 export async function* petPoojaRecords(path: string): AsyncGenerator<SourceRecord> {
   const head = await readHead(path, 64 * 1024);
   const firstChar = /\S/.exec(head.replace(/^\uFEFF/, ''))?.[0];
-  const firstLine = head.replace(/^\uFEFF/, '').split('\n').find((l) => l.trim() !== '');
+  const firstLine = head
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .find((l) => l.trim() !== '');
   let jsonLines = false;
   if (firstChar !== '[' && firstLine !== undefined) {
     try {

@@ -77,9 +77,12 @@ export async function importOrders(opts: ImportOptions): Promise<ImportSummary &
           return;
         }
         if (attempt >= attempts) {
-          throw new ImportFatalError(`JetStream did not accept the order from line ${line} after ${attempts} attempts: ${causeOf(err)}`, {
-            cause: err,
-          });
+          throw new ImportFatalError(
+            `JetStream did not accept the order from line ${line} after ${attempts} attempts: ${causeOf(err)}`,
+            {
+              cause: err,
+            },
+          );
         }
         await new Promise((r) => setTimeout(r, retryDelayMs * 2 ** (attempt - 1)));
       }
@@ -115,7 +118,8 @@ export async function importOrders(opts: ImportOptions): Promise<ImportSummary &
   }
   await Promise.all(inFlight);
   opts.onProgress?.({ ...summary, linesRead });
-  if (fatal !== undefined) throw fatal instanceof ImportFatalError ? fatal : new ImportFatalError(causeOf(fatal), { cause: fatal });
+  if (fatal !== undefined)
+    throw fatal instanceof ImportFatalError ? fatal : new ImportFatalError(causeOf(fatal), { cause: fatal });
   return { ...summary, interrupted: opts.signal?.aborted === true };
 }
 
@@ -129,7 +133,9 @@ function causeOf(err: unknown): string {
 /** Order id of a raw PetPooja event (relay or bare) or a generic order, if it has one. */
 export function rawOrderIdOf(value: unknown): string | undefined {
   const get = (v: unknown, k: string): unknown =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined;
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, k)
+      ? (v as Record<string, unknown>)[k]
+      : undefined;
   const payload = get(get(value, 'raw_event'), 'raw_payload') ?? value;
   const id = get(get(get(payload, 'properties'), 'Order'), 'orderID') ?? get(value, 'orderId');
   return typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 128) : undefined;

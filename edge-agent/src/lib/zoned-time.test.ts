@@ -57,7 +57,14 @@ describe('zonedWallTimeToUtc', () => {
   });
 
   it('rejects malformed and impossible wall times with RangeError', () => {
-    for (const bad of ['2025-02-30 10:00:00', '2025-13-01 10:00:00', '2025-06-08 24:00:00', '2025-06-08 12:60:00', '08/06/2025 20:55', '']) {
+    for (const bad of [
+      '2025-02-30 10:00:00',
+      '2025-13-01 10:00:00',
+      '2025-06-08 24:00:00',
+      '2025-06-08 12:60:00',
+      '08/06/2025 20:55',
+      '',
+    ]) {
       expect(() => sut(bad, 'UTC'), bad).toThrow(RangeError);
     }
     expect(() => sut('2025-06-08 20:55:58', 'Mars/Olympus')).toThrow(RangeError);
@@ -66,7 +73,15 @@ describe('zonedWallTimeToUtc', () => {
 
 describe('parseWallTime', () => {
   it('accepts leap days only in leap years', () => {
-    expect(parseWallTime('2024-02-29 10:00:00')).toEqual({ year: 2024, month: 2, day: 29, hour: 10, minute: 0, second: 0, millisecond: 0 });
+    expect(parseWallTime('2024-02-29 10:00:00')).toEqual({
+      year: 2024,
+      month: 2,
+      day: 29,
+      hour: 10,
+      minute: 0,
+      second: 0,
+      millisecond: 0,
+    });
     expect(parseWallTime('2025-02-29 10:00:00')).toBeUndefined();
   });
 });

@@ -29,14 +29,18 @@ describe('orderSafetyIssues', () => {
   it('refuses offsets no zone has and times before 1970', () => {
     expect(sut(makeOrder({ createdAt: '2026-11-01T10:15:30+14:00' }))).toEqual([]);
     expect(sut(makeOrder({ createdAt: '2026-11-01T10:15:30-12:00' }))).toEqual([]);
-    expect(formatIssues(sut(makeOrder({ createdAt: '2026-11-01T10:15:30+14:01' })))).toBe('createdAt: UTC offset +14:01 is outside -12:00…+14:00');
+    expect(formatIssues(sut(makeOrder({ createdAt: '2026-11-01T10:15:30+14:01' })))).toBe(
+      'createdAt: UTC offset +14:01 is outside -12:00…+14:00',
+    );
     expect(formatIssues(sut(makeOrder({ createdAt: '1969-12-31T23:59:59Z' })))).toBe('createdAt: must not be before 1970-01-01');
   });
 
   it('refuses line quantities that storage would round to zero', () => {
     const [line] = makeOrder().lines;
     expect(sut(makeOrder({ lines: [{ ...line!, quantity: 0.001 }] }))).toEqual([]);
-    expect(formatIssues(sut(makeOrder({ lines: [{ ...line!, quantity: 0.0004 }] })))).toBe('lines.0.quantity: must be at least 0.001');
+    expect(formatIssues(sut(makeOrder({ lines: [{ ...line!, quantity: 0.0004 }] })))).toBe(
+      'lines.0.quantity: must be at least 0.001',
+    );
   });
 });
 
@@ -45,7 +49,9 @@ describe('eventSizeIssue', () => {
     const order = makeOrder();
     const size = Buffer.byteLength(JSON.stringify(order)) + 1024;
     expect(eventSizeIssue(order, size)).toBeUndefined();
-    expect(eventSizeIssue(order, size - 1)).toBe(`normalized order is about ${size} bytes; the NATS server accepts at most ${size - 1} per message`);
+    expect(eventSizeIssue(order, size - 1)).toBe(
+      `normalized order is about ${size} bytes; the NATS server accepts at most ${size - 1} per message`,
+    );
   });
 });
 

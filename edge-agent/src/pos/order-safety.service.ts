@@ -46,7 +46,8 @@ export function orderSafetyIssues(order: PosOrder): OrderIssue[] {
     if (!isStorableText(s)) issues.push({ path, message: STORABLE_TEXT_MESSAGE });
   });
   // The order id becomes part of the Nats-Msg-Id header, where CR/LF are illegal.
-  if (/[\u0000-\u001f\u007f]/.test(order.orderId)) issues.push({ path: ['orderId'], message: 'must not contain control characters' });
+  if (/[\u0000-\u001f\u007f]/.test(order.orderId))
+    issues.push({ path: ['orderId'], message: 'must not contain control characters' });
   const offset = /([+-])(\d{2}):(\d{2})$/.exec(order.createdAt);
   if (offset !== null && Number(offset[2]) * 60 + Number(offset[3]) > MAX_OFFSET_MINUTES) {
     issues.push({ path: ['createdAt'], message: `UTC offset ${offset[0]} is outside -12:00…+14:00` });
@@ -55,7 +56,8 @@ export function orderSafetyIssues(order: PosOrder): OrderIssue[] {
     issues.push({ path: ['createdAt'], message: 'must not be before 1970-01-01' });
   }
   order.lines.forEach((line, i) => {
-    if (line.quantity < MIN_LINE_QUANTITY) issues.push({ path: ['lines', i, 'quantity'], message: `must be at least ${MIN_LINE_QUANTITY}` });
+    if (line.quantity < MIN_LINE_QUANTITY)
+      issues.push({ path: ['lines', i, 'quantity'], message: `must be at least ${MIN_LINE_QUANTITY}` });
   });
   return issues;
 }

@@ -6,9 +6,19 @@ import { normalizePetPoojaOrder as sut, petPoojaTokenOf, tokenMatches, type PetP
 const FIXTURE = JSON.parse(readFileSync(new URL('../../test/fixtures/petpooja-orderdetails.json', import.meta.url), 'utf8')) as {
   raw_event: { raw_payload: { token: string; properties: Record<string, Record<string, unknown> & Record<string, unknown>[]> } };
 };
-const OPTS: PetPoojaOptions = { customerKeySalt: 'test-salt-0123456789', now: new Date('2026-01-04T12:00:00Z'), timeZone: 'Asia/Kolkata', currency: 'INR' };
+const OPTS: PetPoojaOptions = {
+  customerKeySalt: 'test-salt-0123456789',
+  now: new Date('2026-01-04T12:00:00Z'),
+  timeZone: 'Asia/Kolkata',
+  currency: 'INR',
+};
 
-type Props = { Order: Record<string, unknown>; OrderItem: Record<string, unknown>[]; Tax?: Record<string, unknown>[]; [k: string]: unknown };
+type Props = {
+  Order: Record<string, unknown>;
+  OrderItem: Record<string, unknown>[];
+  Tax?: Record<string, unknown>[];
+  [k: string]: unknown;
+};
 function bare(edit: (p: Props) => void = () => undefined) {
   const body = structuredClone(FIXTURE.raw_event.raw_payload) as unknown as { properties: Props };
   edit(body.properties);

@@ -1,7 +1,15 @@
 // PetPooja `orderdetails` → `pos.order` (ARCHITECTURE §3). Used by `POST /pos/petpooja` and by the
 // backfill importer, so an order imported from a file is byte-for-byte the order the webhook makes.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { PosOrder, formatZodError, type OrderChannel, type OrderDiscount, type OrderLine, type OrderStatus, type OrderTax } from '@shelfsense/contracts';
+import {
+  PosOrder,
+  formatZodError,
+  type OrderChannel,
+  type OrderDiscount,
+  type OrderLine,
+  type OrderStatus,
+  type OrderTax,
+} from '@shelfsense/contracts';
 import type { z } from 'zod';
 import { zonedWallTimeToUtc } from '../lib/zoned-time.ts';
 import { customerKey } from './customer-key.ts';
@@ -9,7 +17,13 @@ import type { NormalizeResult } from './generic-order.connector.ts';
 import { STATUS_REVISION, channelOf, paymentTypeOf, sourceOf, statusOf } from './order-labels.service.ts';
 import { qualityIssues } from './order-quality.service.ts';
 import { formatIssues, orderSafetyIssues, truncateText } from './order-safety.service.ts';
-import { PetPoojaRelayEvent, PetPoojaWebhook, isRelayEvent, type PetPoojaOrderItem, type PetPoojaProperties } from './petpooja.schema.ts';
+import {
+  PetPoojaRelayEvent,
+  PetPoojaWebhook,
+  isRelayEvent,
+  type PetPoojaOrderItem,
+  type PetPoojaProperties,
+} from './petpooja.schema.ts';
 
 export interface PetPoojaOptions {
   readonly customerKeySalt: string | null;
@@ -75,30 +89,31 @@ export function normalizePetPoojaOrder(body: unknown, opts: PetPoojaOptions): No
       net: o.total,
     },
     lines: properties.OrderItem.map(lineOf),
-    taxes: properties.Tax.map(
-      (t): OrderTax => ({
-        name: labelOr(t.title, 'Tax'),
-        // A fixed (`F`) tax has an amount, not a percentage.
-        ...(t.type?.trim().toUpperCase() === 'F' ? {} : { rate: t.rate }),
-        amount: t.amount,
-      }),
-    ),
-    discounts: properties.Discount.map(
-      (d): OrderDiscount => ({
-        name: labelOr(d.title, 'Discount'),
-        ...(d.type === 'P' ? { type: 'percent' as const } : d.type === 'F' ? { type: 'fixed' as const } : {}),
-        rate: d.rate,
-        amount: d.amount,
-      }),
-    ),
+    taxes: properties.Tax.map((t): OrderTax => ({
+      name: labelOr(t.title, 'Tax'),
+      // A fixed (`F`) tax has an amount, not a percentage.
+      ...(t.type?.trim().toUpperCase() === 'F' ? {} : { rate: t.rate }),
+      amount: t.amount,
+    })),
+    discounts: properties.Discount.map((d): OrderDiscount => ({
+      name: labelOr(d.title, 'Discount'),
+      ...(d.type === 'P' ? { type: 'percent' as const } : d.type === 'F' ? { type: 'fixed' as const } : {}),
+      rate: d.rate,
+      amount: d.amount,
+    })),
   };
-  const order = { ...normalized, ...(key !== undefined ? { customerKey: key } : {}), quality: qualityIssues(normalized, opts.now) };
+  const order = {
+    ...normalized,
+    ...(key !== undefined ? { customerKey: key } : {}),
+    quality: qualityIssues(normalized, opts.now),
+  };
 
   // Backstops: the schema above mirrors the contract, but the contract is what consumers enforce.
   const unsafe = orderSafetyIssues(order);
   if (unsafe.length > 0) return { ok: false, error: `normalized order: ${formatIssues(unsafe)}`, issues: unsafe };
   const checked = PosOrder.safeParse(order);
-  if (!checked.success) return { ok: false, error: `normalized order: ${formatZodError(checked.error)}`, issues: checked.error.issues };
+  if (!checked.success)
+    return { ok: false, error: `normalized order: ${formatZodError(checked.error)}`, issues: checked.error.issues };
   return { ok: true, order: checked.data };
 }
 
@@ -140,7 +155,9 @@ function zodFailure(error: z.ZodError): NormalizeResult {
  */
 export function petPoojaTokenOf(body: unknown): string | undefined {
   const get = (v: unknown, k: string): unknown =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined;
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, k)
+      ? (v as Record<string, unknown>)[k]
+      : undefined;
   const payload = isRelayEvent(body) ? get(get(body, 'raw_event'), 'raw_payload') : body;
   const token = get(payload, 'token');
   return typeof token === 'string' ? token : undefined;
@@ -148,7 +165,9 @@ export function petPoojaTokenOf(body: unknown): string | undefined {
 
 /** Constant-time token comparison: both sides are hashed first so lengths never leak either. */
 export function tokenMatches(given: string | undefined, expected: string): boolean {
-  const a = createHash('sha256').update(given ?? '').digest();
+  const a = createHash('sha256')
+    .update(given ?? '')
+    .digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b) && given !== undefined;
 }

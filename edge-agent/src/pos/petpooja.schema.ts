@@ -45,7 +45,10 @@ function numberLike(check: z.ZodNumber) {
 
 /** Like `numberLike`, but missing, null or "" mean `fallback` (PetPooja leaves unused charges empty). */
 function optionalNumberLike(check: z.ZodNumber, fallback: number) {
-  return z.preprocess((v) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? fallback : v), numberLike(check));
+  return z.preprocess(
+    (v) => (v === undefined || v === null || (typeof v === 'string' && v.trim() === '') ? fallback : v),
+    numberLike(check),
+  );
 }
 
 const money = () => numberLike(z.number().finite().min(-MONEY_LIMIT).max(MONEY_LIMIT));
@@ -71,7 +74,8 @@ function idLike() {
     const id = v.trim();
     if (id === '') return fail('must not be empty');
     if (id.length > 128) return fail('must be at most 128 characters');
-    if (CONTROL_CHARS.test(id) || !isStorableText(id)) return fail('must not contain control characters or unpaired UTF-16 surrogates');
+    if (CONTROL_CHARS.test(id) || !isStorableText(id))
+      return fail('must not contain control characters or unpaired UTF-16 surrogates');
     return id;
   });
 }
@@ -128,7 +132,7 @@ export type PetPoojaOrderItem = z.infer<typeof PetPoojaOrderItem>;
 export const PetPoojaTax = z
   .object({
     title: optionalText(),
-      /** `P` = percent (the usual), `F` = fixed amount, where `rate` is not a percentage. Only compared, never stored. */
+    /** `P` = percent (the usual), `F` = fixed amount, where `rate` is not a percentage. Only compared, never stored. */
     type: z.preprocess((v) => (v === null ? undefined : v), z.string().max(MAX_TEXT).optional()),
     rate: optionalNumberLike(z.number().finite().min(0).max(MONEY_LIMIT), 0),
     amount: money(),

@@ -102,11 +102,15 @@ const UNICODE: readonly string[] = [
 /** Every path into a JSON value (objects, arrays and leaves), root excluded. */
 function paths(v: Json, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   if (Array.isArray(v)) v.forEach((x, i) => (out.push([...prefix, i]), paths(x, [...prefix, i], out)));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push([...prefix, k]), paths(x, [...prefix, k], out);
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) (out.push([...prefix, k]), paths(x, [...prefix, k], out));
   return out;
 }
 
-function parentOf(root: Json, path: (string | number)[]): { parent: Json[] | Record<string, Json>; key: string | number } | undefined {
+function parentOf(
+  root: Json,
+  path: (string | number)[],
+): { parent: Json[] | Record<string, Json>; key: string | number } | undefined {
   let cur: Json = root;
   for (const k of path.slice(0, -1)) {
     if (cur === null || typeof cur !== 'object') return undefined;
@@ -147,7 +151,13 @@ function mutate(base: Json, r: Rng): { value: Json; what: string } {
       return { value, what: `${where} = unicode ${JSON.stringify(u)}` };
     }
     case 'numeric-string':
-      set(typeof current === 'number' ? String(current) : typeof current === 'string' && /^-?\d/.test(current) ? Number(current) : '42');
+      set(
+        typeof current === 'number'
+          ? String(current)
+          : typeof current === 'string' && /^-?\d/.test(current)
+            ? Number(current)
+            : '42',
+      );
       return { value, what: `${where} numeric<->string` };
     case 'wrap-array':
       set([current ?? null]);
@@ -194,11 +204,22 @@ function damageText(text: string, r: Rng): { body: string | Uint8Array; what: st
       return { body: `${'['.repeat(depth)}${']'.repeat(depth)}`, what: `array nested ${depth} deep` };
     }
     case 5: {
-      const literal = r.pick(['1e400', '-1e400', '123456789012345678901234567890', 'NaN', 'Infinity', '-0', '0.0000000000000000000001']);
+      const literal = r.pick([
+        '1e400',
+        '-1e400',
+        '123456789012345678901234567890',
+        'NaN',
+        'Infinity',
+        '-0',
+        '0.0000000000000000000001',
+      ]);
       const numbers = [...text.matchAll(/:\s*-?\d+(\.\d+)?/g)];
       if (numbers.length === 0) return { body: text, what: 'no number to replace' };
       const m = r.pick(numbers);
-      return { body: `${text.slice(0, m.index)}: ${literal}${text.slice(m.index + m[0].length)}`, what: `raw number literal ${literal}` };
+      return {
+        body: `${text.slice(0, m.index)}: ${literal}${text.slice(m.index + m[0].length)}`,
+        what: `raw number literal ${literal}`,
+      };
     }
     default: {
       const junk = r.pick(['', ' ', 'null', 'true', '"string"', '42', '[]', '{}', '{"a":', '\u0000', '{}{}', '\uFEFF{}']);
@@ -241,8 +262,14 @@ export function buildCorpus(opts: CorpusOptions): FuzzCase[] {
   const json = 'application/json';
   let n = 0;
 
-  const relay = (id: string | number, streamId: number, edit: (props: Record<string, Json>, e: Record<string, Json>) => void = () => undefined) => {
-    const e = structuredClone(opts.petPoojaFixture) as Record<string, Json> & { raw_event: { raw_payload: Record<string, Json> } };
+  const relay = (
+    id: string | number,
+    streamId: number,
+    edit: (props: Record<string, Json>, e: Record<string, Json>) => void = () => undefined,
+  ) => {
+    const e = structuredClone(opts.petPoojaFixture) as Record<string, Json> & {
+      raw_event: { raw_payload: Record<string, Json> };
+    };
     e.stream_id = streamId;
     e.raw_event.raw_payload.token = opts.token;
     const props = e.raw_event.raw_payload.properties as Record<string, Json> & { Order: Record<string, Json> };
@@ -253,7 +280,11 @@ export function buildCorpus(opts: CorpusOptions): FuzzCase[] {
   const bare = (id: string | number, edit: (props: Record<string, Json>) => void = () => undefined) =>
     (relay(id, 0, edit) as { raw_event: { raw_payload: Json } }).raw_event.raw_payload;
   const generic = (id: string) =>
-    makeGenericOrderInput({ orderId: id, createdAt: new Date(Date.UTC(2026, 0, 3, 9) + r.int(86_400_000)).toISOString(), customerPhone: '+91 98450 12345' }) as unknown as Json;
+    makeGenericOrderInput({
+      orderId: id,
+      createdAt: new Date(Date.UTC(2026, 0, 3, 9) + r.int(86_400_000)).toISOString(),
+      customerPhone: '+91 98450 12345',
+    }) as unknown as Json;
   const add = (c: Omit<FuzzCase, 'name'> & { what: string }) => cases.push({ ...c, name: `#${n++} ${c.endpoint} ${c.what}` });
   const base = (i: number): { endpoint: Endpoint; value: Json; kind: string } => {
     const kind = r.pick(['relay', 'bare', 'generic'] as const);
@@ -265,9 +296,18 @@ export function buildCorpus(opts: CorpusOptions): FuzzCase[] {
   // Valid as sent, and valid after changes the field notes say PetPooja makes.
   const validEdits: [string, (p: Record<string, Json> & { Order?: Json }) => void][] = [
     ['as sent', () => undefined],
-    ['numbers as strings', (p) => Object.assign(p.Order as object, { total: '1661.00', core_total: '1440', round_off: '-0.2', service_charge: '0' })],
-    ['unicode names', (p) => ((p.OrderItem as Record<string, Json>[])[0]!.name = r.pick(['🍦 Sundae', 'קפה', 'قهوة', 'Crème brûlée', '抹茶']))],
-    ['order type label', (p) => ((p.Order as Record<string, Json>).order_type = r.pick(['Dine In', 'Pick Up', 'takeaway', 'DELIVERY']))],
+    [
+      'numbers as strings',
+      (p) => Object.assign(p.Order as object, { total: '1661.00', core_total: '1440', round_off: '-0.2', service_charge: '0' }),
+    ],
+    [
+      'unicode names',
+      (p) => ((p.OrderItem as Record<string, Json>[])[0]!.name = r.pick(['🍦 Sundae', 'קפה', 'قهوة', 'Crème brûlée', '抹茶'])),
+    ],
+    [
+      'order type label',
+      (p) => ((p.Order as Record<string, Json>).order_type = r.pick(['Dine In', 'Pick Up', 'takeaway', 'DELIVERY'])),
+    ],
     ['empty customer', (p) => (p.Customer = r.pick([[], { name: '', phone: '', address: '', gstin: '' }]))],
     ['unknown extra fields', (p) => Object.assign(p.Order as object, { new_field: { nested: [1, 2] }, table_no: 7 })],
   ];
@@ -292,13 +332,23 @@ export function buildCorpus(opts: CorpusOptions): FuzzCase[] {
     const id = r.int(2) === 0 ? `fz-valid-${i}` : 900_000 + i;
     const value = kind === 'generic' ? generic(`fz-valid-${i}`) : kind === 'relay' ? relay(id, 100 + i, edit) : bare(id, edit);
     accepted.push(value);
-    add({ endpoint: kind === 'generic' ? '/pos/orders' : '/pos/petpooja', body: () => JSON.stringify(value), contentType: json, valid: true, what: `valid ${kind} ${kind === 'generic' ? '' : what}` });
+    add({
+      endpoint: kind === 'generic' ? '/pos/orders' : '/pos/petpooja',
+      body: () => JSON.stringify(value),
+      contentType: json,
+      valid: true,
+      what: `valid ${kind} ${kind === 'generic' ? '' : what}`,
+    });
   }
 
   // Sizes around the body limit.
   const padded = (bytes: number, endpoint: Endpoint) => () => {
-    const value = endpoint === '/pos/orders' ? (generic(`fz-big-${bytes}`) as Record<string, Json>) : (bare(`fz-big-${bytes}`) as Record<string, Json>);
-    const target = endpoint === '/pos/orders' ? value : ((value.properties as Record<string, Json>).Order as Record<string, Json>);
+    const value =
+      endpoint === '/pos/orders'
+        ? (generic(`fz-big-${bytes}`) as Record<string, Json>)
+        : (bare(`fz-big-${bytes}`) as Record<string, Json>);
+    const target =
+      endpoint === '/pos/orders' ? value : ((value.properties as Record<string, Json>).Order as Record<string, Json>);
     target.comment = '';
     const without = Buffer.byteLength(JSON.stringify(value));
     target.comment = 'x'.repeat(Math.max(0, bytes - without));
@@ -325,28 +375,54 @@ export function buildCorpus(opts: CorpusOptions): FuzzCase[] {
         current = m.value;
         done.push(m.what);
       }
-      add({ endpoint, body: () => JSON.stringify(current), contentType: json, valid: false, what: `${kind}: ${done.join(', ')}` });
+      add({
+        endpoint,
+        body: () => JSON.stringify(current),
+        contentType: json,
+        valid: false,
+        what: `${kind}: ${done.join(', ')}`,
+      });
     } else if (roll < 0.8) {
       const d = damageText(JSON.stringify(value), r);
       add({ endpoint, body: () => d.body, contentType: json, valid: false, what: `${kind}: ${d.what}` });
     } else if (roll < 0.88) {
       const ct = r.pick([...CONTENT_TYPES, undefined]);
       const text = JSON.stringify(value);
-      add({ endpoint, body: () => (ct === undefined ? new Uint8Array(Buffer.from(text)) : text), contentType: ct, valid: false, what: `${kind}: content-type ${String(ct)}` });
+      add({
+        endpoint,
+        body: () => (ct === undefined ? new Uint8Array(Buffer.from(text)) : text),
+        contentType: ct,
+        valid: false,
+        what: `${kind}: content-type ${String(ct)}`,
+      });
     } else if (roll < 0.95) {
       const wrapped = r.pick(['root', 'properties', 'Order', 'lines', 'OrderItem'] as const);
       const copy = structuredClone(value) as Record<string, Json>;
-      const props = (kind === 'relay' ? ((copy.raw_event as Record<string, Json>).raw_payload as Record<string, Json>) : copy).properties as Record<string, Json> | undefined;
+      const props = (kind === 'relay' ? ((copy.raw_event as Record<string, Json>).raw_payload as Record<string, Json>) : copy)
+        .properties as Record<string, Json> | undefined;
       let body: Json = copy;
       if (wrapped === 'root') body = [copy];
-      else if (props !== undefined && wrapped !== 'lines') props[wrapped] = wrapped === 'OrderItem' ? ({ 0: props.OrderItem } as Json) : [props[wrapped] ?? null];
+      else if (props !== undefined && wrapped !== 'lines')
+        props[wrapped] = wrapped === 'OrderItem' ? ({ 0: props.OrderItem } as Json) : [props[wrapped] ?? null];
       else if (copy.lines !== undefined) copy.lines = { ...(copy.lines as Json[]) } as Json;
-      add({ endpoint, body: () => JSON.stringify(body), contentType: json, valid: false, what: `${kind}: array/object swapped at ${wrapped}` });
+      add({
+        endpoint,
+        body: () => JSON.stringify(body),
+        contentType: json,
+        valid: false,
+        what: `${kind}: array/object swapped at ${wrapped}`,
+      });
     } else {
       const copy = structuredClone(value) as Record<string, Json>;
       const payload = kind === 'relay' ? ((copy.raw_event as Record<string, Json>).raw_payload as Record<string, Json>) : copy;
       payload.token = r.pick(['', 'wrong', opts.token.toUpperCase(), `${opts.token} `, 7 as unknown as string]);
-      add({ endpoint: '/pos/petpooja', body: () => JSON.stringify(copy), contentType: json, valid: false, what: `${kind}: wrong token` });
+      add({
+        endpoint: '/pos/petpooja',
+        body: () => JSON.stringify(copy),
+        contentType: json,
+        valid: false,
+        what: `${kind}: wrong token`,
+      });
     }
   }
   return cases;
