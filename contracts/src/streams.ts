@@ -25,6 +25,32 @@ export interface StreamDefinition {
   /** Publisher-retry dedupe window, held in server memory (not sized for outages). */
   readonly duplicateWindowMs: number;
   readonly replicas: number;
+  /** Streams in store leaf nodes (JetStream domain = store id) that this hub stream sources from. */
+  readonly sources: readonly EdgeSource[];
+}
+
+/** A hub stream's source in a store's leaf node: the store's `EDGE` stream, filtered. */
+export interface EdgeSource {
+  readonly stream: typeof EDGE_STREAM;
+  /** JetStream domain of the leaf node = the store id. */
+  readonly domain: string;
+  readonly filterSubject: string;
+}
+
+/** The store-and-forward stream in every store's leaf node (its own JetStream domain). */
+export const EDGE_STREAM = 'EDGE' as const;
+
+/** The leaf node's local stream: everything the store's agent publishes, kept through uplink outages. */
+export function edgeStreamDefinition(storeId: string, options: { maxAgeMs?: number; duplicateWindowMs?: number } = {}) {
+  return {
+    name: EDGE_STREAM,
+    subjects: [subjects.storeAll(storeId)],
+    description: `Store-and-forward buffer of store ${storeId}; the hub sources from it`,
+    retention: 'limits',
+    maxAgeMs: options.maxAgeMs ?? 7 * DAY_MS,
+    duplicateWindowMs: options.duplicateWindowMs ?? HOUR_MS,
+    replicas: 1,
+  } as const;
 }
 
 export interface StreamOptions {
@@ -32,18 +58,23 @@ export interface StreamOptions {
   readonly duplicateWindowMs?: number;
   /** Default 1 (single server); production hubs run 3. */
   readonly replicas?: number;
+  /** Store ids whose leaf nodes the hub sources from (store-and-forward). Default none. */
+  readonly edgeDomains?: readonly string[];
 }
 
 /** All streams the hub needs. */
 export function streamDefinitions(options: StreamOptions = {}): readonly StreamDefinition[] {
   const duplicateWindowMs = options.duplicateWindowMs ?? HOUR_MS;
   const replicas = options.replicas ?? 1;
-  const common = { duplicateWindowMs, replicas } as const;
+  const common = { duplicateWindowMs, replicas, sources: [] } as const;
+  const fromEdges = (subject: (storeId: string) => string): EdgeSource[] =>
+    (options.edgeDomains ?? []).map((domain) => ({ stream: EDGE_STREAM, domain, filterSubject: subject(domain) }));
   return [
     {
       ...common,
       name: STREAMS.pos,
       subjects: [subjects.wildcard.posOrders],
+      sources: fromEdges((s) => subjects.posOrder(s)),
       description: 'Point-of-sale orders from every store',
       retention: 'limits',
       maxAgeMs: 30 * DAY_MS,
@@ -52,6 +83,7 @@ export function streamDefinitions(options: StreamOptions = {}): readonly StreamD
       ...common,
       name: STREAMS.shelf,
       subjects: [subjects.wildcard.shelf],
+      sources: fromEdges((s) => subjects.wildcard.shelfOf(s)),
       description: 'Shelf observations from edge cameras',
       retention: 'limits',
       maxAgeMs: 7 * DAY_MS,
@@ -60,6 +92,7 @@ export function streamDefinitions(options: StreamOptions = {}): readonly StreamD
       ...common,
       name: STREAMS.health,
       subjects: [subjects.wildcard.health],
+      sources: fromEdges((s) => subjects.wildcard.healthOf(s)),
       description: 'Agent and camera heartbeats',
       retention: 'limits',
       maxAgeMs: DAY_MS,

@@ -18,6 +18,8 @@ export const subjects = {
   alert: (storeId: string, ruleId: string) => `alerts.${token(storeId, 'store id')}.${token(ruleId, 'rule id')}`,
   notify: (channel: string) => `notify.${token(channel, 'channel')}`,
   live: (storeId: string, topic: LiveTopic) => `live.${token(storeId, 'store id')}.${topic}`,
+  /** Everything one store publishes (its leaf node's EDGE stream). */
+  storeAll: (storeId: string) => `retail.${token(storeId, 'store id')}.>`,
   /** Dead letter for a message that arrived on `original`. */
   deadLetter: (original: string) => `dlq.${original}`,
 
@@ -26,6 +28,8 @@ export const subjects = {
     posOrders: 'retail.*.pos.order',
     shelf: 'retail.*.shelf.*',
     health: 'retail.*.health.*',
+    shelfOf: (storeId: string) => `retail.${token(storeId, 'store id')}.shelf.*`,
+    healthOf: (storeId: string) => `retail.${token(storeId, 'store id')}.health.*`,
     alerts: 'alerts.>',
     notify: 'notify.>',
     deadLetters: 'dlq.>',

@@ -41,7 +41,10 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
       const jsm = await jetstreamManager(nc);
       const consumerDefs = consumerDefinitions({ ackWaitMs: config.pos.ackWaitMs });
       if (config.nats.provisionStreams) {
-        await ensureStreams(jsm, streamDefinitions({ duplicateWindowMs: config.nats.duplicateWindowMs, replicas: config.nats.replicas }));
+        await ensureStreams(
+          jsm,
+          streamDefinitions({ duplicateWindowMs: config.nats.duplicateWindowMs, replicas: config.nats.replicas, edgeDomains: config.nats.edgeDomains }),
+        );
       }
       for (const def of consumerDefs) await ensureConsumer(jsm, def);
       const maxDeliver = (durable: string) => consumerDefs.find((d) => d.durable === durable)?.maxDeliver ?? 20;

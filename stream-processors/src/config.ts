@@ -1,4 +1,4 @@
-import { envBoolean, parseEnv } from '@shelfsense/contracts';
+import { TokenId, envBoolean, parseEnv } from '@shelfsense/contracts';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -15,6 +15,12 @@ const Env = z.object({
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Shortest gap between two live updates of one store. */
   LIVE_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  /** Store ids (= leaf JetStream domains) whose EDGE streams the hub streams source from. */
+  EDGE_DOMAINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .pipe(z.array(TokenId)),
   PROVISION_STREAMS: z.preprocess(envBoolean, z.boolean()).default(true),
   /** Test-only fault injection: `crash-after-commit` SIGKILLs the process between commit and ack. */
   SHELFSENSE_FAULT: z.enum(['none', 'crash-after-commit']).default('none'),
@@ -26,7 +32,13 @@ export type Config = ReturnType<typeof loadConfig>;
 export function loadConfig(env: Record<string, string | undefined>) {
   const e = parseEnv(Env, env);
   return {
-    nats: { url: e.NATS_URL, duplicateWindowMs: e.DUPLICATE_WINDOW_MS, replicas: e.STREAM_REPLICAS, provisionStreams: e.PROVISION_STREAMS },
+    nats: {
+      url: e.NATS_URL,
+      duplicateWindowMs: e.DUPLICATE_WINDOW_MS,
+      replicas: e.STREAM_REPLICAS,
+      provisionStreams: e.PROVISION_STREAMS,
+      edgeDomains: e.EDGE_DOMAINS,
+    },
     db: { url: e.DATABASE_URL, poolMax: e.DB_POOL_MAX },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,

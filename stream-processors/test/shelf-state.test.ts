@@ -5,7 +5,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, ENVELOPE_VERSION, LiveShelfUpdate, STREAMS, eventId, subjects, type ShelfObservationEvent, type ZoneState } from '@shelfsense/contracts';
 import type { Db } from '@shelfsense/db';
-import { connectNats, consumerDrained, createTestDatabase, eventually, startNats, type TestNats } from '@shelfsense/test';
+import { compareZoneRollupsWithRawTruth, connectNats, consumerDrained, createTestDatabase, eventually, startNats, type TestNats } from '@shelfsense/test';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -64,7 +64,11 @@ describe('shelf state processing', () => {
     db = database.db;
     sut = createApp(loadConfig({ NATS_URL: nats.url, DATABASE_URL: database.url, HTTP_PORT: '0' }), { nc, db, log: pino({ level: 'silent' }) });
     await sut.start();
-    nc.subscribe(subjects.live(STORE, 'shelf'), { callback: (_e, m) => live.push(LiveShelfUpdate.parse(m.json())) });
+    nc.subscribe(subjects.live(STORE, 'shelf'), {
+      callback: (_e, m) => {
+        live.push(LiveShelfUpdate.parse(m.json()));
+      },
+    });
   });
   afterAll(async () => {
     await sut?.stop();
@@ -87,36 +91,7 @@ describe('shelf state processing', () => {
     for (const s of sends) await js.publish(subjects.shelf(STORE, s.e.data.cameraId), JSON.stringify(s.e), { msgID: s.id });
     await eventually(async () => ((await consumerDrained(nc, STREAMS.shelf, CONSUMERS.shelfState)) ? true : undefined), 30_000);
 
-    const { rows: diff } = await sql<{ kind: string; n: number }>`
-      WITH o AS (
-        SELECT store_id, camera_id, zone_id, frame_at, state,
-               lead(frame_at) OVER (PARTITION BY store_id, camera_id, zone_id ORDER BY frame_at) AS next_at
-        FROM shelf_observations
-      ), iv AS (SELECT * FROM o WHERE next_at IS NOT NULL AND next_at - frame_at <= interval '10 minutes'),
-      parts AS (
-        SELECT iv.store_id, iv.camera_id, iv.zone_id, iv.state, b AS bucket,
-               (extract(epoch FROM least(iv.next_at, b + interval '1 minute') - greatest(iv.frame_at, b)) * 1000)::bigint AS ms
-        FROM iv, generate_series(date_trunc('minute', iv.frame_at), iv.next_at, interval '1 minute') AS b
-        WHERE b < iv.next_at
-      ), secs AS (
-        SELECT store_id, camera_id, zone_id, bucket, sum(ms) AS observed,
-               sum(ms) FILTER (WHERE state = 'empty') AS empty, sum(ms) FILTER (WHERE state = 'low') AS low
-        FROM parts GROUP BY 1, 2, 3, 4
-      ), samples AS (
-        SELECT store_id, camera_id, zone_id, date_trunc('minute', frame_at) AS bucket, count(*) AS n, sum(fill_ratio) AS fill_sum, min(fill_ratio) AS fill_min
-        FROM shelf_observations GROUP BY 1, 2, 3, 4
-      ), truth AS (
-        SELECT coalesce(s.store_id, p.store_id) AS store_id, coalesce(s.camera_id, p.camera_id) AS camera_id, coalesce(s.zone_id, p.zone_id) AS zone_id,
-               coalesce(s.bucket, p.bucket) AS bucket, coalesce(p.n, 0)::bigint AS samples, round(coalesce(p.fill_sum, 0)::numeric, 4) AS fill_sum,
-               coalesce(s.observed, 0)::bigint AS observed_ms, coalesce(s.empty, 0)::bigint AS empty_ms, coalesce(s.low, 0)::bigint AS low_ms
-        FROM secs s FULL JOIN samples p USING (store_id, camera_id, zone_id, bucket)
-      ), actual AS (
-        SELECT store_id, camera_id, zone_id, bucket, samples, round(fill_sum::numeric, 4) AS fill_sum, observed_ms, empty_ms, low_ms FROM zone_1m
-        WHERE samples <> 0 OR observed_ms <> 0 OR empty_ms <> 0 OR low_ms <> 0
-      )
-      SELECT 'missing' AS kind, count(*)::int AS n FROM (SELECT * FROM truth EXCEPT SELECT * FROM actual) m
-      UNION ALL SELECT 'extra', count(*)::int FROM (SELECT * FROM actual EXCEPT SELECT * FROM truth) e
-      UNION ALL SELECT 'truth', count(*)::int FROM truth`.execute(db);
+    const diff = await compareZoneRollupsWithRawTruth(db);
     expect(diff.find((d) => d.kind === 'missing')?.n).toBe(0);
     expect(diff.find((d) => d.kind === 'extra')?.n).toBe(0);
     expect(diff.find((d) => d.kind === 'truth')?.n).toBeGreaterThan(300);

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   countLines,
@@ -12,11 +13,10 @@ import {
 } from './json-records.ts';
 
 async function split(text: string, chunkSize = 3): Promise<JsonValueText[]> {
-  async function* chunks() {
-    for (let i = 0; i < text.length; i += chunkSize) yield text.slice(i, i + chunkSize);
-  }
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += chunkSize) pieces.push(text.slice(i, i + chunkSize));
   const out: JsonValueText[] = [];
-  for await (const v of sut(chunks())) out.push(v);
+  for await (const v of sut(Readable.from(pieces))) out.push(v);
   return out;
 }
 

@@ -101,9 +101,15 @@ const UNICODE: readonly string[] = [
 
 /** Every path into a JSON value (objects, arrays and leaves), root excluded. */
 function paths(v: Json, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (Array.isArray(v)) v.forEach((x, i) => (out.push([...prefix, i]), paths(x, [...prefix, i], out)));
-  else if (v !== null && typeof v === 'object')
-    for (const [k, x] of Object.entries(v)) (out.push([...prefix, k]), paths(x, [...prefix, k], out));
+  const children: [string | number, Json][] = Array.isArray(v)
+    ? v.map((x, i) => [i, x])
+    : v !== null && typeof v === 'object'
+      ? Object.entries(v)
+      : [];
+  for (const [k, x] of children) {
+    out.push([...prefix, k]);
+    paths(x, [...prefix, k], out);
+  }
   return out;
 }
 
@@ -404,7 +410,7 @@ export function buildCorpus(opts: CorpusOptions): FuzzCase[] {
       if (wrapped === 'root') body = [copy];
       else if (props !== undefined && wrapped !== 'lines')
         props[wrapped] = wrapped === 'OrderItem' ? ({ 0: props.OrderItem } as Json) : [props[wrapped] ?? null];
-      else if (copy.lines !== undefined) copy.lines = { ...(copy.lines as Json[]) } as Json;
+      else if (copy.lines !== undefined) copy.lines = { ...(copy.lines as Json[]) };
       add({
         endpoint,
         body: () => JSON.stringify(body),

@@ -11,7 +11,9 @@ import {
 } from '@nats-io/jetstream';
 import type { ConsumerDefinition, StreamDefinition } from '@shelfsense/contracts';
 
-function toStreamConfig(def: StreamDefinition): Partial<StreamConfig> & { name: string } {
+function toStreamConfig(
+  def: Omit<StreamDefinition, 'name' | 'sources'> & { name: string; sources?: StreamDefinition['sources'] },
+): Partial<StreamConfig> & { name: string } {
   return {
     name: def.name,
     subjects: [...def.subjects],
@@ -21,6 +23,17 @@ function toStreamConfig(def: StreamDefinition): Partial<StreamConfig> & { name: 
     max_age: nanos(def.maxAgeMs),
     duplicate_window: nanos(def.duplicateWindowMs),
     num_replicas: def.replicas,
+    // Store-and-forward: each store's leaf node keeps its own EDGE stream; the hub sources from it
+    // through the leaf's JetStream domain API, resuming where it stopped after an uplink outage.
+    ...(def.sources !== undefined && def.sources.length > 0
+      ? {
+          sources: def.sources.map((s) => ({
+            name: s.stream,
+            filter_subject: s.filterSubject,
+            external: { api: `$JS.${s.domain}.API`, deliver: '' },
+          })),
+        }
+      : {}),
   };
 }
 
@@ -28,7 +41,10 @@ const isNotFound = (err: unknown) =>
   err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamNotFound || err.code === JetStreamApiCodes.ConsumerNotFound);
 
 /** Creates missing streams and brings existing ones to the definition (idempotent, safe on every start). */
-export async function ensureStreams(jsm: JetStreamManager, defs: readonly StreamDefinition[]): Promise<void> {
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  defs: readonly (Omit<StreamDefinition, 'name' | 'sources'> & { name: string; sources?: StreamDefinition['sources'] })[],
+): Promise<void> {
   for (const def of defs) {
     const config = toStreamConfig(def);
     try {

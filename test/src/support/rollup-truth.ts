@@ -108,3 +108,41 @@ export async function finalStoreTotals(db: Db): Promise<Map<string, { orders: nu
     FROM heads GROUP BY 1 ORDER BY 1`.execute(db);
   return new Map(rows.map((r) => [r.store_id, { orders: r.orders, net: Number(r.net), cancelled: r.cancelled, refunded: r.refunded }]));
 }
+
+/**
+ * zone_1m recomputed from raw shelf observations in SQL (each observation's state holds until the
+ * next one, gaps over 10 minutes unobserved, split per minute) versus the maintained rollup.
+ */
+export async function compareZoneRollupsWithRawTruth(db: Db): Promise<{ kind: 'missing' | 'extra' | 'truth'; n: number }[]> {
+  const { rows } = await sql<{ kind: 'missing' | 'extra' | 'truth'; n: number }>`
+    WITH o AS (
+      SELECT store_id, camera_id, zone_id, frame_at, state,
+             lead(frame_at) OVER (PARTITION BY store_id, camera_id, zone_id ORDER BY frame_at) AS next_at
+      FROM shelf_observations
+    ), iv AS (SELECT * FROM o WHERE next_at IS NOT NULL AND next_at - frame_at <= interval '10 minutes'),
+    parts AS (
+      SELECT iv.store_id, iv.camera_id, iv.zone_id, iv.state, b AS bucket,
+             (extract(epoch FROM least(iv.next_at, b + interval '1 minute') - greatest(iv.frame_at, b)) * 1000)::bigint AS ms
+      FROM iv, generate_series(date_trunc('minute', iv.frame_at), iv.next_at, interval '1 minute') AS b
+      WHERE b < iv.next_at
+    ), secs AS (
+      SELECT store_id, camera_id, zone_id, bucket, sum(ms) AS observed,
+             sum(ms) FILTER (WHERE state = 'empty') AS empty, sum(ms) FILTER (WHERE state = 'low') AS low
+      FROM parts GROUP BY 1, 2, 3, 4
+    ), samples AS (
+      SELECT store_id, camera_id, zone_id, date_trunc('minute', frame_at) AS bucket, count(*) AS n, sum(fill_ratio) AS fill_sum
+      FROM shelf_observations GROUP BY 1, 2, 3, 4
+    ), truth AS (
+      SELECT coalesce(s.store_id, p.store_id) AS store_id, coalesce(s.camera_id, p.camera_id) AS camera_id, coalesce(s.zone_id, p.zone_id) AS zone_id,
+             coalesce(s.bucket, p.bucket) AS bucket, coalesce(p.n, 0)::bigint AS samples, round(coalesce(p.fill_sum, 0)::numeric, 4) AS fill_sum,
+             coalesce(s.observed, 0)::bigint AS observed_ms, coalesce(s.empty, 0)::bigint AS empty_ms, coalesce(s.low, 0)::bigint AS low_ms
+      FROM secs s FULL JOIN samples p USING (store_id, camera_id, zone_id, bucket)
+    ), actual AS (
+      SELECT store_id, camera_id, zone_id, bucket, samples, round(fill_sum::numeric, 4) AS fill_sum, observed_ms, empty_ms, low_ms FROM zone_1m
+      WHERE samples <> 0 OR observed_ms <> 0 OR empty_ms <> 0 OR low_ms <> 0
+    )
+    SELECT 'missing' AS kind, count(*)::int AS n FROM (SELECT * FROM truth EXCEPT SELECT * FROM actual) m
+    UNION ALL SELECT 'extra', count(*)::int FROM (SELECT * FROM actual EXCEPT SELECT * FROM truth) e
+    UNION ALL SELECT 'truth', count(*)::int FROM truth`.execute(db);
+  return rows;
+}
