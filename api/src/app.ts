@@ -4,7 +4,8 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { AppError } from '@shelfsense/contracts';
 import type { Db } from '@shelfsense/db';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { NatsConnection } from '@nats-io/transport-node';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -18,12 +19,22 @@ import { productsRoutes } from './products/products.routes.ts';
 import { salesInsightsRoutes } from './sales/sales-insights.routes.ts';
 import { salesRoutes } from './sales/sales.routes.ts';
 import { storesRoutes } from './stores/stores.routes.ts';
+import { createLiveHub } from './live/live-hub.ts';
+import { registerLiveRoutes } from './live/live.routes.ts';
 import { registerWeb } from './web/web.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
+/** Per key when one is presented (header or the live endpoint's access_token), else per client IP. */
+function rateLimitKey(req: FastifyRequest): string {
+  const token = req.headers.authorization ?? new URL(req.url, 'http://local').searchParams.get('access_token');
+  if (token !== null && token !== undefined) return token;
+  // req.ip needs a socket; in-process injected requests (tests) have none.
+  return req.socket === undefined ? 'no-socket' : req.ip;
+}
+
 /** Builds the API without listening, so tests can use `app.inject()` (STYLE 10). */
-export async function buildApi(config: Config, deps: { db: Db; log: Logger }): Promise<FastifyInstance> {
+export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?: NatsConnection }): Promise<FastifyInstance> {
   // Typed as fastify's logger so the instance type matches the plain FastifyInstance plugins take.
   const loggerInstance: FastifyBaseLogger = deps.log;
   const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
@@ -45,8 +56,7 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger }): P
   await app.register(fastifyRateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Per key when one is presented (hashing is unnecessary: the limiter keeps keys in memory only).
-    keyGenerator: (req) => req.headers.authorization ?? req.ip,
+    keyGenerator: rateLimitKey,
     allowList: (req) => !req.url.startsWith('/api/v1/'),
     // The plugin throws what this returns; an AppError goes through the one error handler.
     errorResponseBuilder: (_req, ctx) =>
@@ -62,6 +72,10 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger }): P
   await app.register(customersRoutes(deps.db));
   await app.register(ordersRoutes(deps.db));
   await app.register(productsRoutes(deps.db));
+  // One NATS subscription fans live.* out to WebSocket clients; without NATS the route says so.
+  const hub = deps.nc === undefined ? null : createLiveHub(deps.nc, deps.log.child({ component: 'live' }));
+  if (hub !== null) app.addHook('onClose', () => hub.close());
+  registerLiveRoutes(app, { db: deps.db, hub });
   await registerWeb(app, config.webDir);
   return app;
 }

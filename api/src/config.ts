@@ -12,6 +12,8 @@ const Env = z.object({
   WEB_DIR: z.string().default(fileURLToPath(new URL('../../web/build', import.meta.url))),
   /** Requests per minute per API key (or per IP when unauthenticated). */
   RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(1200),
+  /** NATS for live updates (WS /api/v1/live); unset = live updates off. */
+  NATS_URL: z.string().min(1).optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -25,5 +27,6 @@ export function loadConfig(env: Record<string, string | undefined>) {
     logLevel: e.LOG_LEVEL,
     webDir: e.WEB_DIR,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MIN,
+    natsUrl: e.NATS_URL ?? null,
   } as const;
 }

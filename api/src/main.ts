@@ -1,4 +1,6 @@
-// Entry point: config → logger → database → api → listen → one "ready" line; reverse on signals.
+// Entry point: config → logger → database (+ NATS for live updates) → api → listen → one "ready"
+// line; reverse on signals.
+import { connect } from '@nats-io/transport-node';
 import { createDb } from '@shelfsense/db';
 import { pino } from 'pino';
 import { buildApi } from './app.ts';
@@ -13,7 +15,8 @@ try {
 }
 const log = pino({ name: 'api', level: config.logLevel });
 const db = createDb(config.db);
-const app = await buildApi(config, { db, log });
+const nc = config.natsUrl === null ? undefined : await connect({ servers: config.natsUrl, name: 'api', maxReconnectAttempts: -1 });
+const app = await buildApi(config, { db, log, ...(nc !== undefined ? { nc } : {}) });
 await app.listen({ host: config.http.host, port: config.http.port });
 log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'api ready');
 
@@ -26,6 +29,7 @@ const shutdown = (signal: string) => {
   hardStop.unref();
   void (async () => {
     await app.close();
+    await nc?.drain();
     await db.destroy();
     clearTimeout(hardStop);
   })();

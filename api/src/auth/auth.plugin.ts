@@ -18,8 +18,10 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     if (!request.url.startsWith('/api/v1/')) return;
     const header = request.headers.authorization;
     const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-    if (m === null) throw new AppError('unauthorized', 'missing Authorization: Bearer <api key> header');
-    const principal = await verifyApiKey(db, m[1]!);
+    // Browsers cannot set headers on a WebSocket: the live endpoint also takes ?access_token=.
+    const token = m?.[1] ?? (request.url.startsWith('/api/v1/live') ? new URL(request.url, 'http://x').searchParams.get('access_token') : null);
+    if (token === null || token === undefined) throw new AppError('unauthorized', 'missing Authorization: Bearer <api key> header');
+    const principal = await verifyApiKey(db, token);
     if (principal === null) throw new AppError('unauthorized', 'invalid or revoked API key');
     request.principal = principal;
   });

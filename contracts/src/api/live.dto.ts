@@ -53,3 +53,28 @@ export const LiveShelfUpdate = z.object({
   ),
 });
 export type LiveShelfUpdate = z.infer<typeof LiveShelfUpdate>;
+
+/** WebSocket channels: `store:<id>:sales`, `store:<id>:shelf`, `alerts`. */
+export const LiveChannel = z
+  .string()
+  .regex(/^(store:[a-z0-9][a-z0-9_-]{0,63}:(sales|shelf)|alerts)$/, 'must be store:<id>:sales, store:<id>:shelf or alerts');
+export type LiveChannel = z.infer<typeof LiveChannel>;
+
+/** Client → server on `WS /api/v1/live`. */
+export const LiveClientMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('subscribe'), channels: z.array(LiveChannel).min(1).max(50) }),
+  z.strictObject({ type: z.literal('unsubscribe'), channels: z.array(LiveChannel).min(1).max(50) }),
+  z.strictObject({ type: z.literal('ping') }),
+]);
+export type LiveClientMessage = z.infer<typeof LiveClientMessage>;
+
+/**
+ * Server → client. `seq` counts per channel from 0 (the snapshot) on this connection; after a
+ * reconnect the client subscribes again and starts from a fresh snapshot.
+ */
+export type LiveServerMessage =
+  | { type: 'snapshot'; channel: LiveChannel; seq: 0; data: unknown }
+  | { type: 'update'; channel: LiveChannel; seq: number; data: unknown }
+  | { type: 'unsubscribed'; channel: LiveChannel }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'pong' };

@@ -86,7 +86,7 @@ export type OrderTotals = z.infer<typeof OrderTotals>;
 export const PosOrder = z.strictObject({
   orderId: z.string().trim().min(1).max(128),
   /** Increases with every change to the order; the highest revision is the order's current state. */
-  revision: z.number().int().min(0).max(1_000_000),
+  revision: z.number().int().min(0).max(2_147_483_647),
   status: OrderStatus,
   channel: OrderChannel,
   /** `pos` or the aggregator that brought the order (`zomato`, `swiggy`, ...). */

@@ -1,0 +1,96 @@
+import { LiveClientMessage, parseMessage, type LiveChannel, type LiveServerMessage } from '@shelfsense/contracts';
+import { getLiveSalesSnapshot, getStore, listZoneStates, type ApiPrincipal, type Db } from '@shelfsense/db';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { requireScope } from '../auth/auth.plugin.ts';
+import type { LiveHub } from './live-hub.ts';
+
+/** Past this much unsent data a client is too slow: it is dropped rather than growing memory. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+/**
+ * `WS /api/v1/live` (ARCHITECTURE §6). Auth: `Authorization: Bearer` or `?access_token=` (browsers
+ * cannot set headers on a WebSocket). Subscribe to channels; each starts with a snapshot (seq 0)
+ * followed by updates with increasing seq.
+ */
+export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null }): void {
+  app.get('/api/v1/live', { websocket: true, schema: { hide: true } }, (socket: WebSocket, request) => {
+    const principal = requireScope(request, 'read');
+    const send = (m: LiveServerMessage) => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        socket.close(1013, 'slow consumer: too much unsent data');
+        return;
+      }
+      socket.send(JSON.stringify(m));
+    };
+    if (deps.hub === null) {
+      send({ type: 'error', code: 'unavailable', message: 'live updates are not configured on this API (no NATS_URL)' });
+      socket.close(1011, 'live updates unavailable');
+      return;
+    }
+    const hub = deps.hub;
+    const seq = new Map<LiveChannel, number>();
+    const client = {
+      deliver(channel: LiveChannel, json: string) {
+        const n = (seq.get(channel) ?? 0) + 1;
+        seq.set(channel, n);
+        send({ type: 'update', channel, seq: n, data: JSON.parse(json) as unknown });
+      },
+    };
+
+    socket.on('message', (raw: Buffer) => {
+      void (async () => {
+        const parsed = parseMessage(LiveClientMessage, raw.toString('utf8'));
+        if (!parsed.ok) return send({ type: 'error', code: 'validation_failed', message: parsed.error });
+        const m = parsed.value;
+        switch (m.type) {
+          case 'ping':
+            return send({ type: 'pong' });
+          case 'unsubscribe':
+            for (const channel of m.channels) {
+              hub.remove(channel, client);
+              seq.delete(channel);
+              send({ type: 'unsubscribed', channel });
+            }
+            return;
+          case 'subscribe':
+            for (const channel of m.channels) {
+              const allowed = await canSee(deps.db, principal, channel);
+              if (!allowed) {
+                send({ type: 'error', code: 'not_found', message: `channel ${channel} not found` });
+                continue;
+              }
+              // Register first, then snapshot: an update racing the snapshot is newer, never lost.
+              seq.set(channel, 0);
+              hub.add(channel, client);
+              send({ type: 'snapshot', channel, seq: 0, data: await snapshot(deps.db, channel) });
+            }
+            return;
+        }
+      })().catch((err: unknown) => {
+        request.log.warn({ err }, 'live message failed');
+        send({ type: 'error', code: 'internal', message: 'could not handle the message' });
+      });
+    });
+    socket.on('close', () => {
+      for (const channel of seq.keys()) hub.remove(channel, client);
+    });
+  });
+}
+
+async function canSee(db: Db, principal: ApiPrincipal, channel: LiveChannel): Promise<boolean> {
+  if (channel === 'alerts') return true;
+  const storeId = channel.split(':')[1] ?? '';
+  if (principal.storeIds !== null && !principal.storeIds.includes(storeId)) return false;
+  return (await getStore(db, storeId)) !== undefined;
+}
+
+async function snapshot(db: Db, channel: LiveChannel): Promise<unknown> {
+  if (channel === 'alerts') return { alerts: [] };
+  const [, storeId = '', topic] = channel.split(':');
+  if (topic === 'shelf') return { zones: await listZoneStates(db, storeId) };
+  const store = await getStore(db, storeId);
+  return getLiveSalesSnapshot(db, { storeId, timezone: store?.timezone ?? 'UTC', now: new Date(), closedBuckets: [] });
+}
+
