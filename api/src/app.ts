@@ -21,6 +21,7 @@ import { salesRoutes } from './sales/sales.routes.ts';
 import { storesRoutes } from './stores/stores.routes.ts';
 import { createLiveHub } from './live/live-hub.ts';
 import { registerLiveRoutes } from './live/live.routes.ts';
+import { shelfRoutes } from './shelf/shelf.routes.ts';
 import { registerWeb } from './web/web.routes.ts';
 
 export const API_VERSION = '0.1.0';
@@ -72,6 +73,7 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await app.register(customersRoutes(deps.db));
   await app.register(ordersRoutes(deps.db));
   await app.register(productsRoutes(deps.db));
+  await app.register(shelfRoutes(deps.db));
   // One NATS subscription fans live.* out to WebSocket clients; without NATS the route says so.
   const hub = deps.nc === undefined ? null : createLiveHub(deps.nc, deps.log.child({ component: 'live' }));
   if (hub !== null) app.addHook('onClose', () => hub.close());

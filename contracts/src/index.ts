@@ -16,3 +16,4 @@ export * from './api/sales.dto.ts';
 export * from './api/health.dto.ts';
 export * from './api/live.dto.ts';
 export * from './api/history.dto.ts';
+export * from './api/shelf.dto.ts';

@@ -250,3 +250,35 @@ export async function insertHeartbeats(
   const res = await sql`INSERT INTO heartbeats ${columnList(columns)} ${unnestRows(columns)} ON CONFLICT DO NOTHING`.execute(trx);
   return Number(res.numAffectedRows ?? 0);
 }
+
+/** 1-minute zone history in [from, to), grouped per zone. */
+export async function getZoneHistory(
+  db: Kysely<Database>,
+  q: { storeId: string; from: Date; to: Date; cameraId?: string | undefined; zoneId?: string | undefined },
+): Promise<{ cameraId: string; zoneId: string; buckets: { t: string; avgFill: number | null; minFill: number | null; observedMs: number; emptyMs: number; lowMs: number }[] }[]> {
+  let query = db
+    .selectFrom('zone_1m')
+    .select(['camera_id', 'zone_id', 'bucket', 'samples', 'fill_sum', 'fill_min', 'observed_ms', 'empty_ms', 'low_ms'])
+    .where('store_id', '=', q.storeId)
+    .where('bucket', '>=', q.from)
+    .where('bucket', '<', q.to);
+  if (q.cameraId !== undefined) query = query.where('camera_id', '=', q.cameraId);
+  if (q.zoneId !== undefined) query = query.where('zone_id', '=', q.zoneId);
+  const rows = await query.orderBy('camera_id').orderBy('zone_id').orderBy('bucket').execute();
+  const zones = new Map<string, { cameraId: string; zoneId: string; buckets: { t: string; avgFill: number | null; minFill: number | null; observedMs: number; emptyMs: number; lowMs: number }[] }>();
+  for (const r of rows) {
+    const k = `${r.camera_id}\u0000${r.zone_id}`;
+    const z = zones.get(k) ?? { cameraId: r.camera_id, zoneId: r.zone_id, buckets: [] };
+    const samples = Number(r.samples);
+    z.buckets.push({
+      t: r.bucket.toISOString(),
+      avgFill: samples > 0 ? Math.round((Number(r.fill_sum) / samples) * 10_000) / 10_000 : null,
+      minFill: r.fill_min === null ? null : Math.round(Number(r.fill_min) * 10_000) / 10_000,
+      observedMs: Number(r.observed_ms),
+      emptyMs: Number(r.empty_ms),
+      lowMs: Number(r.low_ms),
+    });
+    zones.set(k, z);
+  }
+  return [...zones.values()];
+}

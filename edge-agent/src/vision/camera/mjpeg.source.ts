@@ -1,3 +1,4 @@
+import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web';
 import { AppError } from '@shelfsense/contracts';
 import { isAbortError, looksLikeImage, redactUrl, splitCredentials, type FrameSource } from './frame-source.ts';
 import { JpegSplitter } from './jpeg-splitter.ts';
