@@ -89,6 +89,7 @@ describe('walking skeleton: edge → JetStream → processors → PostgreSQL →
           cancelledNet: 0,
           refundedOrders: 0,
           refundedNet: 0,
+          aov: 210,
         },
       ],
     });

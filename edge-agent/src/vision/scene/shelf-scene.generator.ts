@@ -523,9 +523,9 @@ function makeLighting(rng: Rng): Lighting {
 
 function makeCamera(rng: Rng, width: number, height: number, framing: 'random' | 'fit'): CameraEffects {
   const k = framing === 'fit' ? 0.4 : 1;
-  const rot = (rng.uniform(-1.6, 1.6) * k * Math.PI) / 180;
-  const shx = rng.uniform(-0.045, 0.045) * k;
-  const shy = rng.uniform(-0.02, 0.02) * k;
+  const rot = (rng.uniform(-1.2, 1.2) * k * Math.PI) / 180;
+  const shx = rng.uniform(-0.035, 0.035) * k;
+  const shy = rng.uniform(-0.015, 0.015) * k;
   const s = framing === 'fit' ? 0.97 : rng.uniform(0.97, 1.06);
   // M = T(c) · R · Shear · S · T(-c)
   const cos = Math.cos(rot);
