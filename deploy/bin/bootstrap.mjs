@@ -83,6 +83,19 @@ function ensureNatsServer() {
   );
 }
 
+/**
+ * Chromium for the dashboard's browser test (driven by playwright-core, never downloaded by it).
+ * Optional: without it that one test is skipped with a message.
+ */
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() === 0 && hasCommand('apt-get')) {
+    step('installing chromium for the browser test (apt-get)…');
+    if (run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })) return;
+  }
+  console.log('• chromium not found (/usr/bin/chromium): the dashboard browser test will be skipped. Debian/Ubuntu: sudo apt-get install -y chromium');
+}
+
 /** Builds the dashboard when there is no build or the sources are newer than it. */
 function ensureWebBuild() {
   const index = join(root, 'web', 'build', 'index.html');
@@ -114,6 +127,8 @@ switch (mode) {
   case 'test':
     ensurePackages();
     ensureNatsServer();
+    ensureChromium();
+    ensureWebBuild();
     handOver([join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...process.argv.slice(3)]);
     break;
   default:

@@ -116,8 +116,7 @@ const GatingFields = {
   /** Analyse at least this often, changed or not. */
   maxIntervalMs: PositiveMs,
 };
-const Gating = z.strictObject(GatingFields);
-export type GatingConfig = z.infer<typeof Gating>;
+export type GatingConfig = z.infer<z.ZodObject<typeof GatingFields>>;
 const GATING_DEFAULTS: GatingConfig = {
   enabled: true,
   width: 32,

@@ -33,14 +33,9 @@ const MAX_QUEUED = 3;
 const STDERR_TAIL = 2048;
 
 function defaultUsbFormat(): string {
-  switch (process.platform) {
-    case 'darwin':
-      return 'avfoundation';
-    case 'win32':
-      return 'dshow';
-    default:
-      return 'v4l2';
-  }
+  if (process.platform === 'darwin') return 'avfoundation';
+  if (process.platform === 'win32') return 'dshow';
+  return 'v4l2';
 }
 
 /** The ffmpeg command line (pure; exported for tests). */
