@@ -91,6 +91,7 @@ function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
   if (process.getuid?.() === 0 && hasCommand('apt-get')) {
     step('installing chromium for the browser test (apt-get)…');
+    run('apt-get', ['update', '-qq']);
     if (run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })) return;
   }
   console.log('• chromium not found (/usr/bin/chromium): the dashboard browser test will be skipped. Debian/Ubuntu: sudo apt-get install -y chromium');
