@@ -34,3 +34,30 @@ export const TimeZone = z.string().refine(
   },
   { message: 'must be an IANA time zone such as Asia/Kolkata' },
 );
+
+/**
+ * Text PostgreSQL can store: well-formed UTF-16 (no lone surrogates) and no NUL characters. Without
+ * this a string that passes JSON parsing would fail in the database on every redelivery.
+ */
+export const StorableText = (min: number, max: number) =>
+  z.string().trim().min(min).max(max).refine(isStorableText, { message: 'must not contain NUL characters or unpaired UTF-16 surrogates' });
+
+/** PostgreSQL text/jsonb cannot hold U+0000, and jsonb rejects unpaired UTF-16 surrogates. */
+export function isStorableText(s: string): boolean {
+  return s.isWellFormed() && !s.includes('\u0000');
+}
+
+/** Identifiers from other systems (order ids): storable text without control characters. */
+export const ExternalId = StorableText(1, 128).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+  message: 'must not contain control characters',
+});
+
+/** Event time: an ISO timestamp PostgreSQL accepts (offset within ±14:00, year 1970 or later). */
+export const EventTime = IsoDateTime.refine(
+  (s) => {
+    const m = /([+-])(\d{2}):?(\d{2})$/.exec(s);
+    const offsetOk = m === null || Number(m[2]) * 60 + Number(m[3]) <= 14 * 60;
+    return offsetOk && Date.parse(s) >= 0;
+  },
+  { message: 'must not be before 1970-01-01 and its UTC offset must be within -12:00…+14:00' },
+);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envelopeBase } from '../envelope.schema.ts';
-import { Currency, IsoDateTime, Money, NonNegativeMoney } from '../lib/primitives.ts';
+import { Currency, EventTime, ExternalId, Money, NonNegativeMoney, StorableText } from '../lib/primitives.ts';
 
 export const ORDER_STATUSES = ['completed', 'cancelled', 'refunded'] as const;
 export const OrderStatus = z.enum(ORDER_STATUSES);
@@ -27,21 +27,22 @@ export const QualityIssue = z.strictObject({
 });
 export type QualityIssue = z.infer<typeof QualityIssue>;
 
-const Label = z.string().trim().min(1).max(200);
+const Label = StorableText(1, 200);
 
 export const OrderAddOn = z.strictObject({
   name: Label,
-  sku: z.string().max(128).optional(),
+  sku: StorableText(0, 128).optional(),
   quantity: z.number().finite().positive().max(1e6),
   price: Money,
 });
 export type OrderAddOn = z.infer<typeof OrderAddOn>;
 
 export const OrderLine = z.strictObject({
-  sku: z.string().trim().min(1).max(128),
+  sku: StorableText(1, 128),
   name: Label,
-  category: z.string().trim().max(200).optional(),
-  quantity: z.number().finite().positive().max(1e6),
+  category: StorableText(0, 200).optional(),
+  /** Stored as numeric(18,3): smaller quantities would round to 0. */
+  quantity: z.number().finite().min(0.001, 'must be at least 0.001').max(1e6),
   unitPrice: Money,
   total: Money,
   tax: Money.default(0),
@@ -84,18 +85,18 @@ export type OrderTotals = z.infer<typeof OrderTotals>;
 
 /** A normalized point-of-sale order (ARCHITECTURE §3), the `data` of a `pos.order` event. */
 export const PosOrder = z.strictObject({
-  orderId: z.string().trim().min(1).max(128),
+  orderId: ExternalId,
   /** Increases with every change to the order; the highest revision is the order's current state. */
   revision: z.number().int().min(0).max(2_147_483_647),
   status: OrderStatus,
   channel: OrderChannel,
   /** `pos` or the aggregator that brought the order (`zomato`, `swiggy`, ...). */
-  source: z.string().trim().toLowerCase().min(1).max(64),
-  paymentType: z.string().trim().toLowerCase().min(1).max(64),
+  source: StorableText(1, 64).transform((s) => s.toLowerCase()),
+  paymentType: StorableText(1, 64).transform((s) => s.toLowerCase()),
   currency: Currency,
-  createdAt: IsoDateTime,
+  createdAt: EventTime,
   /** The POS's own location id (e.g. PetPooja `restID`), kept beside the ShelfSense store id. */
-  posLocationId: z.string().max(128).optional(),
+  posLocationId: StorableText(0, 128).optional(),
   totals: OrderTotals,
   lines: z.array(OrderLine).max(1000),
   taxes: z.array(OrderTax).max(50).default([]),

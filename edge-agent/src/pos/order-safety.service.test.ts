@@ -30,9 +30,11 @@ describe('orderSafetyIssues', () => {
     expect(sut(makeOrder({ createdAt: '2026-11-01T10:15:30+14:00' }))).toEqual([]);
     expect(sut(makeOrder({ createdAt: '2026-11-01T10:15:30-12:00' }))).toEqual([]);
     expect(formatIssues(sut(makeOrder({ createdAt: '2026-11-01T10:15:30+14:01' })))).toBe(
-      'createdAt: UTC offset +14:01 is outside -12:00…+14:00',
+      'createdAt: must not be before 1970-01-01 and its UTC offset must be within -12:00…+14:00',
     );
-    expect(formatIssues(sut(makeOrder({ createdAt: '1969-12-31T23:59:59Z' })))).toBe('createdAt: must not be before 1970-01-01');
+    expect(formatIssues(sut(makeOrder({ createdAt: '1969-12-31T23:59:59Z' })))).toBe(
+      'createdAt: must not be before 1970-01-01 and its UTC offset must be within -12:00…+14:00',
+    );
   });
 
   it('refuses line quantities that storage would round to zero', () => {

@@ -140,12 +140,6 @@ const HysteresisFields = {
 };
 const HYSTERESIS_DEFAULTS = { confirmFrames: 2, margin: 0.03 };
 
-const thresholdOrder = (t: { emptyFillBelow?: number | undefined; lowFillBelow?: number | undefined }, ctx: z.RefinementCtx) => {
-  if (t.emptyFillBelow !== undefined && t.lowFillBelow !== undefined && t.emptyFillBelow > t.lowFillBelow) {
-    ctx.addIssue({ code: 'custom', path: ['emptyFillBelow'], message: `must not be above lowFillBelow (${t.lowFillBelow})` });
-  }
-};
-
 const Camera = z
   .strictObject({
     id: TokenId,
@@ -155,7 +149,7 @@ const Camera = z
     /** Required except for synthetic cameras, which lay out their own zones. */
     zones: z.array(Zone).max(500).optional(),
     gating: z.strictObject(GatingFields).partial().optional(),
-    thresholds: z.strictObject(ThresholdFields).partial().superRefine(thresholdOrder).optional(),
+    thresholds: z.strictObject(ThresholdFields).partial().optional(),
     hysteresis: z.strictObject(HysteresisFields).partial().optional(),
   })
   .superRefine((cam, ctx) => {
@@ -194,7 +188,7 @@ export const AgentConfigSchema = z
         fillChangeDelta: Share.default(0.05),
       })
       .prefault({}),
-    thresholds: z.strictObject(ThresholdFields).partial().superRefine(thresholdOrder).prefault({}),
+    thresholds: z.strictObject(ThresholdFields).partial().prefault({}),
     hysteresis: z.strictObject(HysteresisFields).partial().prefault({}),
     gating: z.strictObject(GatingFields).partial().prefault({}),
     reconnect: z
@@ -237,9 +231,18 @@ export const AgentConfigSchema = z
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
+    // Thresholds are checked once merged: a camera may override just one of the pair.
+    const agentThresholds = { ...THRESHOLD_DEFAULTS, ...stripUndefined(cfg.thresholds) };
+    const checkOrder = (t: { emptyFillBelow: number; lowFillBelow: number }, path: PropertyKey[]) => {
+      if (t.emptyFillBelow > t.lowFillBelow) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'emptyFillBelow'], message: `must not be above lowFillBelow (${t.lowFillBelow})` });
+      }
+    };
+    checkOrder(agentThresholds, ['thresholds']);
     cfg.cameras.forEach((cam, i) => {
       if (seen.has(cam.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${cam.id}"` });
       seen.add(cam.id);
+      if (cam.thresholds !== undefined) checkOrder({ ...agentThresholds, ...stripUndefined(cam.thresholds) }, ['cameras', i, 'thresholds']);
     });
   });
 

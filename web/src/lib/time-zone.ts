@@ -65,3 +65,9 @@ export function startOfDayInZone(epochMs: number, timeZone: string): number {
   const guess = midnightAsUtc - zoneOffsetMs(epochMs, timeZone);
   return midnightAsUtc - zoneOffsetMs(guess, timeZone);
 }
+
+/** The calendar day containing `epochMs` in `timeZone`, as `YYYY-MM-DD` (how the API names days). */
+export function localDate(epochMs: number, timeZone: string): string {
+  const c = wallClock(epochMs, timeZone);
+  return `${String(c.year).padStart(4, '0')}-${String(c.month).padStart(2, '0')}-${String(c.day).padStart(2, '0')}`;
+}

@@ -29,11 +29,12 @@ export class JpegSplitter {
     const out: Buffer[] = [];
     for (;;) {
       const frame = this.#next();
-      if (frame === undefined) break;
-      out.push(frame);
-    }
-    if (this.#state.at !== 'seek' && this.#buf.length > this.#maxFrameBytes) {
-      // An image that never ends: drop it and look for the next SOI.
+      if (frame !== undefined) {
+        out.push(frame);
+        continue;
+      }
+      if (this.#state.at === 'seek' || this.#buf.length <= this.#maxFrameBytes) break;
+      // An image that never ends: drop its SOI and look for the next one in what is left.
       this.#discard(2);
     }
     return out;

@@ -99,6 +99,11 @@ export class MultipartParser {
         const { length } = this.#state;
         if (length !== undefined) {
           if (b.length < length) return false;
+          if (b[0] === 0xff && b[1] === 0xd8 && !(b[length - 2] === 0xff && b[length - 1] === 0xd9)) {
+            // A JPEG that does not end where Content-Length says: trust the boundary instead.
+            this.#state = { at: 'body', length: undefined };
+            return true;
+          }
           out.push({ headers: this.#headers, body: Buffer.from(b.subarray(0, length)) });
           this.#buf = b.subarray(length);
           this.#state = { at: 'boundary' };

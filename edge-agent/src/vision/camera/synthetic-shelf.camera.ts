@@ -19,7 +19,7 @@ export interface SyntheticShelfOptions {
   /** Image size (default 640×480). */
   readonly width?: number | undefined;
   readonly height?: number | undefined;
-  /** Shelf rows (default: enough for the SKUs, 2..5). */
+  /** Shelf rows (default: enough for the SKUs, 2..6). */
   readonly rows?: number | undefined;
   /** Every zone is refilled on this period, counted from creation; null = never (default 10 min). */
   readonly restockEveryMs?: number | null | undefined;
@@ -89,9 +89,20 @@ export class SyntheticShelf {
     this.#clock = opts.clock ?? (() => new Date());
     this.#restockEveryMs = opts.restockEveryMs === undefined ? 10 * 60_000 : opts.restockEveryMs;
     this.#occlusion = opts.occlusion ?? false;
-    const rows = opts.rows ?? Math.min(5, Math.max(2, Math.ceil(opts.skus.length / 3)));
-    this.layout = generateShelfLayout({ seed: opts.seed, width: opts.width, height: opts.height, framing: 'fit', rows });
-    this.#zones = assignZones(this.layout, opts.skus);
+    // Without an explicit row count, add rows until every SKU gets a zone of 2+ slots.
+    const first = opts.rows ?? Math.min(5, Math.max(2, Math.ceil(opts.skus.length / 3)));
+    const last = opts.rows ?? Math.max(first, 6);
+    let placed: { layout: ShelfLayout; zones: ZoneSlots[] } | undefined;
+    for (let rows = first; placed === undefined; rows++) {
+      const layout = generateShelfLayout({ seed: opts.seed, width: opts.width, height: opts.height, framing: 'fit', rows });
+      try {
+        placed = { layout, zones: assignZones(layout, opts.skus) };
+      } catch (err) {
+        if (rows >= last) throw err;
+      }
+    }
+    this.layout = placed.layout;
+    this.#zones = placed.zones;
     this.#nextRestockAt = this.#restockEveryMs === null ? null : this.#clock().getTime() + this.#restockEveryMs;
   }
 
@@ -199,22 +210,34 @@ function sum(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
-/** Splits every row into near-equal runs of slots, one run per SKU, filling rows top to bottom. */
+/**
+ * One zone per SKU: rows get zones in proportion to their slots (each zone 2+ slots), each row is
+ * split into near-equal runs of slots, and SKUs fill the zones top row first, left to right.
+ */
 function assignZones(layout: ShelfLayout, skus: readonly string[]): ZoneSlots[] {
   const rows = layout.rows;
-  const perRow = Math.ceil(skus.length / rows.length);
+  const counts = rows.map(() => 0);
+  for (let k = 0; k < skus.length; k++) {
+    let best = -1;
+    for (let r = 0; r < rows.length; r++) {
+      const slots = rows[r]!.slots.length;
+      if ((counts[r]! + 1) * 2 > slots) continue;
+      if (best < 0 || slots / (counts[r]! + 1) > rows[best]!.slots.length / (counts[best]! + 1)) best = r;
+    }
+    if (best < 0) {
+      const total = rows.reduce((n, row) => n + Math.floor(row.slots.length / 2), 0);
+      throw new AppError(
+        'validation_failed',
+        `synthetic shelf (seed ${layout.seed}) has room for ${total} zones of 2+ slots, not ${skus.length}; use more rows or fewer skus`,
+      );
+    }
+    counts[best]!++;
+  }
   const zones: ZoneSlots[] = [];
   const ids = new Set<string>();
   let next = 0;
-  for (const row of rows) {
-    const count = Math.min(perRow, skus.length - next);
-    if (count <= 0) break;
-    if (row.slots.length < count * 2) {
-      throw new AppError(
-        'validation_failed',
-        `synthetic shelf row ${row.index} has ${row.slots.length} slots, too few for ${count} zones of 2+ slots; use more rows or fewer skus`,
-      );
-    }
+  rows.forEach((row, r) => {
+    const count = counts[r]!;
     for (let k = 0; k < count; k++) {
       const fromSlot = Math.floor((k * row.slots.length) / count);
       const toSlot = Math.floor(((k + 1) * row.slots.length) / count) - 1;
@@ -222,9 +245,9 @@ function assignZones(layout: ShelfLayout, skus: readonly string[]): ZoneSlots[] 
       let id = zoneIdForSku(sku);
       for (let n = 2; ids.has(id); n++) id = `${zoneIdForSku(sku).slice(0, 52)}-${n}`;
       ids.add(id);
-      const itemsPerSlot = row.slots.slice(fromSlot, toSlot + 1).map((s) => s.items.length);
+      const itemsPerSlot = row.slots.slice(fromSlot, toSlot + 1).map((sl) => sl.items.length);
       zones.push({ id, sku, row: row.index, fromSlot, toSlot, itemsPerSlot, units: itemsPerSlot.length });
     }
-  }
+  });
   return zones;
 }

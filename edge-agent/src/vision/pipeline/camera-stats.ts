@@ -41,11 +41,13 @@ export class CameraStats {
   snapshotsStored = 0;
   lastError: string | null = null;
   #lastFrameAt: number | undefined;
+  #firstFrameAt: number | undefined;
   readonly #arrivals: number[] = [];
   readonly #inferenceMs: number[] = [];
 
   frameIn(nowMs: number): void {
     this.framesIn++;
+    this.#firstFrameAt ??= nowMs;
     this.#lastFrameAt = nowMs;
     this.#arrivals.push(nowMs);
     if (this.#arrivals.length > FPS_MAX_SAMPLES) this.#arrivals.shift();
@@ -62,13 +64,14 @@ export class CameraStats {
     this.lastError = err instanceof Error ? err.message : String(err);
   }
 
-  /** Frames in per second over the last 10 s. */
+  /** Frames in per second over the last 10 s (or since the first frame, when that is shorter). */
   fps(nowMs: number): number {
+    const first = this.#arrivals[0];
+    if (first === undefined) return 0;
     const since = nowMs - FPS_WINDOW_MS;
-    const recent = this.#arrivals.filter((t) => t > since);
-    if (recent.length < 2) return recent.length / (FPS_WINDOW_MS / 1000);
-    const span = Math.max(nowMs - recent[0]!, 1);
-    return Math.round(((recent.length - 1) / span) * 1000 * 100) / 100;
+    const recent = this.#arrivals.filter((t) => t > since).length;
+    const windowMs = Math.max(1_000, Math.min(FPS_WINDOW_MS, nowMs - this.#firstFrameAt!));
+    return Math.round((recent / windowMs) * 1000 * 100) / 100;
   }
 
   inferenceSamples(): readonly number[] {

@@ -1,6 +1,52 @@
-import type { ErrorCode, SalesResponse, StoresResponse } from '@shelfsense/contracts';
+import type {
+  CustomersResponse,
+  ErrorCode,
+  MixResponse,
+  OrderChannel,
+  OrderStatus,
+  OrdersResponse,
+  PeakHoursResponse,
+  PeakMetric,
+  ProductsResponse,
+  SalesResponse,
+  ShelfAvailabilityResponse,
+  ShelfHistoryResponse,
+  ShelfStateResponse,
+  StoresResponse,
+  TopItemsResponse,
+} from '@shelfsense/contracts';
 import type { SalesRequest } from '../sales-range.ts';
 import { ApiError } from './api-error.ts';
+
+/** `[from, to)` as ISO timestamps, as every history endpoint takes it. */
+export interface RangeRequest {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface TopItemsRequest extends RangeRequest {
+  readonly by: 'qty' | 'net';
+  readonly limit?: number;
+}
+
+export interface OrdersRequest extends RangeRequest {
+  readonly status?: OrderStatus | undefined;
+  readonly channel?: OrderChannel | undefined;
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string | undefined;
+}
+
+export interface ShelfHistoryRequest extends RangeRequest {
+  readonly cameraId?: string;
+  readonly zoneId?: string;
+}
+
+/** A downloaded export: the body and the file name the API suggested. */
+export interface CsvExport {
+  readonly blob: Blob;
+  readonly fileName: string | null;
+}
 
 export interface ApiClientOptions {
   readonly apiKey: string;
@@ -13,6 +59,22 @@ export interface ApiClientOptions {
 export interface ApiClient {
   listStores(signal?: AbortSignal): Promise<StoresResponse>;
   getSales(storeId: string, request: SalesRequest, signal?: AbortSignal): Promise<SalesResponse>;
+  /** The sales series as CSV (`format=csv`); fetched with the key, so the page saves it as a Blob. */
+  getSalesCsv(storeId: string, request: SalesRequest, signal?: AbortSignal): Promise<CsvExport>;
+  getTopItems(storeId: string, request: TopItemsRequest, signal?: AbortSignal): Promise<TopItemsResponse>;
+  getMix(storeId: string, request: RangeRequest, signal?: AbortSignal): Promise<MixResponse>;
+  getPeakHours(storeId: string, request: RangeRequest & { metric: PeakMetric }, signal?: AbortSignal): Promise<PeakHoursResponse>;
+  getCustomers(storeId: string, request: RangeRequest, signal?: AbortSignal): Promise<CustomersResponse>;
+  getOrders(storeId: string, request: OrdersRequest, signal?: AbortSignal): Promise<OrdersResponse>;
+  getProducts(storeId: string, signal?: AbortSignal): Promise<ProductsResponse>;
+  getShelf(storeId: string, signal?: AbortSignal): Promise<ShelfStateResponse>;
+  getShelfAvailability(storeId: string, request: RangeRequest, signal?: AbortSignal): Promise<ShelfAvailabilityResponse>;
+  getShelfHistory(storeId: string, request: ShelfHistoryRequest, signal?: AbortSignal): Promise<ShelfHistoryResponse>;
+  /**
+   * `ws(s)://…/api/v1/live?access_token=<key>`: browsers cannot set headers on a WebSocket, so the
+   * key travels in the query string (the API accepts it there for this endpoint only).
+   */
+  liveUrl(): string;
 }
 
 // Mirrors HTTP_STATUS_BY_CODE in contracts; importing that value would pull zod into the bundle.
@@ -87,16 +149,37 @@ function assertSalesResponse(body: unknown): asserts body is SalesResponse {
   }
 }
 
+/** The body is an object whose `arrays` fields are arrays; enough to render without crashing. */
+function withArrays<T>(body: unknown, what: string, arrays: readonly string[]): T {
+  if (!isRecord(body) || arrays.some((key) => !Array.isArray(body[key]))) {
+    throw new ApiError('internal', `Unexpected ${what} response from the API.`, { status: 200 });
+  }
+  return body as T;
+}
+
+/** A query string from the defined values only. */
+function query(values: Readonly<Record<string, string | number | undefined>>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) params.set(key, String(value));
+  return params.toString();
+}
+
+/** `attachment; filename="demo-blr-1-sales-1m.csv"` → `demo-blr-1-sales-1m.csv`. */
+export function fileNameFromDisposition(header: string | null): string | null {
+  const match = /filename="?([^";]+)"?/i.exec(header ?? '');
+  return match?.[1] ?? null;
+}
+
 export function createApiClient(options: ApiClientOptions): ApiClient {
   // Wrapped so the global fetch is never called detached from `window` ("Illegal invocation").
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const baseUrl = options.baseUrl ?? '';
 
-  async function getJson(path: string, signal: AbortSignal | undefined): Promise<unknown> {
+  async function get(path: string, accept: string, signal: AbortSignal | undefined): Promise<Response> {
     let response: Response;
     try {
       response = await doFetch(`${baseUrl}${path}`, {
-        headers: { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' },
+        headers: { Authorization: `Bearer ${options.apiKey}`, Accept: accept },
         ...(signal ? { signal } : {}),
       });
     } catch (cause) {
@@ -107,12 +190,20 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       });
     }
     if (!response.ok) throw await errorFromResponse(response);
+    return response;
+  }
+
+  async function getJson(path: string, signal: AbortSignal | undefined): Promise<unknown> {
+    const response = await get(path, 'application/json', signal);
     try {
       return await response.json();
     } catch (cause) {
+      if (isAbort(cause)) throw cause;
       throw new ApiError('internal', 'The API sent a response that is not JSON.', { status: response.status, cause });
     }
   }
+
+  const storePath = (storeId: string, rest: string) => `/api/v1/stores/${encodeURIComponent(storeId)}/${rest}`;
 
   return {
     async listStores(signal) {
@@ -121,10 +212,66 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return body;
     },
     async getSales(storeId, request, signal) {
-      const query = new URLSearchParams({ from: request.from, to: request.to, bucket: request.bucket });
-      const body = await getJson(`/api/v1/stores/${encodeURIComponent(storeId)}/sales?${query.toString()}`, signal);
+      const q = query({ from: request.from, to: request.to, bucket: request.bucket });
+      const body = await getJson(storePath(storeId, `sales?${q}`), signal);
       assertSalesResponse(body);
       return body;
+    },
+    async getSalesCsv(storeId, request, signal) {
+      const q = query({ from: request.from, to: request.to, bucket: request.bucket, format: 'csv' });
+      const response = await get(storePath(storeId, `sales?${q}`), 'text/csv', signal);
+      const fileName = fileNameFromDisposition(response.headers.get('content-disposition'));
+      return { blob: await response.blob(), fileName };
+    },
+    async getTopItems(storeId, request, signal) {
+      const q = query({ from: request.from, to: request.to, by: request.by, limit: request.limit });
+      return withArrays(await getJson(storePath(storeId, `top-items?${q}`), signal), 'top items', ['items']);
+    },
+    async getMix(storeId, request, signal) {
+      const q = query({ from: request.from, to: request.to });
+      return withArrays(await getJson(storePath(storeId, `mix?${q}`), signal), 'sales mix', ['channel', 'source', 'payment']);
+    },
+    async getPeakHours(storeId, request, signal) {
+      const q = query({ from: request.from, to: request.to, metric: request.metric });
+      return withArrays(await getJson(storePath(storeId, `peak-hours?${q}`), signal), 'peak hours', ['cells']);
+    },
+    async getCustomers(storeId, request, signal) {
+      const q = query({ from: request.from, to: request.to });
+      const body = withArrays<CustomersResponse>(await getJson(storePath(storeId, `customers?${q}`), signal), 'customers', ['days']);
+      if (!isRecord(body.repeat30d)) throw new ApiError('internal', 'Unexpected customers response from the API.', { status: 200 });
+      return body;
+    },
+    async getOrders(storeId, request, signal) {
+      const q = query({
+        from: request.from,
+        to: request.to,
+        status: request.status,
+        channel: request.channel,
+        limit: request.limit,
+        cursor: request.cursor,
+      });
+      return withArrays(await getJson(storePath(storeId, `orders?${q}`), signal), 'orders', ['orders']);
+    },
+    async getProducts(storeId, signal) {
+      return withArrays(await getJson(storePath(storeId, 'products'), signal), 'products', ['products']);
+    },
+    async getShelf(storeId, signal) {
+      return withArrays(await getJson(storePath(storeId, 'shelf'), signal), 'shelf', ['zones']);
+    },
+    async getShelfAvailability(storeId, request, signal) {
+      const q = query({ from: request.from, to: request.to });
+      return withArrays(await getJson(storePath(storeId, `shelf/availability?${q}`), signal), 'availability', ['days']);
+    },
+    async getShelfHistory(storeId, request, signal) {
+      const q = query({ from: request.from, to: request.to, cameraId: request.cameraId, zoneId: request.zoneId });
+      return withArrays(await getJson(storePath(storeId, `shelf/history?${q}`), signal), 'shelf history', ['zones']);
+    },
+    liveUrl() {
+      const base = new URL(baseUrl === '' ? globalThis.location.href : baseUrl);
+      const url = new URL('/api/v1/live', base);
+      url.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+      url.search = query({ access_token: options.apiKey });
+      return url.href;
     },
   };
 }
