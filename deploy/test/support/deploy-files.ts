@@ -18,6 +18,15 @@ export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== nu
 export const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 export const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** A YAML value as text: scalars as written, anything else as JSON (never "[object Object]"). */
+export const text = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+      ? v.toString()
+      : v === null || v === undefined
+        ? ''
+        : JSON.stringify(v);
 
 export function listFiles(dir: string, suffixes: readonly string[]): string[] {
   if (!existsSync(dir)) return [];
@@ -27,7 +36,10 @@ export function listFiles(dir: string, suffixes: readonly string[]): string[] {
     .sort();
 }
 
-export const composeFiles = (): string[] => [join(DEPLOY_DIR, 'compose', 'docker-compose.yml'), join(DEPLOY_DIR, 'edge', 'docker-compose.yml')];
+export const composeFiles = (): string[] => [
+  join(DEPLOY_DIR, 'compose', 'docker-compose.yml'),
+  join(DEPLOY_DIR, 'edge', 'docker-compose.yml'),
+];
 export const k8sFiles = (): string[] => listFiles(join(DEPLOY_DIR, 'k8s'), ['.yaml', '.yml']);
 
 /**
@@ -127,7 +139,7 @@ const nodeEntry = (command: readonly string[]): string | undefined =>
   command[0] === 'node' || command[0] === '/usr/bin/node' ? command.find((c, i) => i > 0 && !c.startsWith('-')) : undefined;
 
 export const splitCommand = (command: unknown): string[] =>
-  typeof command === 'string' ? command.split(/\s+/).filter((s) => s.length > 0) : arr(command).map((c) => String(c));
+  typeof command === 'string' ? command.split(/\s+/).filter((s) => s.length > 0) : arr(command).map((c) => text(c));
 
 // ---------------------------------------------------------------------------------------- compose
 
@@ -139,9 +151,15 @@ export function composeServices(file: string): Record<string, Obj> {
 function composeEnvironment(service: Obj): Record<string, string | null> {
   const env = service.environment;
   if (Array.isArray(env)) {
-    return Object.fromEntries(env.map((e) => String(e)).map((e) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, null])));
+    return Object.fromEntries(
+      env
+        .map((e) => text(e))
+        .map((e) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, null])),
+    );
   }
-  return Object.fromEntries(Object.entries(obj(env)).map(([k, v]) => [k, v === null ? null : typeof v === 'string' ? v : JSON.stringify(v)]));
+  return Object.fromEntries(
+    Object.entries(obj(env)).map(([k, v]) => [k, v === null ? null : typeof v === 'string' ? v : JSON.stringify(v)]),
+  );
 }
 
 /** env_file entries as `{ path, required }`, paths resolved against the compose file's folder. */
@@ -149,7 +167,9 @@ export function composeEnvFiles(file: string, service: Obj): { path: string; req
   const raw = service.env_file;
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   return list.map((e) =>
-    typeof e === 'string' ? { path: join(dirname(file), e), required: true } : { path: join(dirname(file), String(obj(e).path)), required: obj(e).required !== false },
+    typeof e === 'string'
+      ? { path: join(dirname(file), e), required: true }
+      : { path: join(dirname(file), text(obj(e).path)), required: obj(e).required !== false },
   );
 }
 
@@ -159,7 +179,8 @@ export function composeServiceEnv(file: string, service: Obj): { env: Record<str
   const documentedKeys: string[] = [];
   for (const f of composeEnvFiles(file, service)) {
     const path = existsSync(f.path) ? f.path : `${f.path}.example`;
-    if (!existsSync(path)) throw new Error(`${rel(file)}: env_file ${rel(f.path)} has neither the file nor ${basename(f.path)}.example`);
+    if (!existsSync(path))
+      throw new Error(`${rel(file)}: env_file ${rel(f.path)} has neither the file nor ${basename(f.path)}.example`);
     const parsed = readEnvFile(path);
     Object.assign(env, Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, interpolate(v, SAMPLE_VALUES)])));
     documentedKeys.push(...parsed.commented);
@@ -174,7 +195,7 @@ export function composeServiceEnv(file: string, service: Obj): { env: Record<str
 /** Container-side port of a compose `ports` entry (`"8080:8080"`, `"127.0.0.1:7422:7422"`, long form). */
 export function composePortTarget(entry: Json): number {
   if (isObj(entry)) return Number(entry.target);
-  const s = String(entry).split('/')[0]!;
+  const s = text(entry).split('/')[0]!;
   return Number(s.slice(s.lastIndexOf(':') + 1));
 }
 
@@ -223,13 +244,25 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']
 
 export function k8sContainers(docs: readonly { file: string; doc: Obj }[]): K8sContainer[] {
   return docs
-    .filter(({ doc }) => WORKLOAD_KINDS.has(String(doc.kind)))
+    .filter(({ doc }) => WORKLOAD_KINDS.has(text(doc.kind)))
     .flatMap(({ file, doc }) => {
       const podSpec = obj(obj(obj(doc.spec).template).spec);
-      const name = `${rel(file)} ${String(doc.kind)}/${String(obj(doc.metadata).name)}`;
+      const name = `${rel(file)} ${text(doc.kind)}/${text(obj(doc.metadata).name)}`;
       return [
-        ...arr(podSpec.initContainers).map((c) => ({ workload: doc, podSpec, container: obj(c), init: true, where: `${name} init:${String(obj(c).name)}` })),
-        ...arr(podSpec.containers).map((c) => ({ workload: doc, podSpec, container: obj(c), init: false, where: `${name} ${String(obj(c).name)}` })),
+        ...arr(podSpec.initContainers).map((c) => ({
+          workload: doc,
+          podSpec,
+          container: obj(c),
+          init: true,
+          where: `${name} init:${text(obj(c).name)}`,
+        })),
+        ...arr(podSpec.containers).map((c) => ({
+          workload: doc,
+          podSpec,
+          container: obj(c),
+          init: false,
+          where: `${name} ${text(obj(c).name)}`,
+        })),
       ];
     });
 }
@@ -244,13 +277,15 @@ export function k8sContainerEnv(container: Obj, docs: readonly { doc: Obj }[]): 
   const env: Record<string, string> = {};
   for (const from of arr(container.envFrom).map(obj)) {
     const cmName = str(obj(from.configMapRef).name);
-    if (cmName === undefined) throw new Error(`envFrom other than configMapRef is not supported by this test: ${JSON.stringify(from)}`);
-    Object.assign(env, Object.fromEntries(Object.entries(configMap(cmName)).map(([k, v]) => [k, String(v)])));
+    if (cmName === undefined)
+      throw new Error(`envFrom other than configMapRef is not supported by this test: ${JSON.stringify(from)}`);
+    Object.assign(env, Object.fromEntries(Object.entries(configMap(cmName)).map(([k, v]) => [k, text(v)])));
   }
   for (const e of arr(container.env).map(obj)) {
-    const name = String(e.name);
+    const name = text(e.name);
     if ('value' in e) {
-      if (typeof e.value !== 'string') throw new Error(`env ${name}: value must be a string in Kubernetes, got ${JSON.stringify(e.value)}`);
+      if (typeof e.value !== 'string')
+        throw new Error(`env ${name}: value must be a string in Kubernetes, got ${JSON.stringify(e.value)}`);
       env[name] = e.value;
       continue;
     }
@@ -260,9 +295,9 @@ export function k8sContainerEnv(container: Obj, docs: readonly { doc: Obj }[]): 
       if (sample === undefined) throw new Error(`env ${name} comes from a Secret; add a plausible value to SAMPLE_VALUES`);
       env[name] = sample;
     } else if (isObj(from.configMapKeyRef)) {
-      const v = configMap(String(from.configMapKeyRef.name))[String(from.configMapKeyRef.key)];
-      if (v === undefined) throw new Error(`env ${name}: key ${String(from.configMapKeyRef.key)} missing in its ConfigMap`);
-      env[name] = String(v);
+      const v = configMap(text(from.configMapKeyRef.name))[text(from.configMapKeyRef.key)];
+      if (v === undefined) throw new Error(`env ${name}: key ${text(from.configMapKeyRef.key)} missing in its ConfigMap`);
+      env[name] = text(v);
     } else if (isObj(from.fieldRef)) {
       env[name] = 'sample-pod-0';
     } else {
@@ -329,8 +364,10 @@ export const systemdUnits = (): SystemdUnit[] => listFiles(join(DEPLOY_DIR, 'sys
 /** Where a device path of the install maps in this repository (deploy/README.md "systemd"). */
 export function repoPathOf(devicePath: string): string | undefined {
   if (devicePath.startsWith('/opt/shelfsense/')) return join(REPO_ROOT, devicePath.slice('/opt/shelfsense/'.length));
-  if (devicePath.startsWith('/etc/shelfsense/nats/')) return join(DEPLOY_DIR, 'nats', devicePath.slice('/etc/shelfsense/nats/'.length));
-  if (devicePath.startsWith('/etc/shelfsense/') && devicePath.endsWith('.env')) return join(DEPLOY_DIR, 'systemd', `${basename(devicePath)}.example`);
+  if (devicePath.startsWith('/etc/shelfsense/nats/'))
+    return join(DEPLOY_DIR, 'nats', devicePath.slice('/etc/shelfsense/nats/'.length));
+  if (devicePath.startsWith('/etc/shelfsense/') && devicePath.endsWith('.env'))
+    return join(DEPLOY_DIR, 'systemd', `${basename(devicePath)}.example`);
   return undefined;
 }
 
@@ -347,7 +384,8 @@ function unitEnv(unit: SystemdUnit): { env: Record<string, string>; documentedKe
   for (const ref of unitValues(unit, 'Service', 'EnvironmentFile')) {
     const devicePath = ref.replace(/^-/, '');
     const local = repoPathOf(devicePath);
-    if (local === undefined || !existsSync(local)) throw new Error(`${rel(unit.file)}: no example for EnvironmentFile ${devicePath} (expected ${local ?? '?'})`);
+    if (local === undefined || !existsSync(local))
+      throw new Error(`${rel(unit.file)}: no example for EnvironmentFile ${devicePath} (expected ${local ?? '?'})`);
     files.push(devicePath);
     const parsed = readEnvFile(local);
     Object.assign(env, parsed.values);
@@ -399,7 +437,8 @@ export function systemdAppProcesses(): AppProcess[] {
  * The module whose env schema governs an entry: a deployable's `src/main.ts` reads
  * `src/config.ts` (STYLE 9); scripts (db/src/cli.ts, deploy/docker/*.mjs) declare their own.
  */
-export const schemaModuleOf = (entry: string): string => (entry.endsWith('/src/main.ts') ? entry.replace(/main\.ts$/, 'config.ts') : entry);
+export const schemaModuleOf = (entry: string): string =>
+  entry.endsWith('/src/main.ts') ? entry.replace(/main\.ts$/, 'config.ts') : entry;
 
 /**
  * Keys of the env schema in a module: every `z.object({ … })` literal whose keys are all
@@ -408,7 +447,13 @@ export const schemaModuleOf = (entry: string): string => (entry.endsWith('/src/m
  */
 export function envSchemaKeys(moduleFile: string): string[] {
   const text = readFileSync(moduleFile, 'utf8');
-  const source = ts.createSourceFile(moduleFile, text, ts.ScriptTarget.Latest, true, moduleFile.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const source = ts.createSourceFile(
+    moduleFile,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    moduleFile.endsWith('.ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS,
+  );
   const keys = new Set<string>();
   const visit = (node: ts.Node): void => {
     if (
@@ -420,7 +465,9 @@ export function envSchemaKeys(moduleFile: string): string[] {
     ) {
       const literal = node.arguments[0];
       if (literal !== undefined && ts.isObjectLiteralExpression(literal)) {
-        const names = literal.properties.map((p) => (p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : ''));
+        const names = literal.properties.map((p) =>
+          p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : '',
+        );
         if (names.length > 0 && names.every((n) => /^[A-Z][A-Z0-9_]*$/.test(n))) for (const n of names) keys.add(n);
       }
     }
@@ -443,18 +490,26 @@ export function loadConfigs(moduleFile: string, envs: readonly Readonly<Record<s
     const { loadConfig } = await import(url);
     const results = JSON.parse(envs).map((env) => {
       try { return { ok: true, config: loadConfig(env) }; }
-      catch (err) { return { ok: false, error: err instanceof Error ? err.message : String(err) }; }
+      catch (err) { return { ok: false, error: err instanceof Error ? err.message : text(err) }; }
     });
     process.stdout.write(JSON.stringify(results));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(moduleFile).href, JSON.stringify(envs)], {
-    encoding: 'utf8',
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '' },
-    timeout: 30_000,
-  });
-  if (r.status !== 0) throw new Error(`loading ${rel(moduleFile)} failed (exit ${String(r.status)}): ${r.stderr}`);
+  const r = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', script, pathToFileURL(moduleFile).href, JSON.stringify(envs)],
+    {
+      encoding: 'utf8',
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 30_000,
+    },
+  );
+  if (r.status !== 0) throw new Error(`loading ${rel(moduleFile)} failed (exit ${text(r.status)}): ${r.stderr}`);
   return JSON.parse(r.stdout) as LoadResult[];
 }
 
 /** Every ShelfSense process the compose files, the Kubernetes manifests and the systemd units start. */
-export const allAppProcesses = (): AppProcess[] => [...composeFiles().flatMap(composeAppProcesses), ...k8sAppProcesses(), ...systemdAppProcesses()];
+export const allAppProcesses = (): AppProcess[] => [
+  ...composeFiles().flatMap(composeAppProcesses),
+  ...k8sAppProcesses(),
+  ...systemdAppProcesses(),
+];

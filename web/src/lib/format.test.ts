@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatCompactMoney, formatCount, formatDateTime, formatDay, formatMoney, formatTime } from './format.ts';
+import {
+  formatCompactMoney,
+  formatCount,
+  formatDateTime,
+  formatDay,
+  formatDuration,
+  formatMoney,
+  formatPercent,
+  formatTime,
+} from './format.ts';
 
 describe('formatMoney', () => {
   it('groups and keeps two decimals by default', () => {
@@ -42,5 +51,25 @@ describe('date formatting in the store time zone', () => {
   it('formats the day and date-time', () => {
     expect(formatDay(instant, 'Asia/Kolkata', 'en-GB')).toBe('Sat 22 Nov');
     expect(formatDateTime(instant, 'Asia/Kolkata', 'en-GB')).toBe('22 Nov, 14:05');
+  });
+});
+
+describe('formatPercent', () => {
+  it('shows one decimal below 10% and none above', () => {
+    expect(formatPercent(0.4838, { locale: 'en-US' })).toBe('48%');
+    expect(formatPercent(0.0911, { locale: 'en-US' })).toBe('9.1%');
+    expect(formatPercent(0, { locale: 'en-US' })).toBe('0%');
+    expect(formatPercent(1, { locale: 'en-US' })).toBe('100%');
+  });
+});
+
+describe('formatDuration', () => {
+  it('uses the largest sensible units', () => {
+    expect(formatDuration(45_400)).toBe('45 s');
+    expect(formatDuration(12 * 60_000 + 59_000)).toBe('12 min');
+    expect(formatDuration(3 * 3_600_000)).toBe('3 h');
+    expect(formatDuration(3 * 3_600_000 + 5 * 60_000)).toBe('3 h 5 min');
+    expect(formatDuration(52 * 3_600_000)).toBe('2 d 4 h');
+    expect(formatDuration(-5)).toBe('0 s');
   });
 });

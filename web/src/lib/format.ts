@@ -81,3 +81,25 @@ export function formatDateTime(epochMs: number, timeZone: string, locale?: strin
     hourCycle: 'h23',
   }).format(epochMs);
 }
+
+/** A 0–1 share as `48.4%` (one decimal below 10%, none above, so short lists line up). */
+export function formatPercent(share: number, options: NumberFormatOptions = {}): string {
+  const digits = Math.abs(share) < 0.1 && share !== 0 ? 1 : 0;
+  return numberFormat(options.locale, {
+    style: 'percent',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(share);
+}
+
+/** A duration for "empty for …": `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+  const d = Math.floor(h / 24);
+  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startOfDayInZone, zoneOffsetMs } from './time-zone.ts';
+import { localDate, startOfDayInZone, zoneOffsetMs } from './time-zone.ts';
 
 describe('zoneOffsetMs', () => {
   it('returns the fixed +05:30 offset of India', () => {
@@ -31,5 +31,13 @@ describe('startOfDayInZone', () => {
 
   it('returns an exact midnight when given one', () => {
     expect(startOfDayInZone(Date.parse('2025-11-22T00:00:00Z'), 'UTC')).toBe(Date.parse('2025-11-22T00:00:00Z'));
+  });
+});
+
+describe('localDate', () => {
+  it('names the store-local calendar day', () => {
+    expect(localDate(Date.parse('2025-11-22T20:00:00Z'), 'Asia/Kolkata')).toBe('2025-11-23');
+    expect(localDate(Date.parse('2025-11-22T20:00:00Z'), 'America/New_York')).toBe('2025-11-22');
+    expect(localDate(Date.parse('2025-01-01T00:00:00Z'), 'UTC')).toBe('2025-01-01');
   });
 });

@@ -24,6 +24,7 @@ describe('withReconnect', () => {
   it('retries a failing source with growing delays and renumbers frames across runs', async () => {
     let runs = 0;
     const flaky: FrameSource = async function* () {
+      await Promise.resolve();
       runs++;
       yield frame(0);
       if (runs <= 3) throw new Error(`drop ${runs}`);
@@ -46,6 +47,7 @@ describe('withReconnect', () => {
     let t = 0;
     let runs = 0;
     const source: FrameSource = async function* () {
+      await Promise.resolve();
       runs++;
       yield frame(0);
       if (runs === 3) t += 1_000; // the third run stays up past healthyAfterMs
@@ -67,6 +69,7 @@ describe('withReconnect', () => {
   it('retries a source that ends when retryOnEnd, and stops quietly on abort', async () => {
     let runs = 0;
     const ending: FrameSource = async function* () {
+      await Promise.resolve();
       runs++;
       yield frame(0);
     };

@@ -8,6 +8,7 @@ import {
   generateShelfLayout,
   zonePolygon,
   type ShelfLayout,
+  type ShelfScene,
 } from '../scene/shelf-scene.generator.ts';
 import { renderShelfScene } from '../scene/shelf-scene.renderer.ts';
 import { sleep, type Frame, type FrameSource } from './frame-source.ts';
@@ -42,6 +43,8 @@ export interface SyntheticZoneTruth {
   readonly expectedFacings: number;
   /** Product boxes on the shelf right now. */
   readonly facings: number;
+  /** Share of the zone's width whose slots are filled: what the fill ratio estimates. */
+  readonly coverage: number;
 }
 
 /** A zone as the shelf analysis needs it (matches `ZoneSpec` in vision/shelf). */
@@ -165,28 +168,35 @@ export class SyntheticShelf {
         units: z.units,
         fill: capacity === 0 ? 0 : z.units / capacity,
         expectedFacings: sum(z.itemsPerSlot),
-        facings: this.#filledItems(z),
+        ...this.#filled(z),
       };
     });
   }
 
-  /** Product boxes left: slots empty in the scene generator's removal order, as `composeShelfScene` does. */
-  #filledItems(z: ZoneSlots): number {
+  /** Product boxes and width left: slots empty in the scene generator's removal order, as `composeShelfScene` does. */
+  #filled(z: ZoneSlots): { facings: number; coverage: number } {
     const row = this.layout.rows[z.row]!;
     const slots = row.slots.filter((s) => s.index >= z.fromSlot && s.index <= z.toSlot);
     const emptied = new Set([...slots].sort((a, b) => a.removalRank - b.removalRank).slice(0, slots.length - z.units).map((s) => s.index));
-    return slots.filter((s) => !emptied.has(s.index)).reduce((n, s) => n + s.items.length, 0);
+    const kept = slots.filter((s) => !emptied.has(s.index));
+    const width = (xs: typeof slots) => xs.reduce((n, s) => n + (s.x2 - s.x1), 0);
+    const total = width(slots);
+    return { facings: kept.reduce((n, s) => n + s.items.length, 0), coverage: total > 0 ? width(kept) / total : 0 };
   }
 
-  /** Renders the current state; `frame` only changes the sensor noise (and occluders, when on). */
-  async render(frame: number): Promise<Buffer> {
+  /** The scene of the current state; `frame` only changes the sensor noise (and occluders, when on). */
+  scene(frame: number): ShelfScene {
     this.#tick();
-    const scene = composeShelfScene(this.layout, {
+    return composeShelfScene(this.layout, {
       zones: this.#zones.map((z) => ({ row: z.row, fromSlot: z.fromSlot, toSlot: z.toSlot, filledFraction: z.units / z.itemsPerSlot.length })),
       frame,
       occlusion: this.#occlusion,
     });
-    return renderShelfScene(scene);
+  }
+
+  /** JPEG of the current state. */
+  async render(frame: number): Promise<Buffer> {
+    return renderShelfScene(this.scene(frame));
   }
 
   /** A camera that renders one frame per interval. */

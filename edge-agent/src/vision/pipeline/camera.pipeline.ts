@@ -77,7 +77,7 @@ export async function runCameraPipeline(deps: CameraPipelineDeps, signal: AbortS
       const t = now();
       const thumb = await thumbnail(frame.data, s.gating.width, s.gating.height);
       const keepAliveDue = t - lastPublishAt >= s.keepAliveMs;
-      const decision = gate.decide(thumb, t, keepAliveDue);
+      const decision = gate.decide(thumb, t, keepAliveDue || tracker.unsettled);
       if (!decision.analyse) {
         stats.framesGated++;
       } else {

@@ -237,7 +237,8 @@ function labelMarks(rng: Rng, body: string): LabelMark[] {
     case 'stripes': {
       const n = rng.int(2, 5);
       const skew = rng.chance(0.5) ? 0 : rng.uniform(-0.4, 0.4);
-      for (let i = 0; i < n; i++) marks.push({ kind: 'stripe', y: rng.uniform(0, 0.9), h: rng.uniform(0.04, 0.16), skew, color: productColor(rng) });
+      for (let i = 0; i < n; i++)
+        marks.push({ kind: 'stripe', y: rng.uniform(0, 0.9), h: rng.uniform(0.04, 0.16), skew, color: productColor(rng) });
       break;
     }
     case 'blocks': {
@@ -245,12 +246,27 @@ function labelMarks(rng: Rng, body: string): LabelMark[] {
       for (let i = 0; i < n; i++) {
         const w = rng.uniform(0.3, 1);
         const h = rng.uniform(0.15, 0.5);
-        marks.push({ kind: 'rect', x: rng.uniform(0, 1 - w), y: rng.uniform(0, 1 - h), w, h, color: productColor(rng), rx: rng.chance(0.3) ? 0.05 : 0 });
+        marks.push({
+          kind: 'rect',
+          x: rng.uniform(0, 1 - w),
+          y: rng.uniform(0, 1 - h),
+          w,
+          h,
+          color: productColor(rng),
+          rx: rng.chance(0.3) ? 0.05 : 0,
+        });
       }
       break;
     }
     case 'logo':
-      marks.push({ kind: 'ellipse', cx: rng.uniform(0.35, 0.65), cy: rng.uniform(0.25, 0.5), rx: rng.uniform(0.2, 0.4), ry: rng.uniform(0.12, 0.25), color: productColor(rng) });
+      marks.push({
+        kind: 'ellipse',
+        cx: rng.uniform(0.35, 0.65),
+        cy: rng.uniform(0.25, 0.5),
+        rx: rng.uniform(0.2, 0.4),
+        ry: rng.uniform(0.12, 0.25),
+        color: productColor(rng),
+      });
       break;
     case 'band':
       marks.push({ kind: 'rect', x: 0, y: rng.uniform(0.2, 0.5), w: 1, h: rng.uniform(0.2, 0.4), color: productColor(rng) });
@@ -308,16 +324,60 @@ function makeSku(rng: Rng, id: number, shape: PackagingShape, clearance: number)
   }
   const body = productColor(rng);
   const accent = shape === 'can' ? hsl(0, 0, rng.uniform(0.6, 0.85)) : productColor(rng);
-  return { id, shape, w, h, body, accent, marks: labelMarks(rng, body), labelBand, translucent: shape === 'bottle' && rng.chance(0.25) };
+  return {
+    id,
+    shape,
+    w,
+    h,
+    body,
+    accent,
+    marks: labelMarks(rng, body),
+    labelBand,
+    translucent: shape === 'bottle' && rng.chance(0.25),
+  };
 }
 
 const ROW_THEMES: ReadonlyArray<readonly [ReadonlyArray<readonly [PackagingShape, number]>, number]> = [
-  [[['bottle', 3], ['can', 2]], 2],
-  [[['box', 3], ['pouch', 2]], 2],
+  [
+    [
+      ['bottle', 3],
+      ['can', 2],
+    ],
+    2,
+  ],
+  [
+    [
+      ['box', 3],
+      ['pouch', 2],
+    ],
+    2,
+  ],
   [[['box', 1]], 1.5],
-  [[['jar', 2], ['box', 1], ['can', 1]], 1],
-  [[['pouch', 2], ['bottle', 1]], 1],
-  [[['box', 1], ['bottle', 1], ['can', 1], ['pouch', 1], ['jar', 1]], 2],
+  [
+    [
+      ['jar', 2],
+      ['box', 1],
+      ['can', 1],
+    ],
+    1,
+  ],
+  [
+    [
+      ['pouch', 2],
+      ['bottle', 1],
+    ],
+    1,
+  ],
+  [
+    [
+      ['box', 1],
+      ['bottle', 1],
+      ['can', 1],
+      ['pouch', 1],
+      ['jar', 1],
+    ],
+    2,
+  ],
 ];
 
 export interface LayoutOptions {
@@ -368,7 +428,12 @@ export function generateShelfLayout(opts: LayoutOptions): ShelfLayout {
     rowCount = Math.ceil((height - firstTop) / pitch) + 1;
     const sidesVisible = rng.chance(0.35);
     unit = sidesVisible
-      ? { x1: rng.uniform(-0.02, 0.12) * width, y1: firstTop - pitch * 0.06, x2: rng.uniform(0.88, 1.02) * width, y2: firstTop + rowCount * pitch }
+      ? {
+          x1: rng.uniform(-0.02, 0.12) * width,
+          y1: firstTop - pitch * 0.06,
+          x2: rng.uniform(0.88, 1.02) * width,
+          y2: firstTop + rowCount * pitch,
+        }
       : { x1: -0.1 * width, y1: firstTop - pitch * 0.06, x2: 1.1 * width, y2: firstTop + rowCount * pitch };
   }
   const uprightW = pitch * rng.uniform(0.06, 0.12);
@@ -421,7 +486,16 @@ export function generateShelfLayout(opts: LayoutOptions): ShelfLayout {
           const stacked = sku.shape === 'box' && sku.h < clearance * 0.46;
           const items: ShelfItem[] = [{ x1: x, y1: base - sku.h, x2: x + sku.w, y2: base, sku: sku.id }];
           if (stacked) items.push({ x1: x, y1: base - 2 * sku.h - 1, x2: x + sku.w, y2: base - sku.h - 1, sku: sku.id });
-          slots.push({ index: slots.length, x1: x, x2: x + sku.w + gapPx, sku: sku.id, bay: bayIndex, items, removalRank: 0, filled: true });
+          slots.push({
+            index: slots.length,
+            x1: x,
+            x2: x + sku.w + gapPx,
+            sku: sku.id,
+            bay: bayIndex,
+            items,
+            removalRank: 0,
+            filled: true,
+          });
           x += sku.w + gapPx;
         }
         if (x > tagX + 1) tags.push(makeTag(rng, tagX, railY, railH, Math.min(pitch * 0.35, x - tagX)));
@@ -712,7 +786,10 @@ export function composeShelfScene(layout: ShelfLayout, opts: ComposeOptions = {}
     if (row === undefined) continue;
     const inZone = row.slots.filter((s) => s.index >= z.fromSlot && s.index <= z.toSlot);
     const empty = Math.round((1 - Math.min(1, Math.max(0, z.filledFraction))) * inZone.length);
-    [...inZone].sort((a, b) => a.removalRank - b.removalRank).slice(0, empty).forEach((s) => (s.filled = false));
+    [...inZone]
+      .sort((a, b) => a.removalRank - b.removalRank)
+      .slice(0, empty)
+      .forEach((s) => (s.filled = false));
   }
   const frame = opts.frame ?? 0;
   const occluders = opts.occlusion === true ? makeOccluders(makeRng(subSeed(layout.seed, 1000 + frame)), layout) : [];
@@ -733,10 +810,18 @@ export function zonePolygon(layout: ShelfLayout, zone: Omit<ZoneFill, 'filledFra
   const row = layout.rows[zone.row];
   const from = row?.slots[zone.fromSlot];
   const to = row?.slots[zone.toSlot];
-  if (row === undefined || from === undefined || to === undefined) throw new RangeError(`zone outside layout: row ${zone.row} slots ${zone.fromSlot}..${zone.toSlot}`);
+  if (row === undefined || from === undefined || to === undefined)
+    throw new RangeError(`zone outside layout: row ${zone.row} slots ${zone.fromSlot}..${zone.toSlot}`);
   const m = layout.camera.matrix;
-  const corners = [toImage(m, from.x1, row.top), toImage(m, to.x2, row.top), toImage(m, to.x2, row.railY), toImage(m, from.x1, row.railY)];
-  return corners.map(([x, y]) => [Math.min(1, Math.max(0, x / layout.width)), Math.min(1, Math.max(0, y / layout.height))] as const);
+  const corners = [
+    toImage(m, from.x1, row.top),
+    toImage(m, to.x2, row.top),
+    toImage(m, to.x2, row.railY),
+    toImage(m, from.x1, row.railY),
+  ];
+  return corners.map(
+    ([x, y]) => [Math.min(1, Math.max(0, x / layout.width)), Math.min(1, Math.max(0, y / layout.height))] as const,
+  );
 }
 
 export interface SceneOptions {
@@ -765,12 +850,14 @@ export function generateShelfScene(opts: SceneOptions): ShelfScene {
         [4, 0.8],
       ]);
       for (let k = 0; k < runs && slots.length > 0; k++) {
-        const len = rng.chance(0.1) ? rng.int(5, 8) : rng.weighted([
-          [1, 3],
-          [2, 3],
-          [3, 2],
-          [4, 1.5],
-        ]);
+        const len = rng.chance(0.1)
+          ? rng.int(5, 8)
+          : rng.weighted([
+              [1, 3],
+              [2, 3],
+              [3, 2],
+              [4, 1.5],
+            ]);
         const start = rng.int(0, Math.max(0, slots.length - 1));
         for (let i = start; i < Math.min(slots.length, start + len); i++) slots[i]!.filled = false;
       }
@@ -789,7 +876,12 @@ function makeOccluders(rng: Rng, layout: ShelfLayout): Occluder[] {
   if (rng.chance(0.22)) {
     // A shopper's arm reaching in from an edge.
     const edge = rng.pick(['left', 'right', 'bottom'] as const);
-    const [x1, y1] = edge === 'left' ? [-20, rng.uniform(0.3, 1.1) * h] : edge === 'right' ? [w + 20, rng.uniform(0.3, 1.1) * h] : [rng.uniform(0, 1) * w, h + 20];
+    const [x1, y1] =
+      edge === 'left'
+        ? [-20, rng.uniform(0.3, 1.1) * h]
+        : edge === 'right'
+          ? [w + 20, rng.uniform(0.3, 1.1) * h]
+          : [rng.uniform(0, 1) * w, h + 20];
     const x2 = rng.uniform(0.2, 0.8) * w;
     const y2 = rng.uniform(0.15, 0.85) * h;
     out.push({

@@ -20,7 +20,9 @@ function skuSymbol(sku: SkuTemplate): string {
   const { w, h } = sku;
   const parts: string[] = [];
   // Soft drop shadow on the back panel, offset to the right.
-  parts.push(`<rect x="${f1(w * 0.06 + 1.5)}" y="${f1(h * 0.03 + 1)}" width="${f1(w)}" height="${f1(h * 0.97)}" fill="#000" opacity="0.2"/>`);
+  parts.push(
+    `<rect x="${f1(w * 0.06 + 1.5)}" y="${f1(h * 0.03 + 1)}" width="${f1(w)}" height="${f1(h * 0.97)}" fill="#000" opacity="0.2"/>`,
+  );
   let label = { x: 0, y: 0, w, h };
   switch (sku.shape) {
     case 'box': {
@@ -40,7 +42,9 @@ function skuSymbol(sku: SkuTemplate): string {
       parts.push(`<path d="${d}" fill="${sku.body}" opacity="${sku.translucent ? 0.55 : 1}"/>`);
       if (sku.translucent) parts.push(`<path d="${d}" fill="none" stroke="#ffffff" stroke-width="1" opacity="0.5"/>`);
       parts.push(`<rect x="${f1(l - nw * 0.06)}" width="${f1(nw * 1.12)}" height="${f1(cap)}" rx="1" fill="${sku.accent}"/>`);
-      parts.push(`<rect x="${f1(w * 0.15)}" y="${f1(h * 0.3)}" width="${f1(w * 0.12)}" height="${f1(h * 0.62)}" fill="#fff" opacity="0.3"/>`);
+      parts.push(
+        `<rect x="${f1(w * 0.15)}" y="${f1(h * 0.3)}" width="${f1(w * 0.12)}" height="${f1(h * 0.62)}" fill="#fff" opacity="0.3"/>`,
+      );
       label = { x: 0, y: h * sku.labelBand[0], w, h: h * (sku.labelBand[1] - sku.labelBand[0]) };
       parts.push(`<rect x="0" y="${f1(label.y)}" width="${f1(w)}" height="${f1(label.h)}" fill="${sku.accent}"/>`);
       break;
@@ -49,17 +53,22 @@ function skuSymbol(sku: SkuTemplate): string {
       parts.push(`<rect width="${f1(w)}" height="${f1(h)}" rx="${f1(w * 0.1)}" fill="${sku.body}"/>`);
       parts.push(`<rect width="${f1(w)}" height="${f1(h)}" rx="${f1(w * 0.1)}" fill="url(#cyl)"/>`);
       parts.push(`<rect width="${f1(w)}" height="${f1(h * 0.06)}" rx="${f1(w * 0.1)}" fill="${sku.accent}"/>`);
-      parts.push(`<rect y="${f1(h * 0.95)}" width="${f1(w)}" height="${f1(h * 0.05)}" rx="${f1(w * 0.1)}" fill="${sku.accent}"/>`);
+      parts.push(
+        `<rect y="${f1(h * 0.95)}" width="${f1(w)}" height="${f1(h * 0.05)}" rx="${f1(w * 0.1)}" fill="${sku.accent}"/>`,
+      );
       label = { x: w * 0.08, y: h * sku.labelBand[0], w: w * 0.84, h: h * (sku.labelBand[1] - sku.labelBand[0]) };
       break;
     }
     case 'pouch': {
       const teeth = Math.max(4, Math.round(w / 6));
       let d = `M${f1(w * 0.02)},${f1(h * 0.08)}`;
-      for (let i = 1; i <= teeth; i++) d += ` L${f1((w * (i - 0.5)) / teeth)},${f1(h * 0.02)} L${f1((w * i) / teeth - (i === teeth ? w * 0.02 : 0))},${f1(h * 0.08)}`;
+      for (let i = 1; i <= teeth; i++)
+        d += ` L${f1((w * (i - 0.5)) / teeth)},${f1(h * 0.02)} L${f1((w * i) / teeth - (i === teeth ? w * 0.02 : 0))},${f1(h * 0.08)}`;
       d += ` Q${f1(w * 1.02)},${f1(h * 0.5)} ${f1(w * 0.97)},${f1(h)} L${f1(w * 0.03)},${f1(h)} Q${f1(-w * 0.02)},${f1(h * 0.5)} ${f1(w * 0.02)},${f1(h * 0.08)} Z`;
       parts.push(`<path d="${d}" fill="${sku.body}"/>`);
-      parts.push(`<rect x="${f1(w * 0.03)}" y="${f1(h * 0.06)}" width="${f1(w * 0.94)}" height="${f1(h * 0.07)}" fill="#000" opacity="0.18"/>`);
+      parts.push(
+        `<rect x="${f1(w * 0.03)}" y="${f1(h * 0.06)}" width="${f1(w * 0.94)}" height="${f1(h * 0.07)}" fill="#000" opacity="0.18"/>`,
+      );
       parts.push(`<path d="${d}" fill="url(#cyl)" opacity="0.6"/>`);
       label = { x: w * 0.08, y: h * sku.labelBand[0], w: w * 0.84, h: h * (sku.labelBand[1] - sku.labelBand[0]) };
       break;
@@ -113,16 +122,25 @@ function rowSvg(row: ShelfRow, layout: ShelfLayout, left: number, right: number)
   const a = layout.appearance;
   const parts: string[] = [];
   const clear = row.railY - row.top;
-  if (row.deckH > 0.5) parts.push(`<rect x="${f1(left)}" y="${f1(row.railY - row.deckH)}" width="${f1(right - left)}" height="${f1(row.deckH)}" fill="${a.deck}"/>`);
+  if (row.deckH > 0.5)
+    parts.push(
+      `<rect x="${f1(left)}" y="${f1(row.railY - row.deckH)}" width="${f1(right - left)}" height="${f1(row.deckH)}" fill="${a.deck}"/>`,
+    );
   for (const slot of row.slots) {
     if (!slot.filled) continue;
     for (const it of slot.items) parts.push(`<use href="#sku${it.sku}" transform="translate(${f1(it.x1)},${f1(it.y1)})"/>`);
   }
   // The shelf above shades the top of the row, products included.
-  parts.push(`<rect x="${f1(left)}" y="${f1(row.top)}" width="${f1(right - left)}" height="${f1(clear * 0.35)}" fill="url(#topShade)"/>`);
-  parts.push(`<rect x="${f1(left)}" y="${f1(row.railY)}" width="${f1(right - left)}" height="${f1(row.railH)}" fill="${a.rail}"/>`);
+  parts.push(
+    `<rect x="${f1(left)}" y="${f1(row.top)}" width="${f1(right - left)}" height="${f1(clear * 0.35)}" fill="url(#topShade)"/>`,
+  );
+  parts.push(
+    `<rect x="${f1(left)}" y="${f1(row.railY)}" width="${f1(right - left)}" height="${f1(row.railH)}" fill="${a.rail}"/>`,
+  );
   parts.push(`<rect x="${f1(left)}" y="${f1(row.railY)}" width="${f1(right - left)}" height="1.2" fill="#fff" opacity="0.45"/>`);
-  parts.push(`<rect x="${f1(left)}" y="${f1(row.railY + row.railH - 1.5)}" width="${f1(right - left)}" height="1.5" fill="${a.railShade}" opacity="0.7"/>`);
+  parts.push(
+    `<rect x="${f1(left)}" y="${f1(row.railY + row.railH - 1.5)}" width="${f1(right - left)}" height="1.5" fill="${a.railShade}" opacity="0.7"/>`,
+  );
   for (const t of row.tags) parts.push(tagSvg(t));
   return parts.join('');
 }
@@ -144,7 +162,8 @@ function occluderSvg(o: Occluder): string {
     case 'strip': {
       const h = o.y2 - o.y1;
       let marks = '';
-      for (let x = o.x1 + h * 0.4; x < o.x2 - h * 1.2; x += h * 1.6) marks += `<rect x="${f1(x)}" y="${f1(o.y1 + h * 0.35)}" width="${f1(h * 1.1)}" height="${f1(h * 0.3)}" fill="${o.ink}"/>`;
+      for (let x = o.x1 + h * 0.4; x < o.x2 - h * 1.2; x += h * 1.6)
+        marks += `<rect x="${f1(x)}" y="${f1(o.y1 + h * 0.35)}" width="${f1(h * 1.1)}" height="${f1(h * 0.3)}" fill="${o.ink}"/>`;
       return `<rect x="${f1(o.x1)}" y="${f1(o.y1)}" width="${f1(o.x2 - o.x1)}" height="${f1(h)}" fill="${o.color}"/>${marks}`;
     }
   }
@@ -163,10 +182,18 @@ export function sceneToSvg(scene: ShelfScene): string {
     `<filter id="soft" x="-30%" y="-30%" width="160%" height="160%"><feGaussianBlur stdDeviation="${f1(Math.max(W, H) * 0.02)}"/></filter>`,
   ];
   const p = Math.max(6, pitch * 0.08);
-  if (a.backPattern === 'pegboard') defs.push(`<pattern id="back" width="${f1(p)}" height="${f1(p)}" patternUnits="userSpaceOnUse"><circle cx="${f1(p / 2)}" cy="${f1(p / 2)}" r="${f1(Math.max(0.8, p * 0.12))}" fill="#000" opacity="0.35"/></pattern>`);
-  if (a.backPattern === 'slats') defs.push(`<pattern id="back" width="${f1(p * 4)}" height="${f1(p * 1.6)}" patternUnits="userSpaceOnUse"><rect width="${f1(p * 4)}" height="1.2" fill="#000" opacity="0.25"/></pattern>`);
+  if (a.backPattern === 'pegboard')
+    defs.push(
+      `<pattern id="back" width="${f1(p)}" height="${f1(p)}" patternUnits="userSpaceOnUse"><circle cx="${f1(p / 2)}" cy="${f1(p / 2)}" r="${f1(Math.max(0.8, p * 0.12))}" fill="#000" opacity="0.35"/></pattern>`,
+    );
+  if (a.backPattern === 'slats')
+    defs.push(
+      `<pattern id="back" width="${f1(p * 4)}" height="${f1(p * 1.6)}" patternUnits="userSpaceOnUse"><rect width="${f1(p * 4)}" height="1.2" fill="#000" opacity="0.25"/></pattern>`,
+    );
   lighting.spots.forEach((s, i) =>
-    defs.push(`<radialGradient id="spot${i}" cx="${f1(s.cx * W)}" cy="${f1(s.cy * H)}" r="${f1(s.r * Math.max(W, H))}" gradientUnits="userSpaceOnUse"><stop offset="0" stop-color="#fff" stop-opacity="${s.strength.toFixed(3)}"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient>`),
+    defs.push(
+      `<radialGradient id="spot${i}" cx="${f1(s.cx * W)}" cy="${f1(s.cy * H)}" r="${f1(s.r * Math.max(W, H))}" gradientUnits="userSpaceOnUse"><stop offset="0" stop-color="#fff" stop-opacity="${s.strength.toFixed(3)}"/><stop offset="1" stop-color="#fff" stop-opacity="0"/></radialGradient>`,
+    ),
   );
   const used = new Set<number>();
   for (const row of scene.rows) for (const s of row.slots) if (s.filled) used.add(s.sku);
@@ -177,13 +204,26 @@ export function sceneToSvg(scene: ShelfScene): string {
   body.push(`<rect x="${-W}" y="${f1(unit.y2)}" width="${3 * W}" height="${2 * H}" fill="${a.floor}"/>`);
   const uw = pitch * 0.09;
   // Side panels and top cap of the unit, then the back panel.
-  body.push(`<rect x="${f1(unit.x1 - uw)}" y="${f1(unit.y1 - uw)}" width="${f1(unit.x2 - unit.x1 + 2 * uw)}" height="${f1(unit.y2 - unit.y1 + uw)}" fill="${a.upright}"/>`);
-  body.push(`<rect x="${f1(unit.x1)}" y="${f1(unit.y1)}" width="${f1(unit.x2 - unit.x1)}" height="${f1(unit.y2 - unit.y1)}" fill="${a.back}"/>`);
-  if (a.backPattern !== 'plain') body.push(`<rect x="${f1(unit.x1)}" y="${f1(unit.y1)}" width="${f1(unit.x2 - unit.x1)}" height="${f1(unit.y2 - unit.y1)}" fill="url(#back)"/>`);
+  body.push(
+    `<rect x="${f1(unit.x1 - uw)}" y="${f1(unit.y1 - uw)}" width="${f1(unit.x2 - unit.x1 + 2 * uw)}" height="${f1(unit.y2 - unit.y1 + uw)}" fill="${a.upright}"/>`,
+  );
+  body.push(
+    `<rect x="${f1(unit.x1)}" y="${f1(unit.y1)}" width="${f1(unit.x2 - unit.x1)}" height="${f1(unit.y2 - unit.y1)}" fill="${a.back}"/>`,
+  );
+  if (a.backPattern !== 'plain')
+    body.push(
+      `<rect x="${f1(unit.x1)}" y="${f1(unit.y1)}" width="${f1(unit.x2 - unit.x1)}" height="${f1(unit.y2 - unit.y1)}" fill="url(#back)"/>`,
+    );
   const first = scene.rows[0];
-  if (first !== undefined) body.push(`<rect x="${f1(unit.x1)}" y="${f1(first.top - first.railH * 1.2)}" width="${f1(unit.x2 - unit.x1)}" height="${f1(first.railH * 1.2)}" fill="${a.rail}"/>`);
+  if (first !== undefined)
+    body.push(
+      `<rect x="${f1(unit.x1)}" y="${f1(first.top - first.railH * 1.2)}" width="${f1(unit.x2 - unit.x1)}" height="${f1(first.railH * 1.2)}" fill="${a.rail}"/>`,
+    );
   for (const row of scene.rows) body.push(rowSvg(row, scene, unit.x1, unit.x2));
-  for (const u of scene.uprights) body.push(`<rect x="${f1(u.x1)}" y="${f1(unit.y1)}" width="${f1(u.x2 - u.x1)}" height="${f1(unit.y2 - unit.y1)}" fill="${a.upright}"/>`);
+  for (const u of scene.uprights)
+    body.push(
+      `<rect x="${f1(u.x1)}" y="${f1(unit.y1)}" width="${f1(u.x2 - u.x1)}" height="${f1(unit.y2 - unit.y1)}" fill="${a.upright}"/>`,
+    );
   for (const o of scene.occluders) body.push(occluderSvg(o));
 
   const overlay: string[] = [];

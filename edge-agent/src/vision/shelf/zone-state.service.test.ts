@@ -82,8 +82,15 @@ describe('stepHysteresis', () => {
 describe('ZoneStateTracker', () => {
   it('turns measurements into contract zone observations with confirmed states', () => {
     const sut = new ZoneStateTracker(DEFAULT_THRESHOLDS, { confirmFrames: 2, margin: 0.03 });
-    const states = [0.9, 0.3, 0.9, 0.3, 0.3, 0.3].map((f) => sut.update([m(f)])[0]!.state);
-    expect(states).toEqual(['ok', 'ok', 'ok', 'ok', 'low', 'low']);
+    const seen = [0.9, 0.3, 0.9, 0.3, 0.3, 0.3].map((f) => [sut.update([m(f)])[0]!.state, sut.unsettled]);
+    expect(seen).toEqual([
+      ['ok', false],
+      ['ok', true],
+      ['ok', false],
+      ['ok', true],
+      ['low', false],
+      ['low', false],
+    ]);
     const [z] = sut.update([m(0.123456)]);
     expect(z).toEqual({ zoneId: 'z1', sku: 'sku-1', expectedFacings: 6, detectedFacings: 3, productCount: 3, gapCount: 1, fillRatio: 0.123, state: 'low' });
   });

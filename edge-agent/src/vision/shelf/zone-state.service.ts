@@ -79,6 +79,15 @@ export class ZoneStateTracker {
     this.#hysteresis = hysteresis;
   }
 
+  /**
+   * Some zone is waiting for its new state to be confirmed. The pipeline then analyses the next
+   * frames even if they look unchanged, or a confirmation would wait for the next forced analysis.
+   */
+  get unsettled(): boolean {
+    for (const z of this.#zones.values()) if (z.candidate !== undefined) return true;
+    return false;
+  }
+
   update(measurements: readonly ZoneMeasurement[]): ZoneObservation[] {
     return measurements.map((m) => {
       const prev = this.#zones.get(m.zoneId) ?? INITIAL_HYSTERESIS;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-error.ts';
-import { createApiClient, errorFromResponse } from './client.ts';
+import { createApiClient, errorFromResponse, fileNameFromDisposition } from './client.ts';
 
 interface Call {
   url: string;
@@ -93,6 +93,52 @@ describe('createApiClient', () => {
       fetch: () => Promise.reject(new DOMException('aborted', 'AbortError')),
     });
     await expect(sut.listStores()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('history, shelf and live endpoints', () => {
+  it('builds the orders query from the defined filters only', async () => {
+    const fake = fakeFetch(() => json(200, { orders: [], nextCursor: null }));
+    const sut = createApiClient({ apiKey: 'k', fetch: fake.fetch });
+    await sut.getOrders('s', { from: 'a', to: 'b', status: 'cancelled', channel: undefined, limit: 50, cursor: 'c1' });
+    expect(fake.calls[0]?.url).toBe('/api/v1/stores/s/orders?from=a&to=b&status=cancelled&limit=50&cursor=c1');
+  });
+
+  it('asks for CSV with the key and returns the body as a Blob with the suggested file name', async () => {
+    const fake = fakeFetch(
+      () =>
+        new Response('t,orders\n', {
+          status: 200,
+          headers: { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="s-sales-1m.csv"' },
+        }),
+    );
+    const sut = createApiClient({ apiKey: 'k', fetch: fake.fetch });
+    const csv = await sut.getSalesCsv('s', { from: 'a', to: 'b', bucket: '1m' });
+    expect(fake.calls[0]?.url).toBe('/api/v1/stores/s/sales?from=a&to=b&bucket=1m&format=csv');
+    expect(fake.calls[0]?.headers.get('authorization')).toBe('Bearer k');
+    expect(csv.fileName).toBe('s-sales-1m.csv');
+    expect(await csv.blob.text()).toBe('t,orders\n');
+  });
+
+  it('rejects a history body of the wrong shape', async () => {
+    const fake = fakeFetch(() => json(200, { channel: [] }));
+    const error = await rejection(createApiClient({ apiKey: 'k', fetch: fake.fetch }).getMix('s', { from: 'a', to: 'b' }));
+    expect(error.code).toBe('internal');
+  });
+
+  it('puts the key in the live URL, with ws for http and wss for https', () => {
+    expect(createApiClient({ apiKey: 'ssk 1', baseUrl: 'http://api.test:8080' }).liveUrl()).toBe(
+      'ws://api.test:8080/api/v1/live?access_token=ssk+1',
+    );
+    expect(createApiClient({ apiKey: 'k', baseUrl: 'https://shelf.example' }).liveUrl()).toBe(
+      'wss://shelf.example/api/v1/live?access_token=k',
+    );
+  });
+
+  it('reads the file name from content-disposition', () => {
+    expect(fileNameFromDisposition('attachment; filename="a.csv"')).toBe('a.csv');
+    expect(fileNameFromDisposition('attachment')).toBeNull();
+    expect(fileNameFromDisposition(null)).toBeNull();
   });
 });
 

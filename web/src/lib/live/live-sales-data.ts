@@ -24,12 +24,13 @@ export function readLiveSales(data: unknown): LiveSales | null {
   if (!isRecord(data)) return null;
   const { storeId, last15m, last60m, today, topItems, corrections, at } = data;
   if (typeof storeId !== 'string' || !isTotals(last15m) || !isTotals(last60m) || !isTotals(today)) return null;
-  if (!isRecord(today) || typeof today['date'] !== 'string') return null;
+  const date: unknown = (today as LiveTotals & { date?: unknown }).date;
+  if (typeof date !== 'string') return null;
   return {
     storeId,
     last15m,
     last60m,
-    today: { ...today, date: today['date'] },
+    today: { ...today, date },
     topItems: Array.isArray(topItems) ? (topItems as LiveSales['topItems']) : [],
     corrections: Array.isArray(corrections) ? (corrections as LiveCorrection[]) : [],
     ...(typeof at === 'string' ? { at } : {}),

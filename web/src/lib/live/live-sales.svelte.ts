@@ -1,5 +1,6 @@
 import type { ApiError } from '../api/api-error.ts';
 import { signOut } from '../api/session.ts';
+import type { FeedMode } from './feed.ts';
 import type { SalesFeed, SalesSnapshot, SalesSubscription } from './sales-feed.ts';
 
 export interface LiveSales {
@@ -7,6 +8,8 @@ export interface LiveSales {
   readonly snapshot: SalesSnapshot | null;
   /** Last refresh failure; cleared by the next success. The previous snapshot stays visible. */
   readonly error: ApiError | null;
+  /** Whether the numbers are pushed (`live`), polled, or the socket is still connecting. */
+  readonly mode: FeedMode;
 }
 
 /**
@@ -17,6 +20,7 @@ export interface LiveSales {
 export function liveSales(feed: () => SalesFeed, subscription: () => SalesSubscription): LiveSales {
   let snapshot = $state<SalesSnapshot | null>(null);
   let error = $state<ApiError | null>(null);
+  let mode = $state<FeedMode>('connecting');
 
   $effect(() => {
     const subscribe = feed();
@@ -29,6 +33,9 @@ export function liveSales(feed: () => SalesFeed, subscription: () => SalesSubscr
         case 'snapshot':
           snapshot = event.snapshot;
           error = null;
+          break;
+        case 'mode':
+          mode = event.mode;
           break;
         case 'error':
           error = event.error;
@@ -44,6 +51,9 @@ export function liveSales(feed: () => SalesFeed, subscription: () => SalesSubscr
     },
     get error() {
       return error;
+    },
+    get mode() {
+      return mode;
     },
   };
 }

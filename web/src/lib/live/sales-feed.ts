@@ -2,6 +2,7 @@ import type { SalesResponse } from '@shelfsense/contracts';
 import type { ApiClient } from '../api/client.ts';
 import { ApiError, toApiError } from '../api/api-error.ts';
 import { toSalesRequest, type SalesWindow } from '../sales-range.ts';
+import type { FeedMode } from './feed.ts';
 import { startPolling, type Unsubscribe } from './poll.ts';
 
 export interface SalesSubscription {
@@ -18,12 +19,13 @@ export interface SalesSnapshot {
 
 export type SalesFeedEvent =
   | { readonly kind: 'snapshot'; readonly snapshot: SalesSnapshot }
+  | { readonly kind: 'mode'; readonly mode: FeedMode }
   | { readonly kind: 'error'; readonly error: ApiError };
 
 /**
  * How pages get sales data: subscribe, receive whole snapshots of the window, unsubscribe.
- * Today it polls REST; the live WebSocket feed will implement the same signature (REST snapshot,
- * then merge pushed bucket updates), so pages will not change when it is swapped in.
+ * `createPollingSalesFeed` polls REST; `createLiveSalesFeed` (live-sales-feed.ts) takes a REST
+ * snapshot and refreshes it when the WebSocket says sales changed, polling only while it is down.
  */
 export type SalesFeed = (subscription: SalesSubscription, listener: (event: SalesFeedEvent) => void) => Unsubscribe;
 
@@ -34,8 +36,9 @@ export interface PollingSalesFeedOptions {
 
 export function createPollingSalesFeed(client: ApiClient, options: PollingSalesFeedOptions = {}): SalesFeed {
   const now = options.now ?? Date.now;
-  return (subscription, listener) =>
-    startPolling<SalesSnapshot>({
+  return (subscription, listener) => {
+    listener({ kind: 'mode', mode: 'polling' });
+    return startPolling<SalesSnapshot>({
       intervalMs: options.intervalMs ?? 5000,
       task: async (signal) => {
         const window = subscription.window(now());
@@ -45,4 +48,5 @@ export function createPollingSalesFeed(client: ApiClient, options: PollingSalesF
       onResult: (snapshot) => listener({ kind: 'snapshot', snapshot }),
       onError: (error) => listener({ kind: 'error', error: toApiError(error) }),
     });
+  };
 }

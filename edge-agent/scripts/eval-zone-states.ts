@@ -1,0 +1,70 @@
+// Zone-state accuracy of the bundled (or any) shelf model on labelled synthetic depletion/restock
+// sequences (issue #4, Must-show #1). Usage:
+//   node edge-agent/scripts/eval-zone-states.ts [--model file.onnx] [--seeds 8200001,8200002]
+//     [--count 5] [--frames-per-step 3] [--fill-metric width|area] [--tolerance 0.05] [--occlusion]
+//     [--oracle] [--json]
+// Seeds default to 8_200_001.. (far from the training seeds). --oracle uses the scene labels as
+// detections, measuring the analysis and hysteresis alone.
+import { parseArgs } from 'node:util';
+import { BUNDLED_MODEL_PATH } from '../src/vision/agent-config.ts';
+import { OnnxDetector } from '../src/vision/detector/onnx-detector.ts';
+import { evaluateZoneStates, oracleDetect, type EvalDetect } from '../src/vision/pipeline/zone-state.eval.ts';
+import { DEFAULT_ANALYSIS } from '../src/vision/shelf/shelf-analysis.service.ts';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: BUNDLED_MODEL_PATH },
+    seeds: { type: 'string' },
+    count: { type: 'string', default: '5' },
+    'frames-per-step': { type: 'string', default: '3' },
+    'fill-metric': { type: 'string', default: DEFAULT_ANALYSIS.fillMetric },
+    conf: { type: 'string', default: '0.25' },
+    tolerance: { type: 'string', default: '0.05' },
+    occlusion: { type: 'boolean', default: false },
+    oracle: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const seeds = values.seeds !== undefined ? values.seeds.split(',').map(Number) : Array.from({ length: Number(values.count) }, (_, i) => 8_200_001 + i);
+const fillMetric = values['fill-metric'] === 'area' ? 'area' : 'width';
+let detector: OnnxDetector | undefined;
+let detect: EvalDetect = oracleDetect;
+if (!values.oracle) {
+  detector = await OnnxDetector.load(values.model);
+  const d = detector;
+  const conf = Number(values.conf);
+  detect = (jpeg) => d.detect(jpeg, { conf, iou: 0.45 });
+}
+const started = performance.now();
+try {
+  const r = await evaluateZoneStates({
+    detect,
+    seeds,
+    framesPerStep: Number(values['frames-per-step']),
+    occlusion: values.occlusion,
+    tolerance: Number(values.tolerance),
+    analysis: { ...DEFAULT_ANALYSIS, fillMetric },
+    onFrame: (n) => {
+      if (!values.json && n % 25 === 0) process.stderr.write(`  ${n} frames\r`);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (values.json) {
+    console.log(JSON.stringify({ model: values.oracle ? 'oracle' : values.model, seeds, fillMetric, occlusion: values.occlusion, ...r, seconds }));
+  } else {
+    const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+    console.log(`model        ${values.oracle ? 'oracle (scene labels)' : values.model}`);
+    console.log(`seeds        ${seeds.join(', ')}${values.occlusion ? ' (with occlusion)' : ''}`);
+    console.log(`frames       ${r.frames} (${r.zoneFrames} zone-frames, ${seconds.toFixed(1)} s)`);
+    console.log(`zone state   ${pct(r.accuracy)} correct after hysteresis (±${values.tolerance} at thresholds), ${pct(r.rawAccuracy)} before`);
+    console.log(`strict       ${pct(r.strictAccuracy)} equal to the exact true state`);
+    console.log(`all zones    ${pct(r.framesAllCorrect / Math.max(1, r.frames))} of frames`);
+    console.log(`fill error   ${r.meanFillError.toFixed(3)} mean |measured − true| (${fillMetric})`);
+    console.log('confusion    truth → reported ok/low/empty');
+    for (const t of ['ok', 'low', 'empty'] as const) console.log(`  ${t.padEnd(6)} ${r.confusion[t].ok} / ${r.confusion[t].low} / ${r.confusion[t].empty}`);
+    for (const s of r.perSeed) console.log(`  seed ${s.seed}: ${pct(s.accuracy)} of ${s.zoneFrames}`);
+  }
+} finally {
+  await detector?.close();
+}
