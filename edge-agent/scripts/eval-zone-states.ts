@@ -1,7 +1,7 @@
 // Zone-state accuracy of the bundled (or any) shelf model on labelled synthetic depletion/restock
 // sequences (issue #4, Must-show #1). Usage:
 //   node edge-agent/scripts/eval-zone-states.ts [--model file.onnx] [--seeds 8200001,8200002]
-//     [--count 5] [--frames-per-step 3] [--fill-metric width|area] [--tolerance 0.05] [--occlusion]
+//     [--count 5] [--frames-per-step 5] [--fill-metric width|area] [--tolerance 0.05] [--occlusion]
 //     [--oracle] [--json]
 // Seeds default to 8_200_001.. (far from the training seeds). --oracle uses the scene labels as
 // detections, measuring the analysis and hysteresis alone.
@@ -16,7 +16,7 @@ const { values } = parseArgs({
     model: { type: 'string', default: BUNDLED_MODEL_PATH },
     seeds: { type: 'string' },
     count: { type: 'string', default: '5' },
-    'frames-per-step': { type: 'string', default: '3' },
+    'frames-per-step': { type: 'string', default: '5' },
     'fill-metric': { type: 'string', default: DEFAULT_ANALYSIS.fillMetric },
     conf: { type: 'string', default: '0.25' },
     tolerance: { type: 'string', default: '0.05' },
@@ -43,6 +43,7 @@ try {
     seeds,
     framesPerStep: Number(values['frames-per-step']),
     occlusion: values.occlusion,
+    render: !values.oracle,
     tolerance: Number(values.tolerance),
     analysis: { ...DEFAULT_ANALYSIS, fillMetric },
     onFrame: (n) => {
