@@ -100,7 +100,7 @@ describe('parseAgentConfig', () => {
       cameras: [rtspCamera({ gating: { meanDiff: 9 }, thresholds: { lowFillBelow: 0.6 }, hysteresis: { confirmFrames: 4 } })],
     });
     const cam = effectiveCamera(cfg, cfg.cameras[0]!);
-    expect(cam.gating).toMatchObject({ meanDiff: 9, maxIntervalMs: 5000, cellDiff: 12 });
+    expect(cam.gating).toMatchObject({ meanDiff: 9, maxIntervalMs: 5000, cellDiff: 10 });
     expect(cam.thresholds).toMatchObject({ lowFillBelow: 0.6, emptyFillBelow: 0.15 });
     expect(cam.hysteresis).toEqual({ confirmFrames: 4, margin: 0.03 });
   });

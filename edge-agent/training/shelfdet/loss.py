@@ -50,10 +50,13 @@ class TaskAlignedAssigner:
         mask_in = (deltas.amin(-1) > self.eps) & mask_gt.bool()
         # Alignment metric: score of the gt class ^ alpha * IoU ^ beta.
         idx = gt_labels.long().squeeze(-1).clamp(0, self.nc - 1)  # [B, M]
-        scores = pd_scores.gather(2, idx[:, None, :].expand(-1, pd_scores.shape[1], -1)).permute(0, 2, 1)  # [B, M, A]
-        overlaps = box_iou_xyxy(gt_bboxes[:, :, None, :], pd_bboxes[:, None, :, :], ciou=True).clamp(0)
-        overlaps = overlaps * mask_in
-        align = scores.pow(self.alpha) * overlaps.pow(self.beta) * mask_in
+        # IoU and scores only for (gt, anchor) pairs with the anchor inside the gt: a few % of all pairs.
+        b_i, m_i, a_i = mask_in.nonzero(as_tuple=True)
+        overlaps = torch.zeros(mask_in.shape, dtype=pd_bboxes.dtype)
+        overlaps[b_i, m_i, a_i] = box_iou_xyxy(gt_bboxes[b_i, m_i], pd_bboxes[b_i, a_i], ciou=True).clamp(0)
+        scores = torch.zeros(mask_in.shape, dtype=pd_scores.dtype)
+        scores[b_i, m_i, a_i] = pd_scores[b_i, a_i, idx[b_i, m_i]]
+        align = scores.pow(self.alpha) * overlaps.pow(self.beta)
         # Top-k anchors per gt.
         topk = min(self.topk, align.shape[-1])
         top_idx = align.topk(topk, dim=-1).indices  # [B, M, k]

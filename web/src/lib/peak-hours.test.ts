@@ -2,7 +2,14 @@ import type { PeakHourCell } from '@shelfsense/contracts';
 import { describe, expect, it } from 'vitest';
 import { heatmapRows } from './peak-hours.ts';
 
-const cell = (weekday: number, hour: number, value: number): PeakHourCell => ({ weekday, hour, orders: value, net: 0, aov: 0, value });
+const cell = (weekday: number, hour: number, value: number): PeakHourCell => ({
+  weekday,
+  hour,
+  orders: value,
+  net: 0,
+  aov: 0,
+  value,
+});
 
 describe('heatmapRows', () => {
   it('lays cells out Monday first, hour by hour, scaled to the busiest cell', () => {

@@ -61,7 +61,15 @@ describe('availabilityByDay', () => {
       Date.parse('2025-11-22T08:35:00Z'),
       'Asia/Kolkata',
     );
-    expect(sut.map((d) => d.date)).toEqual(['2025-11-16', '2025-11-17', '2025-11-18', '2025-11-19', '2025-11-20', '2025-11-21', '2025-11-22']);
+    expect(sut.map((d) => d.date)).toEqual([
+      '2025-11-16',
+      '2025-11-17',
+      '2025-11-18',
+      '2025-11-19',
+      '2025-11-20',
+      '2025-11-21',
+      '2025-11-22',
+    ]);
     expect(sut.map((d) => d.availability)).toEqual([null, null, null, null, null, 0.9, null]);
   });
 

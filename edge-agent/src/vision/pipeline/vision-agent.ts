@@ -215,8 +215,14 @@ export function createVisionAgent(deps: VisionAgentDeps): VisionAgent {
         try {
           snapshots = await openSnapshotBucket(deps.nc, config.snapshots);
         } catch (err) {
+          // Snapshots are a debugging aid: shelf state and heartbeats must not wait for them.
           log.error({ err, bucket: config.snapshots.bucket }, 'snapshot bucket unavailable; running without snapshots');
         }
+      }
+      if (deps.nc.isClosed()) {
+        await detector.close();
+        detector = undefined;
+        throw new AppError('unavailable', 'NATS connection is closed; cannot start the vision agent');
       }
 
       // One ORT session, one inference at a time: on a small CPU box parallel runs only contend.

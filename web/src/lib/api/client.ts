@@ -237,8 +237,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async getCustomers(storeId, request, signal) {
       const q = query({ from: request.from, to: request.to });
-      const body = withArrays<CustomersResponse>(await getJson(storePath(storeId, `customers?${q}`), signal), 'customers', ['days']);
-      if (!isRecord(body.repeat30d)) throw new ApiError('internal', 'Unexpected customers response from the API.', { status: 200 });
+      const body = withArrays<CustomersResponse>(await getJson(storePath(storeId, `customers?${q}`), signal), 'customers', [
+        'days',
+      ]);
+      if (!isRecord(body.repeat30d))
+        throw new ApiError('internal', 'Unexpected customers response from the API.', { status: 200 });
       return body;
     },
     async getOrders(storeId, request, signal) {

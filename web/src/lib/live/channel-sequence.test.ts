@@ -36,7 +36,12 @@ describe('channel sequence', () => {
   it('after a resubscribe, drops updates still numbered from before it', () => {
     // In flight from the old numbering (…8, 9), then the server restarted the channel at 1.
     let state: SequenceState = AWAITING_SNAPSHOT;
-    for (const [seq, data] of [[8, 'old8'], [9, 'old9'], [1, 'new1']] as const) state = acceptUpdate(state, seq, data).state;
+    for (const [seq, data] of [
+      [8, 'old8'],
+      [9, 'old9'],
+      [1, 'new1'],
+    ] as const)
+      state = acceptUpdate(state, seq, data).state;
     const sut = acceptSnapshot(state, 'S');
     expect(sut.deliver).toEqual([
       { kind: 'snapshot', data: 'S' },

@@ -13,8 +13,7 @@ interface Buffered {
  * yet. `live`: the snapshot came; `lastSeq` is the last update applied.
  */
 export type SequenceState =
-  | { readonly phase: 'awaiting'; readonly buffered: readonly Buffered[] }
-  | { readonly phase: 'live'; readonly lastSeq: number };
+  { readonly phase: 'awaiting'; readonly buffered: readonly Buffered[] } | { readonly phase: 'live'; readonly lastSeq: number };
 
 export interface SequenceStep {
   readonly state: SequenceState;

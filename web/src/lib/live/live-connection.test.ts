@@ -108,7 +108,7 @@ describe('createLiveConnection', () => {
     last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: 's1' });
     last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: 'u1b' });
     expect(sales.deliveries.map((d) => d.data)).toEqual(['s0', 'u1', 's1', 'u1b']);
-    // An open socket resets the backoff.
+    // A working feed (a snapshot arrived) resets the backoff.
     last().drop();
     expect(sut.status).toMatchObject({ retryInMs: 1000 });
     expect(statuses.filter((s) => s === 'open')).toHaveLength(2);
@@ -137,13 +137,29 @@ describe('createLiveConnection', () => {
     expect(sut.status).toMatchObject({ kind: 'reconnecting', reason: 'the live feed did not open in time' });
   });
 
+  it('keeps backing off from a server that accepts the socket and closes it at once', async () => {
+    const { sut, last } = setup();
+    sut.subscribe('store:a:sales', () => {});
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      last().open();
+      last().drop(1011, 'live updates unavailable');
+      if (sut.status.kind === 'reconnecting') waits.push(sut.status.retryInMs);
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 8000]);
+  });
+
   it('shows the server error as the reason when it closes the socket', () => {
     const { sut, last } = setup();
     sut.subscribe('store:a:sales', () => {});
     last().open();
     last().receive({ type: 'error', code: 'unavailable', message: 'live updates are not configured on this API (no NATS_URL)' });
     last().drop(1011, 'live updates unavailable');
-    expect(sut.status).toMatchObject({ kind: 'reconnecting', reason: 'live updates are not configured on this API (no NATS_URL)' });
+    expect(sut.status).toMatchObject({
+      kind: 'reconnecting',
+      reason: 'live updates are not configured on this API (no NATS_URL)',
+    });
   });
 
   it('asks for a fresh snapshot when a second listener joins a live channel', () => {

@@ -73,7 +73,10 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
   const statusListeners = new Set<(status: LiveStatus) => void>();
   let status: LiveStatus = { kind: 'idle' };
   let socket: SocketLike | null = null;
-  /** Consecutive failed attempts; reset when a socket opens. */
+  /**
+   * Consecutive failed attempts. Reset by the first snapshot, not by the socket opening: a server
+   * that accepts and then closes at once (live updates not configured) must still back off.
+   */
   let failures = 0;
   let lastError: string | null = null;
   let lastMessageAt = 0;
@@ -150,6 +153,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
     switch (message.type) {
       case 'snapshot':
       case 'update': {
+        if (message.type === 'snapshot') failures = 0;
         const state = channels.get(message.channel);
         if (state === undefined) return;
         const step =
@@ -200,7 +204,6 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
     ws.onopen = () => {
       clearTimeout(connectTimer);
       connectTimer = undefined;
-      failures = 0;
       lastMessageAt = lastPingAt = Date.now();
       heartbeatTimer = setInterval(heartbeat, heartbeatMs);
       // A new socket numbers every channel from a fresh snapshot.

@@ -33,7 +33,9 @@ export function parseServerMessage(raw: unknown): LiveServerMessage | null {
   const channel = value['channel'];
   switch (value['type']) {
     case 'snapshot':
-      return typeof channel === 'string' && value['seq'] === 0 ? { type: 'snapshot', channel, seq: 0, data: value['data'] } : null;
+      return typeof channel === 'string' && value['seq'] === 0
+        ? { type: 'snapshot', channel, seq: 0, data: value['data'] }
+        : null;
     case 'update':
       return typeof channel === 'string' && isSeq(value['seq']) && value['seq'] > 0
         ? { type: 'update', channel, seq: value['seq'], data: value['data'] }

@@ -25,7 +25,11 @@ export interface LiveSalesFeedOptions {
  * items and gross catch up and the window slides. With the socket live and nothing selling, the
  * window is refetched when its open bucket closes. While the socket is down: REST every 5 s.
  */
-export function createLiveSalesFeed(client: ApiClient, connection: LiveConnection, options: LiveSalesFeedOptions = {}): SalesFeed {
+export function createLiveSalesFeed(
+  client: ApiClient,
+  connection: LiveConnection,
+  options: LiveSalesFeedOptions = {},
+): SalesFeed {
   const now = options.now ?? Date.now;
   const pollMs = options.pollIntervalMs ?? 5000;
 

@@ -55,7 +55,11 @@ describe('liveShelfFeed', () => {
   it('shows the REST list first, then the snapshot, then merges updates by camera and zone', async () => {
     const { socket, values } = setup();
     await vi.advanceTimersByTimeAsync(0);
-    expect(values().at(-1)?.map((z) => z.zoneId)).toEqual(['rest']);
+    expect(
+      values()
+        .at(-1)
+        ?.map((z) => z.zoneId),
+    ).toEqual(['rest']);
 
     socket().open();
     socket().receive({
@@ -64,7 +68,11 @@ describe('liveShelfFeed', () => {
       seq: 0,
       data: { zones: [makeZone({ zoneId: 'z2' }), makeZone({ zoneId: 'z1' })] },
     });
-    expect(values().at(-1)?.map((z) => z.zoneId)).toEqual(['z1', 'z2']);
+    expect(
+      values()
+        .at(-1)
+        ?.map((z) => z.zoneId),
+    ).toEqual(['z1', 'z2']);
 
     socket().receive({
       type: 'update',
@@ -72,7 +80,11 @@ describe('liveShelfFeed', () => {
       seq: 1,
       data: { v: 1, kind: 'shelf', storeId: 's', at: 'x', zones: [makeZone({ zoneId: 'z2', state: 'empty', fillRatio: 0 })] },
     });
-    expect(values().at(-1)?.map((z) => [z.zoneId, z.state])).toEqual([
+    expect(
+      values()
+        .at(-1)
+        ?.map((z) => [z.zoneId, z.state]),
+    ).toEqual([
       ['z1', 'ok'],
       ['z2', 'empty'],
     ]);
@@ -102,7 +114,11 @@ describe('liveSalesTotalsFeed', () => {
     const { connection, socket } = connectionWithFakeSocket();
     const client = {
       getSales: () =>
-        Promise.resolve({ storeId: 's', bucket: '1m', buckets: [makeBucket({ t: '2025-11-22T08:30:00.000Z', orders: 2, net: 50 })] }),
+        Promise.resolve({
+          storeId: 's',
+          bucket: '1m',
+          buckets: [makeBucket({ t: '2025-11-22T08:30:00.000Z', orders: 2, net: 50 })],
+        }),
     } as unknown as ApiClient;
     const values: LiveSales[] = [];
     liveSalesTotalsFeed(client, connection, { id: 's', name: 'S', timezone: 'Asia/Kolkata' })((e) => {

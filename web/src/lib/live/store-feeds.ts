@@ -18,7 +18,12 @@ export interface StoreFeedOptions {
  * Today / last 60 / last 15 minutes and today's top items from `store:<id>:sales`; while the socket
  * is down, the totals are summed from 1-minute REST buckets (no top items then).
  */
-export function liveSalesTotalsFeed(client: ApiClient, connection: LiveConnection, store: Store, options: StoreFeedOptions = {}): Feed<LiveSales> {
+export function liveSalesTotalsFeed(
+  client: ApiClient,
+  connection: LiveConnection,
+  store: Store,
+  options: StoreFeedOptions = {},
+): Feed<LiveSales> {
   const now = options.now ?? Date.now;
   return channelFeed({
     connection,
@@ -33,7 +38,12 @@ export function liveSalesTotalsFeed(client: ApiClient, connection: LiveConnectio
       const toMs = Math.floor(nowMs / minute) * minute + minute;
       const request = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), bucket: '1m' as const };
       const response = await client.getSales(store.id, request, signal);
-      return totalsFromBuckets(response.buckets, { storeId: store.id, nowMs, dayStartMs, date: localDate(nowMs, store.timezone) });
+      return totalsFromBuckets(response.buckets, {
+        storeId: store.id,
+        nowMs,
+        dayStartMs,
+        date: localDate(nowMs, store.timezone),
+      });
     },
     fromSnapshot: readLiveSales,
     fromUpdate: (_current, data) => readLiveSales(data),
@@ -41,7 +51,12 @@ export function liveSalesTotalsFeed(client: ApiClient, connection: LiveConnectio
 }
 
 /** Latest state of every zone: the snapshot's full list, then the zones each update changed. */
-export function liveShelfFeed(client: ApiClient, connection: LiveConnection, storeId: string, options: StoreFeedOptions = {}): Feed<Zone[]> {
+export function liveShelfFeed(
+  client: ApiClient,
+  connection: LiveConnection,
+  storeId: string,
+  options: StoreFeedOptions = {},
+): Feed<Zone[]> {
   return channelFeed({
     connection,
     channel: shelfChannel(storeId),

@@ -1,0 +1,187 @@
+// The dashboard in a real Chromium against the real local stack (`npm start` on random ports):
+// sign in with the generated admin key, watch the store page fill up and go live over the
+// WebSocket, export CSV, page the orders, open the shelf view and the wall display. Screenshots go
+// to /tmp/shelfsense-e2e/ for a human to look at. Skipped (not failed) without /usr/bin/chromium.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/index.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = join(tmpdir(), 'shelfsense-e2e');
+const STORE = 'demo-blr-1';
+
+/**
+ * `npm run -w web build` when web/build is missing or older than web/src: the api serves that
+ * folder, so a stale build would test yesterday's dashboard. Same rule as ensureWebBuild in
+ * deploy/bin/bootstrap.mjs (which `npm test` runs first, so this usually finds nothing to do).
+ */
+function ensureWebBuild(): void {
+  const index = join(REPO_ROOT, 'web', 'build', 'index.html');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(REPO_ROOT, 'web', 'src'))) return;
+  const r = spawnSync('npm', ['run', '-w', 'web', 'build', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run -w web build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+}
+
+/** The first number in a tile's text: `3,521` → 3521. */
+const numberIn = (text: string | null): number => Number((/[\d,.]+/.exec(text ?? '')?.[0] ?? 'NaN').replaceAll(',', ''));
+
+const title = hasChromium
+  ? 'dashboard in Chromium against the local stack'
+  : `dashboard in Chromium — SKIPPED: no browser at ${CHROMIUM} (Debian/Ubuntu: apt-get install -y chromium)`;
+
+describe.skipIf(!hasChromium)(title, () => {
+  let dataDir: string;
+  let stack: LocalStack | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let baseUrl: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    mkdirSync(SHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-browser-'));
+    chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
+    const config = loadConfig({
+      SHELFSENSE_DATA_DIR: dataDir,
+      API_PORT: String(await freePort()),
+      NATS_PORT: String(await freePort()),
+      PG_PORT: String(await freePort()),
+      PROCESSORS_PORT: String(await freePort()),
+      // EDGE_PORT_BASE + 1 must be free too; freePort hands out ephemeral ports, so it almost always is.
+      EDGE_PORT_BASE: String(await freePort()),
+      DEMO_ORDERS_PER_MIN: '300',
+    });
+    baseUrl = `http://127.0.0.1:${config.ports.api}`;
+    stack = await startLocalStack(config, () => undefined);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', acceptDownloads: true });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in with the admin key from the credentials file', async () => {
+    const { adminApiKey } = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as { adminApiKey: string };
+    await page.goto(`${baseUrl}/stores/${STORE}?range=1h`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.locator('#api-key').fill(adminApiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Back where it was sent from.
+    await page.waitForURL(`${baseUrl}/stores/${STORE}?range=1h`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Demo Cafe Bengaluru');
+  });
+
+  it('shows demo orders, goes live over the WebSocket and updates without a reload', async () => {
+    const ordersTile = page.locator('[data-kpi="orders"] .value');
+    await expect
+      .poll(async () => numberIn(await ordersTile.textContent()), { timeout: 30_000, interval: 250 })
+      .toBeGreaterThan(0);
+
+    const liveStatus = page.locator('[data-live-mode]').first();
+    await expect.poll(() => liveStatus.getAttribute('data-live-mode'), { timeout: 15_000 }).toBe('live');
+
+    // 300 orders a minute: the pushed 15-minute count moves within seconds.
+    const last15 = page.locator('[data-live-tile="last15m"] [data-orders]');
+    const first = numberIn(await last15.textContent());
+    expect(first).toBeGreaterThan(0);
+    await expect
+      .poll(async () => numberIn(await last15.textContent()), { timeout: 15_000, interval: 200 })
+      .toBeGreaterThan(first);
+
+    // The panels around the chart have data too.
+    await expect
+      .poll(() => page.locator('section[aria-labelledby="top-title"] tbody tr').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('section[aria-labelledby="mix-title"] li').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'store.png'), fullPage: true });
+  });
+
+  it('opens the shelf view, which renders live (its empty state when no camera reports yet)', async () => {
+    await page.getByRole('link', { name: 'Shelf', exact: true }).click();
+    await page.waitForURL(`${baseUrl}/stores/${STORE}/shelf`);
+    const status = page.locator('[data-live-mode]').first();
+    await expect.poll(() => status.getAttribute('data-live-mode'), { timeout: 15_000 }).toBe('live');
+    const zones = page.locator('[data-zone]');
+    const empty = page.locator('[data-shelf-empty]');
+    await expect.poll(async () => (await zones.count()) + (await empty.count()), { timeout: 15_000 }).toBeGreaterThan(0);
+    if ((await zones.count()) === 0) {
+      expect(await empty.textContent()).toContain('No shelf zones yet');
+      expect(await page.locator('[data-count="empty"]').textContent()).toBe('0');
+    }
+    expect(await page.locator('section[aria-labelledby="availability-title"] li').count()).toBe(7);
+    await page.screenshot({ path: join(SHOTS, 'shelf.png'), fullPage: true });
+  });
+
+  it('shows the wall display live with its shelf strip', async () => {
+    await page.goto(`${baseUrl}/wall/${STORE}`);
+    await expect
+      .poll(() => page.locator('footer [data-live-mode]').getAttribute('data-live-mode'), { timeout: 15_000 })
+      .toBe('live');
+    await expect
+      .poll(() => page.locator('[data-shelf-strip]').textContent(), { timeout: 15_000 })
+      .toMatch(/No shelf cameras reporting|empty/);
+    await page.screenshot({ path: join(SHOTS, 'wall.png') });
+  });
+
+  it('exports the selected range as CSV with the key and pages through orders', async () => {
+    await page.goto(`${baseUrl}/stores/${STORE}?range=1h`);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const file = await (await download).path();
+    const lines = readFileSync(file, 'utf8').trim().split('\r\n'); // RFC 4180 line ends
+    expect(lines[0]).toBe('t,orders,items,gross,tax,discount,net,aov,cancelledOrders,cancelledNet,refundedOrders,refundedNet');
+    expect(lines.length).toBeGreaterThan(1);
+
+    const rows = page.locator('section[aria-labelledby="orders-title"] tbody tr');
+    // The stack has just started: refresh until the first page is full (5 orders a second).
+    const refresh = page.locator('section[aria-labelledby="orders-title"]').getByRole('button', { name: 'Refresh' });
+    await expect
+      .poll(
+        async () => {
+          await refresh.click();
+          await expect.poll(() => refresh.isEnabled()).toBe(true);
+          return rows.count();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(50);
+    // The next page continues the same window with the cursor: up to 50 older orders, no repeats.
+    await page.getByRole('button', { name: 'Load 50 more' }).click();
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBeGreaterThan(50);
+    const ids = await page.locator('section[aria-labelledby="orders-title"] tbody code').allTextContents();
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeLessThanOrEqual(100);
+  });
+
+  it('logged no console or page errors on the way', () => {
+    expect(problems).toEqual([]);
+  });
+});
