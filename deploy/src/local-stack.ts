@@ -118,6 +118,8 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
           HTTP_PORT: String(port),
           DEMO_POS_ORDERS_PER_MIN: String(config.demoOrdersPerMinute),
           DEMO_POS_SEED: String(i + 1),
+          // Demo-only salt for the synthetic customers' phone numbers (not a secret: the data is fake).
+          CUSTOMER_KEY_SALT: 'shelfsense-local-demo-salt',
         },
         /edge-agent ready/,
       );

@@ -78,6 +78,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
           storeId: config.store.id,
           ordersPerMinute: config.demoPos.ordersPerMinute,
           seed: config.demoPos.seed,
+          customerKeySalt: config.pos.customerKeySalt,
           publisher,
           log: deps.log.child({ component: 'demo-pos' }),
           clock,

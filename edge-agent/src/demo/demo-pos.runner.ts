@@ -8,6 +8,7 @@ import { createDemoOrderFactory } from './demo-pos.generator.ts';
  * steady rate with jitter. Returns a stop function; the timer is owned here (STYLE 11).
  */
 export function startDemoPos(opts: {
+  customerKeySalt: string | null;
   storeId: string;
   ordersPerMinute: number;
   seed: number;
@@ -20,7 +21,7 @@ export function startDemoPos(opts: {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const tick = async () => {
-    const order = normalizeGenericOrder(factory.next(opts.clock()), { customerKeySalt: null, now: opts.clock() });
+    const order = normalizeGenericOrder(factory.next(opts.clock()), { customerKeySalt: opts.customerKeySalt, now: opts.clock() });
     if (order.ok) {
       try {
         const res = await opts.publisher.publishOrder(order.order);
