@@ -1,13 +1,22 @@
 // Writes a synthetic shelf dataset in YOLO format for edge-agent/training:
 //   <out>/images/00000.jpg, <out>/labels/00000.txt ("class cx cy w h", normalized; 0 = product, 1 = gap)
 //   <out>/data.json (classes, seed, count, sizes)
-// Usage: node edge-agent/scripts/make-dataset.ts --out /tmp/shelf-train --count 2000 --seed 1 [--size 640x480[,640x360]] [--jobs 2]
+// Usage: node edge-agent/scripts/make-dataset.ts --out /tmp/shelf-train --count 2000 --seed 1 [--size 640x480[,640x360]]
+//          [--fit-share 0.25] [--jobs 2]
+// --fit-share: share of images with `fit` framing (whole shelf unit in view, 2..6 rows), the look of
+// the demo's synthetic camera; the rest use random framing (cut-off rows and edges, like photos).
 // Image i uses subSeed(seed, i), so one (seed, count) always yields the same files and a set made
 // with another seed shares no scene with it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SHELF_CLASSES, generateShelfScene, subSeed, type SceneLabel } from '../src/vision/scene/shelf-scene.generator.ts';
+import {
+  SHELF_CLASSES,
+  generateShelfScene,
+  seededRandom,
+  subSeed,
+  type SceneLabel,
+} from '../src/vision/scene/shelf-scene.generator.ts';
 import { renderShelfScene } from '../src/vision/scene/shelf-scene.renderer.ts';
 
 const { values } = parseArgs({
@@ -16,6 +25,7 @@ const { values } = parseArgs({
     count: { type: 'string', default: '100' },
     seed: { type: 'string', default: '1' },
     size: { type: 'string', default: '640x480' },
+    'fit-share': { type: 'string', default: '0' },
     jobs: { type: 'string', default: '2' },
   },
 });
@@ -29,9 +39,11 @@ const out = values.out ?? fail('--out <dir> is required');
 const count = Number(values.count);
 const seed = Number(values.seed);
 const jobs = Number(values.jobs);
+const fitShare = Number(values['fit-share']);
 if (!Number.isInteger(count) || count < 1) fail(`--count must be a positive integer, got ${values.count}`);
 if (!Number.isInteger(seed) || seed < 0) fail(`--seed must be a non-negative integer, got ${values.seed}`);
 if (!Number.isInteger(jobs) || jobs < 1) fail(`--jobs must be a positive integer, got ${values.jobs}`);
+if (!(fitShare >= 0 && fitShare <= 1)) fail(`--fit-share must be in 0..1, got ${values['fit-share']}`);
 const sizes = values.size.split(',').map((s) => {
   const m = /^(\d+)x(\d+)$/.exec(s.trim());
   if (m === null) fail(`--size must look like 640x480 (comma-separated for a mix), got ${s}`);
@@ -51,6 +63,7 @@ await mkdir(join(out, 'labels'), { recursive: true });
 const started = performance.now();
 const counts = { product: 0, gap: 0 };
 let done = 0;
+let fitCount = 0;
 let nextIndex = 0;
 
 async function worker(): Promise<void> {
@@ -58,7 +71,15 @@ async function worker(): Promise<void> {
     const i = nextIndex++;
     const imageSeed = subSeed(seed, i);
     const size = sizes[imageSeed % sizes.length]!;
-    const scene = generateShelfScene({ seed: imageSeed, ...size });
+    // A separate stream decides the framing, so random-framed images do not depend on --fit-share.
+    const pick = seededRandom(subSeed(imageSeed, 77));
+    const fit = pick() < fitShare;
+    const scene = generateShelfScene({
+      seed: imageSeed,
+      ...size,
+      ...(fit ? { framing: 'fit', rows: 2 + Math.floor(pick() * 5) } : {}),
+    });
+    if (fit) fitCount++;
     const jpeg = await renderShelfScene(scene);
     const name = String(i).padStart(5, '0');
     await writeFile(join(out, 'images', `${name}.jpg`), jpeg);
@@ -92,6 +113,8 @@ await writeFile(
       seed,
       count,
       sizes: sizes.map((s) => `${s.width}x${s.height}`),
+      fitShare,
+      fitImages: fitCount,
       labels: counts,
       seconds: Math.round(seconds),
     },

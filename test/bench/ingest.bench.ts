@@ -40,7 +40,14 @@ const database = await createTestDatabase(pgCluster.url);
 const db = database.db;
 const procs: { stop(): Promise<void> }[] = [];
 try {
-  const processors = startNodeProcess(main('stream-processors'), { NATS_URL: nats.url, DATABASE_URL: database.url, HTTP_PORT: '0', LOG_LEVEL: 'info' });
+  const processors = startNodeProcess(main('stream-processors'), {
+    NATS_URL: nats.url,
+    DATABASE_URL: database.url,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'info',
+    ...(process.env.POS_BATCH_MAX !== undefined ? { POS_BATCH_MAX: process.env.POS_BATCH_MAX } : {}),
+    ...(process.env.POS_CONCURRENCY !== undefined ? { POS_CONCURRENCY: process.env.POS_CONCURRENCY } : {}),
+  });
   procs.push(processors);
   await processors.waitFor(/stream-processors ready/);
   const drained = () => eventually(async () => ((await consumerDrained(nc, STREAMS.pos, CONSUMERS.posRollup)) ? true : undefined), 600_000, 100);

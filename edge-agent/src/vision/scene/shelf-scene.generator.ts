@@ -828,14 +828,24 @@ export interface SceneOptions {
   seed: number;
   width?: number;
   height?: number;
+  /** `random` (default) or `fit`: the whole unit in view, like the demo camera (see `LayoutOptions`). */
+  framing?: 'random' | 'fit';
+  /** Rows for `fit` framing. */
+  rows?: number;
 }
 
 /**
- * A random training scene: random layout and framing, random gaps (runs of 1–4 product widths,
- * sometimes wider, sometimes a whole bay), random occluders.
+ * A random training scene: random layout (random framing unless `fit` is asked for), random gaps
+ * (runs of 1–4 product widths, sometimes wider, sometimes a whole bay), random occluders.
  */
 export function generateShelfScene(opts: SceneOptions): ShelfScene {
-  const layout = generateShelfLayout({ seed: opts.seed, width: opts.width, height: opts.height, framing: 'random' });
+  const layout = generateShelfLayout({
+    seed: opts.seed,
+    width: opts.width,
+    height: opts.height,
+    framing: opts.framing ?? 'random',
+    rows: opts.rows,
+  });
   const rng = makeRng(subSeed(opts.seed, 2));
   const rows = layout.rows.map((row) => {
     const slots = row.slots.map((s) => ({ ...s, filled: true }));
