@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseEnv } from '@shelfsense/contracts';
+import { envBoolean, parseEnv } from '@shelfsense/contracts';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -15,6 +15,8 @@ const Env = z.object({
   EDGE_PORT_BASE: z.coerce.number().int().min(1).max(65534).default(8090),
   PROCESSORS_PORT: z.coerce.number().int().min(1).max(65535).default(8092),
   DEMO_ORDERS_PER_MIN: z.coerce.number().min(0).max(6000).default(20),
+  /** Run the demo stores' synthetic shelf cameras (needs the bundled model). */
+  DEMO_CAMERAS: z.preprocess(envBoolean, z.boolean()).default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -37,6 +39,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     databaseUrl: e.DATABASE_URL ?? null,
     ports: { api: e.API_PORT, nats: e.NATS_PORT, pg: e.PG_PORT, edgeBase: e.EDGE_PORT_BASE, processors: e.PROCESSORS_PORT },
     demoOrdersPerMinute: e.DEMO_ORDERS_PER_MIN,
+    demoCameras: e.DEMO_CAMERAS,
     logLevel: e.LOG_LEVEL,
   } as const;
 }

@@ -1,6 +1,6 @@
 // The whole system on one machine for `npm start`: nats-server, embedded PostgreSQL, migrations,
 // stream-processors, api (serving the dashboard) and one demo edge agent per demo store.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createDb, startEmbeddedPostgres, type RunningPostgres } from '@shelfsense/db';
@@ -18,6 +18,9 @@ export interface LocalStack {
 }
 
 const entry = (workspace: string) => join(REPO_ROOT, workspace, 'src', 'main.ts');
+/** Two synthetic shelf cameras per demo store, depleted by the demo POS (needs the bundled model). */
+const DEMO_CAMERAS = join(REPO_ROOT, 'edge-agent', 'examples', 'agent.yaml');
+const BUNDLED_MODEL = join(REPO_ROOT, 'edge-agent', 'models', 'shelf-detector.onnx');
 
 async function assertPortFree(port: number, what: string, envVar: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -107,6 +110,8 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
     say(`  ✓ stream-processors            http://127.0.0.1:${config.ports.processors}/metrics`);
     await startService('api', 'api', { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.api) }, /api ready/);
     say(`  ✓ api                          http://127.0.0.1:${config.ports.api}/api/docs`);
+    const vision = config.demoCameras && existsSync(BUNDLED_MODEL);
+    if (config.demoCameras && !vision) say(`  ! no shelf model at ${BUNDLED_MODEL}: demo cameras are off`);
     for (const [i, store] of DEMO_STORES.entries()) {
       const port = config.ports.edgeBase + i;
       await startService(
@@ -120,10 +125,13 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
           DEMO_POS_SEED: String(i + 1),
           // Demo-only salt for the synthetic customers' phone numbers (not a secret: the data is fake).
           CUSTOMER_KEY_SALT: 'shelfsense-local-demo-salt',
+          ...(vision ? { AGENT_CONFIG: DEMO_CAMERAS } : {}),
         },
         /edge-agent ready/,
       );
-      say(`  ✓ edge agent ${store.id.padEnd(17)} http://127.0.0.1:${port}/pos/orders (demo POS: ${config.demoOrdersPerMinute} orders/min)`);
+      say(
+        `  ✓ edge agent ${store.id.padEnd(17)} http://127.0.0.1:${port}/pos/orders (demo POS: ${config.demoOrdersPerMinute} orders/min${vision ? ', 2 synthetic shelf cameras' : ''})`,
+      );
     }
 
     return {

@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import { AGENT_VERSION, type Config } from './config.ts';
 import { startDemoPos } from './demo/demo-pos.runner.ts';
 import { installErrorHandler } from './http-errors.ts';
+import { ensureEdgeStream } from './lib/edge-stream.ts';
 import { createEventPublisher } from './lib/event-publisher.ts';
+import { loadAgentConfig } from './vision/agent-config.ts';
+import { createVisionAgent, type VisionAgent } from './vision/pipeline/vision-agent.ts';
 import { createMetrics } from './metrics.ts';
 import { registerPosRoutes } from './pos/pos.routes.ts';
 
@@ -69,9 +72,23 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
   });
 
   let stopDemo: (() => void) | undefined;
+  let vision: VisionAgent | undefined;
   return {
     http,
     async start() {
+      if (config.nats.edgeStream) await ensureEdgeStream(deps.nc, config.store.id);
+      if (config.vision.configPath !== null) {
+        vision = createVisionAgent({
+          config: await loadAgentConfig(config.vision.configPath),
+          storeId: config.store.id,
+          agentId: config.agentId,
+          nc: deps.nc,
+          publisher,
+          log: deps.log.child({ component: 'vision' }),
+          clock,
+        });
+        await vision.start();
+      }
       await http.listen({ host: config.http.host, port: config.http.port });
       if (config.demoPos.ordersPerMinute > 0) {
         stopDemo = startDemoPos({
@@ -89,6 +106,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     },
     async stop() {
       stopDemo?.();
+      await vision?.stop();
       await http.close();
     },
   };

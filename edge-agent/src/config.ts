@@ -1,4 +1,4 @@
-import { Currency, TokenId, TimeZone, parseEnv } from '@shelfsense/contracts';
+import { Currency, TokenId, TimeZone, envBoolean, parseEnv } from '@shelfsense/contracts';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -21,6 +21,13 @@ const Env = z.object({
   PETPOOJA_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(1024).optional()),
   /** PetPooja payloads carry no currency; its outlets bill in INR. */
   PETPOOJA_CURRENCY: Currency.default('INR'),
+  /** Camera/zone config file (YAML or JSON, see examples/agent.yaml); unset = no cameras. */
+  AGENT_CONFIG: z.string().min(1).optional(),
+  /**
+   * Create the store's EDGE stream on the local JetStream at start (leaf-node deployments, where
+   * the hub sources from it). Off when the agent talks to the hub directly (local demo stack).
+   */
+  EDGE_STREAM: z.preprocess(envBoolean, z.boolean()).default(false),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -33,7 +40,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
   return {
     store: { id: e.STORE_ID, timezone: e.STORE_TIMEZONE },
     agentId: e.AGENT_ID ?? `edge-${e.STORE_ID}`.slice(0, 64),
-    nats: { url: e.NATS_URL, publishTimeoutMs: e.PUBLISH_TIMEOUT_MS },
+    nats: { url: e.NATS_URL, publishTimeoutMs: e.PUBLISH_TIMEOUT_MS, edgeStream: e.EDGE_STREAM },
+    vision: { configPath: e.AGENT_CONFIG ?? null },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,
     pos: {
