@@ -25,7 +25,7 @@ import {
   startNodeProcess,
   startPostgresCluster,
 } from '../src/index.ts';
-import { machineLine, percentile, writeSection } from './report.ts';
+import { machineLine, percentile, writeSection } from '../src/index.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 60_000);
 const EDGE_ORDERS = Number(process.env.BENCH_EDGE_ORDERS ?? 20_000);

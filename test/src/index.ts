@@ -5,3 +5,4 @@ export * from './support/jetstream.ts';
 export * from './factories/order.factory.ts';
 export * from './factories/pos-load.generator.ts';
 export * from './support/rollup-truth.ts';
+export * from './support/bench-report.ts';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const FILE = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+const FILE = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
 const HEADER = '# Benchmarks\n\nWritten by the benchmark scripts (`npm run bench`); each section is replaced by its own script.\n';
 
 /** One line describing the machine a benchmark ran on. */
