@@ -86,7 +86,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--model", choices=sorted(MODEL_PRESETS), default="s")
-    ap.add_argument("--time-budget", type=float, default=0, help="minutes; after epoch 1, cut epochs to fit (0 = off)")
+    ap.add_argument("--time-budget", type=float, default=0, help="minutes; after each epoch, cut the epoch count if the rest would not fit (0 = off)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training images (smoke tests)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
@@ -127,6 +127,7 @@ def main() -> None:
         return args.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
 
     best, history, it = -1.0, [], 0
+    epoch_times: list[float] = []
     print(f"setup {time.time() - t_start:.0f} s", flush=True)
     epoch = 0
     while epoch < epochs:
@@ -179,11 +180,14 @@ def main() -> None:
         if fitness > best:
             best = fitness
             torch.save(ckpt, out / "best.pt")
-        if epoch == 0 and args.time_budget > 0:
-            fit = int((args.time_budget * 60 - (time.time() - t_start)) // (time.time() - t0)) + 1
+        epoch_times.append(time.time() - t0)
+        if args.time_budget > 0 and epoch + 1 < epochs:
+            # Re-plan after every epoch from the mean epoch time so far; the cosine schedule follows.
+            left = args.time_budget * 60 - (time.time() - t_start)
+            fit = epoch + 1 + int(left // (sum(epoch_times) / len(epoch_times)))
             if fit < epochs:
-                print(f"time budget {args.time_budget} min: {epochs} → {max(fit, 2)} epochs", flush=True)
-                epochs = max(fit, 2)
+                print(f"time budget {args.time_budget} min: {epochs} -> {max(fit, epoch + 1)} epochs", flush=True)
+                epochs = max(fit, epoch + 1)
         epoch += 1
         (out / "history.json").write_text(json.dumps(history, indent=1))
     total = time.time() - t_start
