@@ -1,6 +1,7 @@
 // Synthetic POS traffic for the local stack and demos: a small cafe menu, realistic channel and
 // payment mix, occasional cancellations. Seeded, so two runs with one seed produce the same orders.
 import type { GenericOrderInput } from '@shelfsense/contracts';
+import { seededRandom } from '../vision/scene/shelf-scene.generator.ts';
 
 const MENU = [
   { sku: 'cof-cap', name: 'Cappuccino', category: 'Coffee', price: 180 },
@@ -23,18 +24,6 @@ const CHANNELS = [
 ] as const;
 const PAYMENTS = ['cash', 'card', 'online'] as const;
 const TAX_RATE = 0.05;
-
-/** mulberry32: tiny, fast, good enough for synthetic data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
