@@ -1,6 +1,6 @@
 import type { ZoneObservation, ZoneState } from '@shelfsense/contracts';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../database.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, ZoneStateTable } from '../database.ts';
 import { columnList, unnestRows, type UnnestColumn } from '../lib/unnest.ts';
 
 /** One zone of one analysed frame, as stored. */
@@ -185,35 +185,26 @@ export async function advanceZoneStates(trx: Kysely<Database>, latest: readonly 
       AS v(s, c, z, sku, state, fill, df, ef, f)
     WHERE zs.store_id = v.s AND zs.camera_id = v.c AND zs.zone_id = v.z AND v.f > zs.frame_at
     RETURNING zs.*`.execute(trx);
-  return rows.map((r) => ({
-    storeId: r.store_id,
-    cameraId: r.camera_id,
-    zoneId: r.zone_id,
-    sku: r.sku,
-    state: r.state,
-    fillRatio: Number(r.fill_ratio),
-    detectedFacings: r.detected_facings,
-    expectedFacings: r.expected_facings,
-    frameAt: r.frame_at.toISOString(),
-    stateSince: r.state_since.toISOString(),
-  }));
+  return rows.map(toZoneStateView);
 }
+
+const toZoneStateView = (r: Selectable<ZoneStateTable>): ZoneStateView => ({
+  storeId: r.store_id,
+  cameraId: r.camera_id,
+  zoneId: r.zone_id,
+  sku: r.sku,
+  state: r.state,
+  fillRatio: Number(r.fill_ratio),
+  detectedFacings: r.detected_facings,
+  expectedFacings: r.expected_facings,
+  frameAt: r.frame_at.toISOString(),
+  stateSince: r.state_since.toISOString(),
+});
 
 /** Current zone states of a store. */
 export async function listZoneStates(db: Kysely<Database>, storeId: string): Promise<ZoneStateView[]> {
   const rows = await db.selectFrom('zone_state').selectAll().where('store_id', '=', storeId).where('frame_at', '>', sql<Date>`'-infinity'`).orderBy('camera_id').orderBy('zone_id').execute();
-  return rows.map((r) => ({
-    storeId: r.store_id,
-    cameraId: r.camera_id,
-    zoneId: r.zone_id,
-    sku: r.sku,
-    state: r.state,
-    fillRatio: Number(r.fill_ratio),
-    detectedFacings: r.detected_facings,
-    expectedFacings: r.expected_facings,
-    frameAt: r.frame_at.toISOString(),
-    stateSince: r.state_since.toISOString(),
-  }));
+  return rows.map(toZoneStateView);
 }
 
 /** On-shelf availability per store-local day: 1 − empty time ÷ observed time, over all zones. */
