@@ -1,7 +1,7 @@
 // Zone-state accuracy of the bundled (or any) shelf model on labelled synthetic depletion/restock
 // sequences (issue #4, Must-show #1). Usage:
 //   node edge-agent/scripts/eval-zone-states.ts [--model file.onnx] [--seeds 8200001,8200002]
-//     [--count 5] [--frames-per-step 5] [--fill-metric width|area] [--tolerance 0.05] [--occlusion]
+//     [--count 5] [--frames-per-step 5] [--fill-metric width|span|area] [--tolerance 0.05] [--occlusion]
 //     [--oracle] [--json]
 // Seeds default to 8_200_001.. (far from the training seeds). --oracle uses the scene labels as
 // detections, measuring the analysis and hysteresis alone.
@@ -27,7 +27,7 @@ const { values } = parseArgs({
 });
 
 const seeds = values.seeds !== undefined ? values.seeds.split(',').map(Number) : Array.from({ length: Number(values.count) }, (_, i) => 8_200_001 + i);
-const fillMetric = values['fill-metric'] === 'area' ? 'area' : 'width';
+const fillMetric = values['fill-metric'] === 'area' ? 'area' : values['fill-metric'] === 'span' ? 'span' : 'width';
 let detector: OnnxDetector | undefined;
 let detect: EvalDetect = oracleDetect;
 if (!values.oracle) {
@@ -61,6 +61,7 @@ try {
     console.log(`zone state   ${pct(r.accuracy)} correct after hysteresis (±${values.tolerance} at thresholds), ${pct(r.rawAccuracy)} before`);
     console.log(`strict       ${pct(r.strictAccuracy)} equal to the exact true state`);
     console.log(`all zones    ${pct(r.framesAllCorrect / Math.max(1, r.frames))} of frames`);
+    console.log(`changes      ${r.reportedChanges} reported for ${r.trueChanges} real state changes (more = flapping)`);
     console.log(`fill error   ${r.meanFillError.toFixed(3)} mean |measured − true| (${fillMetric})`);
     console.log('confusion    truth → reported ok/low/empty');
     for (const t of ['ok', 'low', 'empty'] as const) console.log(`  ${t.padEnd(6)} ${r.confusion[t].ok} / ${r.confusion[t].low} / ${r.confusion[t].empty}`);

@@ -14,6 +14,7 @@ describe('zone-state accuracy on synthetic depletion/restock sequences', () => {
     expect(r.rawAccuracy).toBe(1);
     expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(r.accuracy).toBeLessThan(1); // a 2-frame confirmation must lag behind real changes
+    expect(Math.abs(r.reportedChanges - r.trueChanges)).toBeLessThanOrEqual(2); // threshold margins may shift one
     expect(r.meanFillError).toBeLessThan(0.03);
     // Every state occurs, so the number is not "all ok".
     expect(Math.min(r.confusion.ok.ok, r.confusion.low.low, r.confusion.empty.empty)).toBeGreaterThan(20);
@@ -24,11 +25,14 @@ describe('zone-state accuracy on synthetic depletion/restock sequences', () => {
     async () => {
       const detector = await OnnxDetector.load(BUNDLED_MODEL_PATH, { threads: 2 });
       try {
-        const r = await evaluateZoneStates({ detect: (jpeg) => detector.detect(jpeg, { conf: 0.25, iou: 0.45 }), seeds: SEEDS });
+        // Shoppers' arms and promo strips in front of the shelf on some frames: the flicker hysteresis is for.
+        const r = await evaluateZoneStates({ detect: (jpeg) => detector.detect(jpeg, { conf: 0.25, iou: 0.45 }), seeds: SEEDS, occlusion: true });
         console.log(
-          `zone state: ${(r.accuracy * 100).toFixed(1)} % (strict ${(r.strictAccuracy * 100).toFixed(1)} %, before hysteresis ${(r.rawAccuracy * 100).toFixed(1)} %) over ${r.zoneFrames} zone-frames`,
+          `zone state: ${(r.accuracy * 100).toFixed(1)} % (strict ${(r.strictAccuracy * 100).toFixed(1)} %, before hysteresis ${(r.rawAccuracy * 100).toFixed(1)} %) ` +
+            `over ${r.zoneFrames} zone-frames; ${r.reportedChanges} state changes reported for ${r.trueChanges} real ones`,
         );
         expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
+        expect(r.reportedChanges).toBeLessThanOrEqual(Math.ceil(r.trueChanges * 1.2)); // no flapping
       } finally {
         await detector.close();
       }

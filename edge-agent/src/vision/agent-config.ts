@@ -184,8 +184,8 @@ export const AgentConfigSchema = z
       .prefault({}),
     analysis: z
       .strictObject({
-        /** `width`: share of the zone's width stocked; `area`: share of its box area (see shelf-analysis.service.ts). */
-        fillMetric: z.enum(['width', 'area']).default('width'),
+        /** `width` (product vs gap width), `span` (product width ÷ zone width) or `area`; see shelf-analysis.service.ts. */
+        fillMetric: z.enum(['width', 'span', 'area']).default('width'),
         /** Publish when a zone's fill moves by more than this. */
         fillChangeDelta: Share.default(0.05),
       })

@@ -70,6 +70,9 @@ export interface ZoneEvalResult {
   readonly framesAllCorrect: number;
   /** Mean |measured fill − true coverage| over zone-frames. */
   readonly meanFillError: number;
+  /** State changes of the true zones, and of the reported ones: more reported than true is flapping. */
+  readonly trueChanges: number;
+  readonly reportedChanges: number;
   /** strict truth → reported → count */
   readonly confusion: Confusion;
   readonly perSeed: ReadonlyArray<{ readonly seed: number; readonly zoneFrames: number; readonly correct: number; readonly accuracy: number }>;
@@ -135,6 +138,8 @@ export async function evaluateZoneStates(opts: ZoneEvalOptions): Promise<ZoneEva
   let strictCorrect = 0;
   let framesAllCorrect = 0;
   let fillError = 0;
+  let trueChanges = 0;
+  let reportedChanges = 0;
 
   for (const seed of opts.seeds) {
     const shelf = new SyntheticShelf({
@@ -147,6 +152,8 @@ export async function evaluateZoneStates(opts: ZoneEvalOptions): Promise<ZoneEva
     });
     const specs = shelf.zoneSpecs();
     const tracker = new ZoneStateTracker(thresholds, hysteresis);
+    let lastTrue: ZoneState[] | undefined;
+    let lastReported: ZoneState[] | undefined;
     let seedZoneFrames = 0;
     let seedCorrect = 0;
     let frameNo = 0;
@@ -179,6 +186,12 @@ export async function evaluateZoneStates(opts: ZoneEvalOptions): Promise<ZoneEva
           zoneFrames++;
           seedZoneFrames++;
         });
+        const trueNow = truth.map((t) => trueZoneState(t, thresholds));
+        const reportedNow = reported.map((z) => z.state);
+        if (lastTrue !== undefined) trueChanges += trueNow.filter((st, i) => st !== lastTrue![i]).length;
+        if (lastReported !== undefined) reportedChanges += reportedNow.filter((st, i) => st !== lastReported![i]).length;
+        lastTrue = trueNow;
+        lastReported = reportedNow;
         if (allRight) framesAllCorrect++;
         frames++;
         opts.onFrame?.(frames);
@@ -195,6 +208,8 @@ export async function evaluateZoneStates(opts: ZoneEvalOptions): Promise<ZoneEva
     rawAccuracy: zoneFrames > 0 ? rawCorrect / zoneFrames : 0,
     framesAllCorrect,
     meanFillError: zoneFrames > 0 ? fillError / zoneFrames : 0,
+    trueChanges,
+    reportedChanges,
     confusion,
     perSeed,
   };

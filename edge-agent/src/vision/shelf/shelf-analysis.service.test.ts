@@ -34,6 +34,13 @@ describe('analyseZones', () => {
     expect(a!.fillRatio).toBeCloseTo(0.375, 6);
   });
 
+  it('span metric divides product width by the zone width, so undetected gaps still count as empty', () => {
+    const dets = [product(0, 25), product(25, 50)]; // the gap 50..100 was missed by the detector
+    const [width] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
+    const [span] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'span' });
+    expect([width!.fillRatio, span!.fillRatio]).toEqual([1, 0.5]);
+  });
+
   it('a box straddling two zones is a facing only where its centre is, but fills both', () => {
     const dets = [product(80, 130)]; // centre x = 105 → zone B
     const [a, b] = analyseZones(dets, IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });

@@ -8,7 +8,10 @@
 //   tops of the row below) are left out of the fill. `area` measures coverage in pixels²; `width`
 //   projects the boxes onto the shelf's horizontal axis, which is what "how much of the shelf run is
 //   stocked" means and is blind to product height (a gap box spans the full clearance, a product
-//   rarely does). No product and no gap in the zone ⇒ fill 0.
+//   rarely does). `span` divides the products' width by the zone's own width instead: it does not
+//   need the gaps to be detected (a missed gap cannot make a zone look full) but assumes the zone
+//   is drawn tightly around the shelf run, and reads a full shelf a little below 1 (the spacing
+//   between products). No product and no gap in the zone ⇒ fill 0.
 import {
   area,
   boundsOf,
@@ -35,7 +38,7 @@ export interface BoxDetection {
   readonly box: PixelBox;
 }
 
-export type FillMetric = 'area' | 'width';
+export type FillMetric = 'area' | 'width' | 'span';
 
 export interface AnalysisOptions {
   readonly productClass: string;
@@ -90,7 +93,7 @@ export function analyseZones(
     const g = clipped(gaps);
     const pFill = p.filter(inFill).map((x) => x.clip);
     const gFill = g.filter(inFill).map((x) => x.clip);
-    const covered = measure([...pFill, ...gFill], opts.fillMetric);
+    const covered = opts.fillMetric === 'span' ? bounds[2] - bounds[0] : measure([...pFill, ...gFill], opts.fillMetric);
     const fillRatio = covered > 0 ? Math.min(1, measure(pFill, opts.fillMetric) / covered) : 0;
     return {
       zoneId: zone.id,
@@ -109,6 +112,7 @@ function measure(boxes: readonly PixelBox[], metric: FillMetric): number {
     case 'area':
       return unionArea(boxes);
     case 'width':
+    case 'span':
       return unionLength(boxes.map((b) => [b[0], b[2]] as const));
   }
 }
