@@ -26,6 +26,20 @@ describe('letterbox (sharp)', () => {
     expect(Math.max(...data)).toBeLessThanOrEqual(1);
   });
 
+  it('pads a tall image left and right and returns the resized pixels before padding', async () => {
+    const src = await sharp({ create: { width: 32, height: 64, channels: 3, background: { r: 10, g: 220, b: 90 } } })
+      .png()
+      .toBuffer();
+    const { data, geometry, resized } = await letterbox(src, 64, 64);
+    expect([geometry.padLeft, geometry.padRight, geometry.resizedWidth]).toEqual([16, 16, 32]);
+    expect(rgbAt(data, 64, 64, 15, 30)).toEqual([114, 114, 114]);
+    expect(rgbAt(data, 64, 64, 16, 0)).toEqual([10, 220, 90]);
+    expect(rgbAt(data, 64, 64, 47, 63)).toEqual([10, 220, 90]);
+    expect(rgbAt(data, 64, 64, 48, 63)).toEqual([114, 114, 114]);
+    expect([resized.width, resized.height, resized.channels, resized.data.length]).toEqual([32, 64, 3, 32 * 64 * 3]);
+    expect(Array.from(resized.data.subarray(0, 3))).toEqual([10, 220, 90]);
+  });
+
   it('rotates by EXIF orientation before letterboxing', async () => {
     // Stored portrait 64x128: top half red, bottom half blue. Orientation 6 rotates it clockwise,
     // so the displayed 128x64 image has blue on the left and red on the right.

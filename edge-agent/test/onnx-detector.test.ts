@@ -172,4 +172,28 @@ describe('OnnxDetector on tiny constant-output models', () => {
     await sut.close(); // idempotent
     expect((await rejection(sut.detect(await makeImage()))).code).toBe('unavailable');
   });
+
+  it('runs on a worker thread with the same results (float32 and float16), in order, and fails cleanly after close', async () => {
+    const image = await makeImage({ width: 128, height: 64 });
+    for (const name of ['v8', 'v8Fp16', 'v5'] as const) {
+      const inProcess = await load(name);
+      const inWorker = await load(name, { worker: true });
+      expect([inWorker.layout, inWorker.names, inWorker.inputDtype]).toEqual([inProcess.layout, inProcess.names, inProcess.inputDtype]);
+      expect(rounded(await inWorker.detect(image))).toEqual(rounded(await inProcess.detect(image)));
+    }
+    // prepare/infer split: several images prepared first, inferred concurrently, each gets its own result.
+    const sut = await load('v8', { worker: true });
+    const sizes = [128, 256, 64] as const;
+    const prepared = await Promise.all(sizes.map(async (w) => sut.prepare(await makeImage({ width: w, height: 64 }))));
+    const results = await Promise.all(prepared.map((p) => sut.infer(p)));
+    expect(results.map((r) => r.width)).toEqual([...sizes]);
+    await sut.close();
+    expect((await rejection(sut.detect(image))).code).toBe('unavailable');
+  });
+
+  it('reports a model the worker cannot load as validation_failed', async () => {
+    const err = await rejection(OnnxDetector.fromBytes(Buffer.from('not a model'), { worker: true }, 'junk.onnx'));
+    expect(err.code).toBe('validation_failed');
+    expect(err.message).toMatch(/cannot load junk\.onnx with onnxruntime/);
+  });
 });

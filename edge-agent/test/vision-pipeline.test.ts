@@ -23,6 +23,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEventPublisher } from '../src/lib/event-publisher.ts';
 import { parseAgentConfig } from '../src/vision/agent-config.ts';
+import { letterbox } from '../src/vision/detector/letterbox.ts';
 import { createVisionAgent, type FrameDetector } from '../src/vision/pipeline/vision-agent.ts';
 import { SHELF_CLASSES } from '../src/vision/scene/shelf-scene.generator.ts';
 import { makeImage, tinyModelPath } from './support/detector-fixtures.ts';
@@ -160,7 +161,12 @@ describe('vision agent against real JetStream', () => {
     let shelfLabels: () => ReadonlyArray<{ cls: string; x1: number; y1: number; x2: number; y2: number }> = () => [];
     const detector: FrameDetector = {
       names: SHELF_CLASSES,
-      detect: () =>
+      prepare: async (image) => {
+        // Real decoding (the change gate looks at these pixels); the tensor is never used.
+        const { geometry, resized } = await letterbox(image, 64, 64);
+        return { tensor: new Float32Array(0), geometry, resized, preprocessMs: 1 };
+      },
+      infer: () =>
         Promise.resolve({
           width: 320,
           height: 240,

@@ -176,6 +176,7 @@ export const AgentConfigSchema = z
         id: z.string().min(1).max(128).optional(),
         conf: Share.default(0.25),
         iou: Share.default(0.45),
+        /** Inference threads. Default: all cores but one (the other decodes frames meanwhile). */
         threads: z.number().int().min(1).max(64).optional(),
         imgsz: z.number().int().min(32).max(4096).optional(),
         productClass: z.string().min(1).default('product'),

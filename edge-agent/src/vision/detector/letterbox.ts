@@ -90,9 +90,11 @@ export function openImage(image: DetectorImage): Sharp {
 export type TensorDtype = 'float32' | 'float16';
 
 export interface LetterboxResult<T extends TensorDtype = TensorDtype> {
-  /** RGB planes, CHW, values in [0, 1]; float16 as raw binary16 bits. */
+  /** RGB planes, CHW, values in [0, 1], padding included; float16 as raw binary16 bits. */
   readonly data: T extends 'float16' ? Uint16Array : Float32Array;
   readonly geometry: LetterboxGeometry;
+  /** The resized image before padding (interleaved 8 bit), e.g. for change gating without a second decode. */
+  readonly resized: RawImage;
 }
 
 export const LETTERBOX_FILL = 114;
@@ -102,8 +104,9 @@ const UNIT_F32 = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 const UNIT_F16 = Uint16Array.from(UNIT_F32, (v) => toHalfBits(v));
 
 /**
- * Decodes, orients, resizes and pads an image into the model's input tensor layout. One sharp
- * pipeline does the pixel work (libvips, off the JS thread); only the HWC → CHW float pass runs here.
+ * Decodes, orients and resizes an image with one sharp pipeline (libvips, off the JS thread), then
+ * pads it into the model's planar input in one JS pass. Padding here rather than with sharp's
+ * `extend` saves libvips a full-canvas copy per frame.
  */
 export async function letterbox<T extends TensorDtype = 'float32'>(
   image: DetectorImage,
@@ -125,25 +128,37 @@ export async function letterbox<T extends TensorDtype = 'float32'>(
     // 'linear' is the closest sharp kernel to cv2.INTER_LINEAR, which Ultralytics uses.
     pipeline = pipeline.resize(g.resizedWidth, g.resizedHeight, { fit: 'fill', kernel: 'linear' });
   }
-  if (g.padLeft + g.padRight + g.padTop + g.padBottom > 0) {
-    pipeline = pipeline.extend({
-      top: g.padTop,
-      bottom: g.padBottom,
-      left: g.padLeft,
-      right: g.padRight,
-      background: { r: LETTERBOX_FILL, g: LETTERBOX_FILL, b: LETTERBOX_FILL },
-    });
-  }
   const { data: pixels, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  if (info.width !== dstWidth || info.height !== dstHeight) {
-    throw new Error(`letterbox produced ${info.width}x${info.height}, expected ${dstWidth}x${dstHeight}`);
+  if (info.width !== g.resizedWidth || info.height !== g.resizedHeight) {
+    throw new Error(`letterbox resized to ${info.width}x${info.height}, expected ${g.resizedWidth}x${g.resizedHeight}`);
   }
+  const resized: RawImage = { data: pixels, width: info.width, height: info.height, channels: info.channels };
   const area = dstWidth * dstHeight;
   const data =
     dtype === 'float16'
-      ? hwcToChw(pixels, info.channels, UNIT_F16, new Uint16Array(3 * area))
-      : hwcToChw(pixels, info.channels, UNIT_F32, new Float32Array(3 * area));
-  return { data: data as LetterboxResult<T>['data'], geometry: g };
+      ? padToChw(resized, g, UNIT_F16, new Uint16Array(3 * area))
+      : padToChw(resized, g, UNIT_F32, new Float32Array(3 * area));
+  return { data: data as LetterboxResult<T>['data'], geometry: g, resized };
+}
+
+/** The resized pixels into the padded planar canvas, grey fill around them. */
+function padToChw<A extends Float32Array | Uint16Array>(img: RawImage, g: LetterboxGeometry, lut: A, out: A): A {
+  const area = g.dstWidth * g.dstHeight;
+  const padded = g.padLeft + g.padRight + g.padTop + g.padBottom > 0;
+  if (!padded) return hwcToChw(img.data, img.channels, lut, out);
+  out.fill(lut[LETTERBOX_FILL]!);
+  const gOff = img.channels >= 3 ? 1 : 0;
+  const bOff = img.channels >= 3 ? 2 : 0;
+  for (let y = 0; y < img.height; y++) {
+    let s = y * img.width * img.channels;
+    let p = (y + g.padTop) * g.dstWidth + g.padLeft;
+    for (let x = 0; x < img.width; x++, p++, s += img.channels) {
+      out[p] = lut[img.data[s]!]!;
+      out[area + p] = lut[img.data[s + gOff]!]!;
+      out[2 * area + p] = lut[img.data[s + bOff]!]!;
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { AppError } from '@shelfsense/contracts';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { halfBitsToFloat32 } from './float16.ts';
-import { boxToSource, letterbox, type Box, type DetectorImage, type TensorDtype } from './letterbox.ts';
+import { boxToSource, letterbox, type Box, type DetectorImage, type LetterboxGeometry, type RawImage, type TensorDtype } from './letterbox.ts';
+import { createInProcessSession, createWorkerSession, type ModelSession } from './model-session.ts';
 import { nms } from './nms.ts';
 import { readOnnxModelInfo } from './onnx-proto.ts';
 import { parseUltralyticsMetadata } from './ultralytics-metadata.ts';
@@ -18,6 +17,11 @@ export interface OnnxDetectorOptions {
   readonly imgsz?: number | readonly [number, number] | undefined;
   /** Force the output layout instead of inferring it from the output shape. */
   readonly layout?: YoloLayout | undefined;
+  /**
+   * Run the model on a worker thread (default false). onnxruntime-node runs synchronously on the
+   * calling thread; a long-running agent wants its event loop (and the next frame's decode) free.
+   */
+  readonly worker?: boolean | undefined;
 }
 
 export interface DetectOptions {
@@ -47,13 +51,23 @@ export interface DetectResult {
   readonly timingsMs: { readonly preprocess: number; readonly inference: number; readonly postprocess: number };
 }
 
+/** A frame decoded and letterboxed, ready for `infer` (see `prepare`). */
+export interface PreparedImage {
+  /** Model input, CHW; handed over to the session by `infer` (use a prepared image once). */
+  readonly tensor: Float32Array | Uint16Array;
+  readonly geometry: LetterboxGeometry;
+  /** The resized frame before padding, 8-bit interleaved. */
+  readonly resized: RawImage;
+  readonly preprocessMs: number;
+}
+
 export const DETECT_DEFAULTS = { conf: 0.25, iou: 0.45, maxDet: 300 } as const;
 
 const DEFAULT_DYNAMIC_SIZE = 640;
 const DEFAULT_STRIDE = 32;
 
 interface DetectorInit {
-  readonly session: InferenceSession;
+  readonly session: ModelSession;
   readonly inputName: string;
   readonly outputName: string;
   readonly inputDtype: TensorDtype;
@@ -86,7 +100,7 @@ function roundUpTo(n: number, multiple: number): number {
  * fp32, fp16 or quantized; fixed or dynamic input). Call `close()` to release the session.
  */
 export class OnnxDetector {
-  readonly #session: InferenceSession;
+  readonly #session: ModelSession;
   readonly #inputName: string;
   readonly #outputName: string;
   readonly #layoutOverride: YoloLayout | undefined;
@@ -134,18 +148,8 @@ export class OnnxDetector {
   }
 
   static async fromBytes(bytes: Uint8Array, opts: OnnxDetectorOptions = {}, label = 'model'): Promise<OnnxDetector> {
-    let session: InferenceSession;
-    try {
-      session = await InferenceSession.create(bytes, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: 'all',
-        ...(opts.threads !== undefined ? { intraOpNumThreads: opts.threads } : {}),
-        // One image per run: inter-op parallelism only adds thread hand-offs.
-        interOpNumThreads: 1,
-      });
-    } catch (err) {
-      throw fail(`cannot load ${label} with onnxruntime: ${(err as Error).message}`, err);
-    }
+    const create = opts.worker === true ? createWorkerSession : createInProcessSession;
+    const session = await create(bytes, { threads: opts.threads }, label);
     try {
       return OnnxDetector.#describe(session, bytes, opts, label);
     } catch (err) {
@@ -154,7 +158,7 @@ export class OnnxDetector {
     }
   }
 
-  static #describe(session: InferenceSession, bytes: Uint8Array, opts: OnnxDetectorOptions, label: string): OnnxDetector {
+  static #describe(session: ModelSession, bytes: Uint8Array, opts: OnnxDetectorOptions, label: string): OnnxDetector {
     // ORT already accepted the bytes, so the protobuf is well formed.
     const info = readOnnxModelInfo(bytes);
     const meta = parseUltralyticsMetadata(info.metadata);
@@ -249,41 +253,44 @@ export class OnnxDetector {
     return this.#resolved?.layout ?? this.#layoutOverride;
   }
 
+  /** Decode + letterbox + infer + decode boxes: `infer(await prepare(image))`. */
   async detect(image: DetectorImage, opts: DetectOptions = {}): Promise<DetectResult> {
-    if (this.#closed) throw new AppError('unavailable', 'detector is closed');
-    const conf = opts.conf ?? DETECT_DEFAULTS.conf;
-    const iouThreshold = opts.iou ?? DETECT_DEFAULTS.iou;
-    const maxDet = opts.maxDet ?? DETECT_DEFAULTS.maxDet;
+    return this.infer(await this.prepare(image), opts);
+  }
 
+  /**
+   * The preprocessing half of `detect`: decode, orient, letterbox into the model's input. Runs on
+   * libuv's pool and (briefly) the calling thread, so it can overlap another image's `infer`.
+   */
+  async prepare(image: DetectorImage): Promise<PreparedImage> {
+    if (this.#closed) throw new AppError('unavailable', 'detector is closed');
     const t0 = performance.now();
-    let prepared: Awaited<ReturnType<typeof letterbox>>;
     try {
-      prepared = await letterbox(image, this.inputWidth, this.inputHeight, this.inputDtype);
+      const { data, geometry, resized } = await letterbox(image, this.inputWidth, this.inputHeight, this.inputDtype);
+      return { tensor: data, geometry, resized, preprocessMs: performance.now() - t0 };
     } catch (err) {
       // sharp's decode errors ("unsupported image format", truncated JPEG, missing file) are input problems.
       throw new AppError('validation_failed', `cannot decode image: ${(err as Error).message}`, { cause: err });
     }
-    const { data, geometry } = prepared;
-    const dims = [1, 3, this.inputHeight, this.inputWidth];
-    let input: Tensor;
-    if (data instanceof Uint16Array) {
-      // onnxruntime-node 1.30 turns a Uint16Array float16 tensor into a Float16Array view that its
-      // binding then measures as 0 bytes on Node 24 (microsoft/onnxruntime#32323). The binding does
-      // accept raw Uint16Array bits, so build a uint16 tensor and relabel it.
-      input = new Tensor('uint16', data, dims);
-      Object.defineProperty(input, 'type', { value: 'float16' });
-    } else {
-      input = new Tensor('float32', data, dims);
-    }
+  }
+
+  /** The model half of `detect`: run, decode the output, NMS, boxes back to source pixels. */
+  async infer(prepared: PreparedImage, opts: DetectOptions = {}): Promise<DetectResult> {
+    if (this.#closed) throw new AppError('unavailable', 'detector is closed');
+    const conf = opts.conf ?? DETECT_DEFAULTS.conf;
+    const iouThreshold = opts.iou ?? DETECT_DEFAULTS.iou;
+    const maxDet = opts.maxDet ?? DETECT_DEFAULTS.maxDet;
+    const { geometry } = prepared;
 
     const t1 = performance.now();
-    const results = await this.#session.run({ [this.#inputName]: input }, [this.#outputName]);
+    const out = await this.#session.run(
+      { name: this.#inputName, type: this.inputDtype, data: prepared.tensor, dims: [1, 3, this.inputHeight, this.inputWidth] },
+      this.#outputName,
+    );
     const t2 = performance.now();
 
-    const out = results[this.#outputName];
-    if (out === undefined) throw new AppError('internal', `model returned no '${this.#outputName}'`);
     const outDims = out.dims;
-    const values = toNumbers(out);
+    const values = out.data;
     // Resolved once per output shape; dynamic heads keep the same shape for a fixed input size.
     this.#resolved ??= resolveLayout(outDims, {
       numClasses: this.#names?.length,
@@ -315,14 +322,13 @@ export class OnnxDetector {
         box: boxToSource(geometry, b[4 * i]!, b[4 * i + 1]!, b[4 * i + 2]!, b[4 * i + 3]!),
       };
     });
-    for (const t of Object.values(results)) t.dispose();
     const t3 = performance.now();
 
     return {
       width: geometry.srcWidth,
       height: geometry.srcHeight,
       detections,
-      timingsMs: { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 },
+      timingsMs: { preprocess: prepared.preprocessMs, inference: t2 - t1, postprocess: t3 - t2 },
     };
   }
 
@@ -332,13 +338,4 @@ export class OnnxDetector {
     this.#closed = true;
     await this.#session.release();
   }
-}
-
-function toNumbers(t: Tensor): ArrayLike<number> {
-  const data: unknown = t.data;
-  if (t.type === 'float32' || t.type === 'float64') return data as Float32Array | Float64Array;
-  // Float16Array on runtimes that have it (read as numbers), raw bits otherwise.
-  if (t.type === 'float16')
-    return data instanceof Uint16Array ? halfBitsToFloat32(data) : Float32Array.from(data as ArrayLike<number>);
-  throw new AppError('validation_failed', `detector output is ${t.type}; expected a float tensor`);
 }

@@ -1,18 +1,20 @@
-// One camera's loop (STYLE 17): source → reconnect → newest frame → pace → change gate → detect →
-// zone analysis → hysteresis → publish on change or keep-alive (+ annotated snapshot). Everything
-// with side effects comes in through `deps`, so tests can run it against real servers and fakes
-// of nothing but the camera.
+// One camera's loop (STYLE 17): source → reconnect → newest frame → pace → decode + letterbox →
+// change gate → inference → zone analysis → hysteresis → publish on change or keep-alive
+// (+ annotated snapshot). Two stages overlap: while frame N is being inferred, frame N+1 (once due)
+// is already decoded, so a camera running flat out keeps the model busy instead of alternating
+// decode and inference. Everything with side effects comes in through `deps`, so tests can run it
+// against real servers and fakes of nothing but the camera.
 import type { ShelfObservation, ZoneObservation } from '@shelfsense/contracts';
 import type { Logger } from 'pino';
-import { sleep, type FrameSource } from '../camera/frame-source.ts';
+import { sleep, type Frame, type FrameSource } from '../camera/frame-source.ts';
 import { newestFrameWins } from '../camera/newest-frame.buffer.ts';
 import { withReconnect, type BackoffPolicy } from '../camera/reconnect.ts';
-import type { DetectResult } from '../detector/onnx-detector.ts';
+import type { DetectResult, PreparedImage } from '../detector/onnx-detector.ts';
 import { analyseZones, type AnalysisOptions, type ZoneSpec } from '../shelf/shelf-analysis.service.ts';
 import { ZoneStateTracker, zonesChanged, type HysteresisOptions, type StateThresholds } from '../shelf/zone-state.service.ts';
 import type { CameraStats } from './camera-stats.ts';
 import { ChangeGate, type GateOptions } from './change-gate.service.ts';
-import { frameThumbnail } from './frame-thumbnail.ts';
+import { greyThumbnail } from './frame-thumbnail.ts';
 import { annotateFrame, type SnapshotSink } from './snapshot.store.ts';
 
 export interface CameraPipelineSettings {
@@ -35,8 +37,10 @@ export interface CameraPipelineSettings {
 export interface CameraPipelineDeps {
   readonly settings: CameraPipelineSettings;
   readonly source: FrameSource;
-  /** Runs the detector on one encoded frame (conf/iou already bound). */
-  readonly detect: (image: Buffer) => Promise<DetectResult>;
+  /** Decodes and letterboxes one encoded frame for the detector. */
+  readonly prepare: (image: Buffer) => Promise<PreparedImage>;
+  /** Runs the detector on a prepared frame (conf/iou already bound). */
+  readonly infer: (prepared: PreparedImage) => Promise<DetectResult>;
   readonly model: { readonly id: string; readonly sha256: string };
   /** Hands an observation to the publisher; must not block (the agent queues it). */
   readonly publish: (observation: ShelfObservation) => void;
@@ -44,15 +48,54 @@ export interface CameraPipelineDeps {
   readonly stats: CameraStats;
   readonly clock: () => Date;
   readonly log: Logger;
-  /** Default: sharp thumbnail. */
-  readonly thumbnail?: (data: Buffer, width: number, height: number) => Promise<Uint8Array>;
+}
+
+type PreparedFrame = { readonly frame: Frame; readonly prepared: PreparedImage } | { readonly frame: Frame; readonly error: unknown };
+
+/**
+ * Paced, prepared frames with one frame of lookahead: the next frame is pulled (newest wins) once
+ * it is due — `intervalMs` after the previous one was pulled — and decoded while the consumer is
+ * still busy with the current one. Pulling only when due keeps a slow camera interval from
+ * analysing a frame that waited a whole interval in the lookahead.
+ */
+async function* preparedFrames(
+  frames: AsyncIterable<Frame>,
+  prepare: (image: Buffer) => Promise<PreparedImage>,
+  intervalMs: number,
+  signal: AbortSignal,
+): AsyncGenerator<PreparedFrame> {
+  const it = frames[Symbol.asyncIterator]();
+  let dueAt = -Infinity;
+  const pull = async (): Promise<PreparedFrame | null> => {
+    const wait = dueAt - performance.now();
+    if (wait > 0 && !(await sleep(wait, signal))) return null;
+    const next = await it.next();
+    if (next.done === true) return null;
+    dueAt = performance.now() + intervalMs;
+    try {
+      return { frame: next.value, prepared: await prepare(next.value.data) };
+    } catch (error) {
+      return { frame: next.value, error };
+    }
+  };
+  let pending = pull();
+  try {
+    for (;;) {
+      const item = await pending;
+      if (item === null) return;
+      pending = pull();
+      yield item;
+    }
+  } finally {
+    await pending.catch(() => null);
+    await it.return?.(undefined);
+  }
 }
 
 /** Runs until the signal aborts (or a non-retried source ends); never throws for camera or model trouble. */
 export async function runCameraPipeline(deps: CameraPipelineDeps, signal: AbortSignal): Promise<void> {
   const { settings: s, stats, log } = deps;
   const now = () => deps.clock().getTime();
-  const thumbnail = deps.thumbnail ?? frameThumbnail;
   const gate = new ChangeGate(s.gating);
   const tracker = new ZoneStateTracker(s.thresholds, s.hysteresis);
   let lastPublished: readonly ZoneObservation[] | undefined;
@@ -71,17 +114,18 @@ export async function runCameraPipeline(deps: CameraPipelineDeps, signal: AbortS
     { onFrame: () => stats.frameIn(now()), onDrop: () => stats.framesDropped++ },
   );
 
-  for await (const frame of camera(signal)) {
-    const started = performance.now();
+  for await (const item of preparedFrames(camera(signal), deps.prepare, s.intervalMs, signal)) {
+    const { frame } = item;
     try {
+      if ('error' in item) throw item.error;
       const t = now();
-      const thumb = await thumbnail(frame.data, s.gating.width, s.gating.height);
+      const thumb = greyThumbnail(item.prepared.resized, s.gating.width, s.gating.height);
       const keepAliveDue = t - lastPublishAt >= s.keepAliveMs;
       const decision = gate.decide(thumb, t, keepAliveDue || tracker.unsettled);
       if (!decision.analyse) {
         stats.framesGated++;
       } else {
-        const result = await deps.detect(frame.data);
+        const result = await deps.infer(item.prepared);
         const t0 = performance.now();
         const zones = tracker.update(analyseZones(result.detections, result, s.zones, s.analysis));
         const analysisMs = performance.now() - t0;
@@ -142,9 +186,6 @@ export async function runCameraPipeline(deps: CameraPipelineDeps, signal: AbortS
       stats.error(err);
       log.warn({ err, seq: frame.seq }, 'frame not analysed');
     }
-    // Pace: at most one frame per interval; the newest-frame buffer keeps only the latest meanwhile.
-    const rest = s.intervalMs - (performance.now() - started);
-    if (rest > 0 && !(await sleep(rest, signal))) break;
   }
 }
 

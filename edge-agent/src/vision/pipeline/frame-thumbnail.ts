@@ -1,20 +1,41 @@
-import sharp from 'sharp';
+import type { RawImage } from '../detector/letterbox.ts';
 
 /**
- * The frame as a tiny grayscale image (one byte per pixel), for change gating. JPEG decoding
- * shrinks on load, so this costs a few ms even for large frames.
+ * The frame as a tiny grayscale image (one byte per pixel, box-averaged), for change gating. It is
+ * computed from the pixels the detector already decoded for the frame, so gating costs no second
+ * JPEG decode: a few hundred microseconds of JS for a letterboxed frame.
  */
-export async function frameThumbnail(data: Buffer, width: number, height: number): Promise<Uint8Array> {
-  const { data: pixels } = await sharp(data)
-    .autoOrient()
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .greyscale()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  // greyscale() of a 3-channel image gives 1 channel; a 4-channel (PNG with alpha) input keeps alpha.
-  if (pixels.length === width * height) return new Uint8Array(pixels);
-  const channels = pixels.length / (width * height);
+export function greyThumbnail(img: RawImage, width: number, height: number): Uint8Array {
+  const sums = new Float64Array(width * height);
+  const counts = new Uint32Array(width * height);
+  const colIndex = Uint32Array.from({ length: img.width }, (_, x) => Math.min(width - 1, Math.floor((x * width) / img.width)));
+  const ch = img.channels;
+  const colour = ch >= 3;
+  for (let y = 0; y < img.height; y++) {
+    const rowBase = Math.min(height - 1, Math.floor((y * height) / img.height)) * width;
+    let s = y * img.width * ch;
+    for (let x = 0; x < img.width; x++, s += ch) {
+      // Rec. 601 luma, as JPEG's own Y channel.
+      const v = colour ? 0.299 * img.data[s]! + 0.587 * img.data[s + 1]! + 0.114 * img.data[s + 2]! : img.data[s]!;
+      const cell = rowBase + colIndex[x]!;
+      sums[cell]! += v;
+      counts[cell]!++;
+    }
+  }
   const out = new Uint8Array(width * height);
-  for (let i = 0; i < out.length; i++) out[i] = pixels[i * channels]!;
+  for (let i = 0; i < out.length; i++) {
+    if (counts[i]! > 0) {
+      out[i] = Math.round(sums[i]! / counts[i]!);
+    } else {
+      // A thumbnail larger than the image (in one direction) has cells no pixel fell into: use
+      // the cell that the source pixel nearest to this cell's centre fell into.
+      const x = i % width;
+      const y = (i - x) / width;
+      const sx = Math.min(img.width - 1, Math.floor(((x + 0.5) * img.width) / width));
+      const sy = Math.min(img.height - 1, Math.floor(((y + 0.5) * img.height) / height));
+      const from = Math.min(height - 1, Math.floor((sy * height) / img.height)) * width + Math.min(width - 1, Math.floor((sx * width) / img.width));
+      out[i] = Math.round(sums[from]! / Math.max(1, counts[from]!));
+    }
+  }
   return out;
 }

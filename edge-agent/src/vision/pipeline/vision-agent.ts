@@ -11,7 +11,8 @@ import type { EventPublisher } from '../../lib/event-publisher.ts';
 import { configHash, effectiveCamera, type AgentConfig, type EffectiveCamera } from '../agent-config.ts';
 import { createFrameSource } from '../camera/create-frame-source.ts';
 import { SyntheticShelf } from '../camera/synthetic-shelf.camera.ts';
-import { OnnxDetector, type DetectResult } from '../detector/onnx-detector.ts';
+import { pipelineInferenceThreads } from '../detector/model-session.ts';
+import { OnnxDetector, type DetectResult, type PreparedImage } from '../detector/onnx-detector.ts';
 import type { ZoneSpec } from '../shelf/shelf-analysis.service.ts';
 import { CameraStats, percentile, type CameraStatsSnapshot } from './camera-stats.ts';
 import { runCameraPipeline } from './camera.pipeline.ts';
@@ -21,7 +22,8 @@ import { openSnapshotBucket, snapshotKey, type SnapshotSink } from './snapshot.s
 /** What the pipeline needs from a detector; `OnnxDetector` is one. */
 export interface FrameDetector {
   readonly names: readonly string[];
-  detect(image: Buffer, opts: { conf: number; iou: number }): Promise<DetectResult>;
+  prepare(image: Buffer): Promise<PreparedImage>;
+  infer(prepared: PreparedImage, opts: { conf: number; iou: number }): Promise<DetectResult>;
   close(): Promise<void>;
 }
 
@@ -63,7 +65,10 @@ export interface VisionAgent {
   readonly syntheticShelves: SyntheticShelves;
 }
 
-const defaultDetectorFactory: DetectorFactory = (path, opts) => OnnxDetector.load(path, opts);
+// The model on its own thread: onnxruntime-node would otherwise block the event loop for every
+// inference, stalling frame decoding, NATS and the HTTP endpoints alike.
+const defaultDetectorFactory: DetectorFactory = (path, opts) =>
+  OnnxDetector.load(path, { ...opts, threads: opts.threads ?? pipelineInferenceThreads(), worker: true });
 const STOP_FLUSH_MS = 3_000;
 const SEEN_ORDERS = 10_000;
 
@@ -225,14 +230,11 @@ export function createVisionAgent(deps: VisionAgentDeps): VisionAgent {
         throw new AppError('unavailable', 'NATS connection is closed; cannot start the vision agent');
       }
 
-      // One ORT session, one inference at a time: on a small CPU box parallel runs only contend.
+      // One session shared by every camera; its worker runs one inference at a time, in arrival
+      // order, while the cameras decode their next frames.
       const active = detector;
-      let turn: Promise<unknown> = Promise.resolve();
-      const detect = (image: Buffer): Promise<DetectResult> => {
-        const run = turn.then(() => active.detect(image, { conf: config.model.conf, iou: config.model.iou }));
-        turn = run.catch(() => undefined); // the caller gets the error; the chain must go on
-        return run;
-      };
+      const prepare = (image: Buffer): Promise<PreparedImage> => active.prepare(image);
+      const infer = (prepared: PreparedImage): Promise<DetectResult> => active.infer(prepared, { conf: config.model.conf, iou: config.model.iou });
 
       controller = new AbortController();
       const signal = controller.signal;
@@ -267,7 +269,8 @@ export function createVisionAgent(deps: VisionAgentDeps): VisionAgent {
                       },
               },
               source: built.source,
-              detect,
+              prepare,
+              infer,
               model: loaded,
               publish: (obs) =>
                 queue.enqueue(`shelf ${obs.cameraId} ${obs.frameAt}`, () => deps.publisher.publishShelfObservation(obs)),
