@@ -27,14 +27,16 @@ try {
 port.on('message', (req: WorkerRequest) => {
   void (async () => {
     try {
+      const started = performance.now();
       const results = await session.run({ [req.input.name]: toOrtTensor(req.input) }, [req.outputName]);
+      const runMs = performance.now() - started;
       const out = results[req.outputName];
       if (out === undefined) throw new Error(`model returned no '${req.outputName}'`);
-      const output = fromOrtTensor(out);
+      const output = { ...fromOrtTensor(out), runMs, spent: req.input.data };
       for (const t of Object.values(results)) t.dispose();
-      post({ kind: 'result', id: req.id, output }, [output.data.buffer as ArrayBuffer]);
+      post({ kind: 'result', id: req.id, output }, [output.data.buffer as ArrayBuffer, req.input.data.buffer as ArrayBuffer]);
     } catch (err) {
-      post({ kind: 'error', id: req.id, message: (err as Error).message });
+      post({ kind: 'error', id: req.id, message: (err as Error).message, spent: req.input.data }, [req.input.data.buffer as ArrayBuffer]);
     }
   })();
 });

@@ -113,6 +113,8 @@ export async function letterbox<T extends TensorDtype = 'float32'>(
   dstWidth: number,
   dstHeight: number,
   dtype: T = 'float32' as T,
+  /** A spare tensor of the right type and length to fill instead of allocating one (see TensorPool). */
+  into?: Float32Array | Uint16Array,
 ): Promise<LetterboxResult<T>> {
   let width: number;
   let height: number;
@@ -133,11 +135,11 @@ export async function letterbox<T extends TensorDtype = 'float32'>(
     throw new Error(`letterbox resized to ${info.width}x${info.height}, expected ${g.resizedWidth}x${g.resizedHeight}`);
   }
   const resized: RawImage = { data: pixels, width: info.width, height: info.height, channels: info.channels };
-  const area = dstWidth * dstHeight;
+  const length = 3 * dstWidth * dstHeight;
   const data =
     dtype === 'float16'
-      ? padToChw(resized, g, UNIT_F16, new Uint16Array(3 * area))
-      : padToChw(resized, g, UNIT_F32, new Float32Array(3 * area));
+      ? padToChw(resized, g, UNIT_F16, into instanceof Uint16Array && into.length === length ? into : new Uint16Array(length))
+      : padToChw(resized, g, UNIT_F32, into instanceof Float32Array && into.length === length ? into : new Float32Array(length));
   return { data: data as LetterboxResult<T>['data'], geometry: g, resized };
 }
 

@@ -22,6 +22,10 @@ export interface ModelInput {
 export interface ModelOutput {
   readonly dims: readonly number[];
   readonly data: Float32Array | Float64Array;
+  /** Time inside `session.run`, without queueing behind other runs or the trip to the worker. */
+  readonly runMs: number;
+  /** The input's buffer, free again (the worker hands it back), for the next frame's tensor. */
+  readonly spent?: Float32Array | Uint16Array;
 }
 
 export interface ModelSession {
@@ -30,8 +34,8 @@ export interface ModelSession {
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
   /**
-   * Runs one input and returns one output as plain numbers. The worker session takes ownership of
-   * `input.data` (its buffer is transferred, not copied): do not reuse it after the call.
+   * Runs one input and returns one output as plain numbers. The session takes ownership of
+   * `input.data` (the worker's buffer is transferred, not copied) and returns it as `spent`.
    */
   run(input: ModelInput, outputName: string): Promise<ModelOutput>;
   release(): Promise<void>;
@@ -76,7 +80,7 @@ export function toOrtTensor(input: ModelInput): Tensor {
 }
 
 /** An output tensor as numbers; the result does not alias ORT memory (safe after dispose). */
-export function fromOrtTensor(t: Tensor): ModelOutput {
+export function fromOrtTensor(t: Tensor): Pick<ModelOutput, 'dims' | 'data'> {
   const data: unknown = t.data;
   let values: Float32Array | Float64Array;
   if (t.type === 'float32') values = Float32Array.from(data as Float32Array);
@@ -106,11 +110,13 @@ export async function createInProcessSession(bytes: Uint8Array, opts: ModelSessi
     inputMetadata: session.inputMetadata,
     outputMetadata: session.outputMetadata,
     async run(input, outputName) {
+      const started = performance.now();
       const results = await session.run({ [input.name]: toOrtTensor(input) }, [outputName]);
+      const runMs = performance.now() - started;
       try {
         const out = results[outputName];
         if (out === undefined) throw new AppError('internal', `model returned no '${outputName}'`);
-        return fromOrtTensor(out);
+        return { ...fromOrtTensor(out), runMs, spent: input.data };
       } finally {
         for (const t of Object.values(results)) t.dispose();
       }
@@ -131,7 +137,8 @@ export type WorkerReply =
     }
   | { readonly kind: 'load-failed'; readonly message: string }
   | { readonly kind: 'result'; readonly id: number; readonly output: ModelOutput }
-  | { readonly kind: 'error'; readonly id: number; readonly message: string };
+  // The request's input buffer comes back with the result or the error.
+  | { readonly kind: 'error'; readonly id: number; readonly message: string; readonly spent: Float32Array | Uint16Array };
 
 export interface WorkerData {
   readonly bytes: Uint8Array;

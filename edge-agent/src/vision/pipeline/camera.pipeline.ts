@@ -1,9 +1,10 @@
 // One camera's loop (STYLE 17): source → reconnect → newest frame → pace → decode + letterbox →
 // change gate → inference → zone analysis → hysteresis → publish on change or keep-alive
-// (+ annotated snapshot). Two stages overlap: while frame N is being inferred, frame N+1 (once due)
-// is already decoded, so a camera running flat out keeps the model busy instead of alternating
-// decode and inference. Everything with side effects comes in through `deps`, so tests can run it
-// against real servers and fakes of nothing but the camera.
+// (+ annotated snapshot). The stages overlap: while frame N is being inferred, frame N+1 (once due)
+// is decoded, gated and queued for inference behind it, so a camera running flat out keeps the
+// model busy back to back instead of alternating decode, inference and bookkeeping. Everything
+// with side effects comes in through `deps`, so tests can run it against real servers and fakes of
+// nothing but the camera.
 import type { ShelfObservation, ZoneObservation } from '@shelfsense/contracts';
 import type { Logger } from 'pino';
 import { sleep, type Frame, type FrameSource } from '../camera/frame-source.ts';
@@ -31,7 +32,12 @@ export interface CameraPipelineSettings {
   readonly reconnect: Partial<BackoffPolicy>;
   /** Retry the source when it ends without an error (false for a finite replay). */
   readonly retryOnEnd: boolean;
-  readonly snapshots: { readonly everyMs: number; readonly onStateChange: boolean; readonly jpegQuality: number; readonly key: string } | null;
+  readonly snapshots: {
+    readonly everyMs: number;
+    readonly onStateChange: boolean;
+    readonly jpegQuality: number;
+    readonly key: string;
+  } | null;
 }
 
 export interface CameraPipelineDeps {
@@ -50,44 +56,46 @@ export interface CameraPipelineDeps {
   readonly log: Logger;
 }
 
-type PreparedFrame = { readonly frame: Frame; readonly prepared: PreparedImage } | { readonly frame: Frame; readonly error: unknown };
+/** A frame after the first stage: rejected, skipped by the change gate, or in inference. */
+type Work =
+  | { readonly kind: 'failed'; readonly frame: Frame; readonly error: unknown }
+  | { readonly kind: 'gated'; readonly frame: Frame }
+  | { readonly kind: 'analysing'; readonly frame: Frame; readonly t: number; readonly detection: Promise<DetectResult> };
 
 /**
- * Paced, prepared frames with one frame of lookahead: the next frame is pulled (newest wins) once
- * it is due — `intervalMs` after the previous one was pulled — and decoded while the consumer is
- * still busy with the current one. Pulling only when due keeps a slow camera interval from
- * analysing a frame that waited a whole interval in the lookahead.
+ * Paced frames through the first stage with one frame of lookahead: the next frame is pulled
+ * (newest wins) once it is due — `intervalMs` after the previous one was pulled — and staged while
+ * the consumer is still busy with the current one. Pulling only when due keeps a slow camera
+ * interval from analysing a frame that waited a whole interval in the lookahead.
  */
-async function* preparedFrames(
+async function* staged(
   frames: AsyncIterable<Frame>,
-  prepare: (image: Buffer) => Promise<PreparedImage>,
+  stage: (frame: Frame) => Promise<Work>,
   intervalMs: number,
   signal: AbortSignal,
-): AsyncGenerator<PreparedFrame> {
+): AsyncGenerator<Work> {
   const it = frames[Symbol.asyncIterator]();
   let dueAt = -Infinity;
-  const pull = async (): Promise<PreparedFrame | null> => {
+  const pull = async (): Promise<Work | null> => {
     const wait = dueAt - performance.now();
     if (wait > 0 && !(await sleep(wait, signal))) return null;
     const next = await it.next();
     if (next.done === true) return null;
     dueAt = performance.now() + intervalMs;
-    try {
-      return { frame: next.value, prepared: await prepare(next.value.data) };
-    } catch (error) {
-      return { frame: next.value, error };
-    }
+    return stage(next.value);
   };
   let pending = pull();
   try {
     for (;;) {
-      const item = await pending;
-      if (item === null) return;
+      const work = await pending;
+      if (work === null) return;
       pending = pull();
-      yield item;
+      yield work;
     }
   } finally {
-    await pending.catch(() => null);
+    const last = await pending.catch(() => null);
+    // Stopping with a frame still in inference: let it finish quietly, nobody will read it.
+    if (last?.kind === 'analysing') await last.detection.catch(() => undefined);
     await it.return?.(undefined);
   }
 }
@@ -114,72 +122,95 @@ export async function runCameraPipeline(deps: CameraPipelineDeps, signal: AbortS
     { onFrame: () => stats.frameIn(now()), onDrop: () => stats.framesDropped++ },
   );
 
-  for await (const item of preparedFrames(camera(signal), deps.prepare, s.intervalMs, signal)) {
-    const { frame } = item;
+  // Stage 1 (runs one frame ahead): decode + letterbox, gate on the decoded pixels, queue inference.
+  const stage = async (frame: Frame): Promise<Work> => {
     try {
-      if ('error' in item) throw item.error;
+      const prepared = await deps.prepare(frame.data);
       const t = now();
-      const thumb = greyThumbnail(item.prepared.resized, s.gating.width, s.gating.height);
-      const keepAliveDue = t - lastPublishAt >= s.keepAliveMs;
-      const decision = gate.decide(thumb, t, keepAliveDue || tracker.unsettled);
-      if (!decision.analyse) {
-        stats.framesGated++;
-      } else {
-        const result = await deps.infer(item.prepared);
-        const t0 = performance.now();
-        const zones = tracker.update(analyseZones(result.detections, result, s.zones, s.analysis));
-        const analysisMs = performance.now() - t0;
-        gate.accept(thumb, t);
-        stats.analysed(result.timingsMs.inference);
+      const thumb = greyThumbnail(prepared.resized, s.gating.width, s.gating.height);
+      // The consumer may still be on the previous frame: a keep-alive or an unsettled zone it is
+      // about to report forces the frame after, one frame late, which is harmless.
+      const force = t - lastPublishAt >= s.keepAliveMs || tracker.unsettled;
+      if (!gate.decide(thumb, t, force).analyse) return { kind: 'gated', frame };
+      gate.accept(thumb, t);
+      const detection = deps.infer(prepared);
+      detection.catch(() => undefined); // handled by stage 2 when it gets there, not an unhandled rejection meanwhile
+      return { kind: 'analysing', frame, t, detection };
+    } catch (error) {
+      return { kind: 'failed', frame, error };
+    }
+  };
 
-        const changed = zonesChanged(lastPublished, zones, s.fillChangeDelta);
-        if (changed || keepAliveDue) {
-          const stateChanged = lastPublished === undefined || zones.some((z, i) => lastPublished?.[i]?.state !== z.state);
-          let snapshotKey: string | undefined;
-          if (
-            s.snapshots !== null &&
-            deps.snapshots !== null &&
-            (t - lastSnapshotAt >= s.snapshots.everyMs || (s.snapshots.onStateChange && stateChanged))
-          ) {
-            try {
-              const jpeg = await annotateFrame(
-                frame.data,
-                result,
-                result.detections,
-                zones.map((z, i) => ({
-                  polygon: s.zones[i]!.polygon,
-                  state: z.state,
-                  label: `${z.sku} · ${z.state} · ${Math.round(z.fillRatio * 100)}%`,
-                })),
-                s.snapshots.jpegQuality,
-              );
-              await deps.snapshots.put(s.snapshots.key, jpeg);
-              snapshotKey = s.snapshots.key;
-              lastSnapshotAt = t;
-              stats.snapshotsStored++;
-            } catch (err) {
-              stats.error(err);
-              log.warn({ err }, 'snapshot not stored');
-            }
+  // Stage 2: analysis, hysteresis, publishing, in frame order.
+  for await (const work of staged(camera(signal), stage, s.intervalMs, signal)) {
+    const { frame } = work;
+    if (work.kind === 'gated') {
+      stats.framesGated++;
+      continue;
+    }
+    try {
+      if (work.kind === 'failed') throw work.error;
+      const { t } = work;
+      let result: DetectResult;
+      try {
+        result = await work.detection;
+      } catch (err) {
+        gate.reset(); // the accepted thumbnail was never analysed
+        throw err;
+      }
+      const keepAliveDue = t - lastPublishAt >= s.keepAliveMs;
+      const t0 = performance.now();
+      const zones = tracker.update(analyseZones(result.detections, result, s.zones, s.analysis));
+      const analysisMs = performance.now() - t0;
+      stats.analysed(result.timingsMs.inference);
+
+      const changed = zonesChanged(lastPublished, zones, s.fillChangeDelta);
+      if (changed || keepAliveDue) {
+        const stateChanged = lastPublished === undefined || zones.some((z, i) => lastPublished?.[i]?.state !== z.state);
+        let snapshotKey: string | undefined;
+        if (
+          s.snapshots !== null &&
+          deps.snapshots !== null &&
+          (t - lastSnapshotAt >= s.snapshots.everyMs || (s.snapshots.onStateChange && stateChanged))
+        ) {
+          try {
+            const jpeg = await annotateFrame(
+              frame.data,
+              result,
+              result.detections,
+              zones.map((z, i) => ({
+                polygon: s.zones[i]!.polygon,
+                state: z.state,
+                label: `${z.sku} · ${z.state} · ${Math.round(z.fillRatio * 100)}%`,
+              })),
+              s.snapshots.jpegQuality,
+            );
+            await deps.snapshots.put(s.snapshots.key, jpeg);
+            snapshotKey = s.snapshots.key;
+            lastSnapshotAt = t;
+            stats.snapshotsStored++;
+          } catch (err) {
+            stats.error(err);
+            log.warn({ err }, 'snapshot not stored');
           }
-          deps.publish({
-            cameraId: s.cameraId,
-            frameAt: frame.capturedAt.toISOString(),
-            keepAlive: !changed,
-            model: { id: deps.model.id, sha256: deps.model.sha256 },
-            timingsMs: {
-              preprocess: round2(result.timingsMs.preprocess),
-              inference: round2(result.timingsMs.inference),
-              postprocess: round2(result.timingsMs.postprocess + analysisMs),
-            },
-            zones,
-            ...(snapshotKey !== undefined ? { snapshotKey } : {}),
-          });
-          if (changed) stats.observationsPublished++;
-          else stats.keepAlivesPublished++;
-          lastPublished = zones;
-          lastPublishAt = t;
         }
+        deps.publish({
+          cameraId: s.cameraId,
+          frameAt: frame.capturedAt.toISOString(),
+          keepAlive: !changed,
+          model: { id: deps.model.id, sha256: deps.model.sha256 },
+          timingsMs: {
+            preprocess: round2(result.timingsMs.preprocess),
+            inference: round2(result.timingsMs.inference),
+            postprocess: round2(result.timingsMs.postprocess + analysisMs),
+          },
+          zones,
+          ...(snapshotKey !== undefined ? { snapshotKey } : {}),
+        });
+        if (changed) stats.observationsPublished++;
+        else stats.keepAlivesPublished++;
+        lastPublished = zones;
+        lastPublishAt = t;
       }
     } catch (err) {
       // A frame the decoder or model rejects: count it and go on with the next one.

@@ -39,7 +39,7 @@ export interface GateDecision {
   readonly difference: FrameDifference | undefined;
 }
 
-/** Remembers the last analysed thumbnail; `accept` it once an analysis succeeded. */
+/** Remembers the last analysed thumbnail: `accept` it when its analysis starts, `reset` if that fails. */
 export class ChangeGate {
   readonly #opts: GateOptions;
   #last: Uint8Array | undefined;
@@ -64,5 +64,11 @@ export class ChangeGate {
   accept(thumb: Uint8Array, nowMs: number): void {
     this.#last = thumb;
     this.#lastAt = nowMs;
+  }
+
+  /** Forgets the accepted thumbnail (its analysis failed): the next frame is analysed whatever it shows. */
+  reset(): void {
+    this.#last = undefined;
+    this.#lastAt = -Infinity;
   }
 }
