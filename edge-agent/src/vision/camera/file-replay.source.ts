@@ -4,6 +4,8 @@ import { AppError } from '@shelfsense/contracts';
 import { sleep, type FrameSource } from './frame-source.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
+/** A looping replay keeps up to this many bytes of images in memory instead of re-reading them every round. */
+const LOOP_CACHE_BYTES = 64 * 1024 * 1024;
 
 export interface FileReplayOptions {
   /** One image file, or a folder whose images are replayed in name order. */
@@ -34,13 +36,23 @@ export function fileReplaySource(opts: FileReplayOptions): FrameSource {
   const clock = opts.clock ?? (() => new Date());
   const loop = opts.loop ?? true;
   return async function* fileReplay(signal) {
-    // Listed once per run: a folder that changes is picked up after a reconnect.
+    // Listed (and, when looping, its images kept in memory) once per run: a folder that changes is
+    // picked up after a reconnect.
     const files = await listImages(opts.path);
+    const cache = new Map<string, Buffer>();
+    let cachedBytes = 0;
     let seq = 0;
     do {
       for (const file of files) {
         if (signal.aborted) return;
-        const data = await readFile(file);
+        let data = cache.get(file);
+        if (data === undefined) {
+          data = await readFile(file);
+          if (loop && cachedBytes + data.length <= LOOP_CACHE_BYTES) {
+            cache.set(file, data);
+            cachedBytes += data.length;
+          }
+        }
         yield { data, capturedAt: clock(), seq: seq++ };
         if (!(await sleep(opts.intervalMs, signal))) return;
       }
