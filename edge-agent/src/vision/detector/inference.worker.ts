@@ -2,7 +2,15 @@
 // arrival order, outputs sent back with their buffers transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceSession } from 'onnxruntime-node';
-import { fromOrtTensor, ortSessionOptions, toOrtTensor, type WorkerData, type WorkerReply, type WorkerRequest } from './model-session.ts';
+import {
+  fromOrtTensor,
+  ortSessionOptions,
+  toOrtTensor,
+  transferable,
+  type WorkerData,
+  type WorkerReply,
+  type WorkerRequest,
+} from './model-session.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('inference.worker.ts must run as a worker thread');
@@ -34,9 +42,9 @@ port.on('message', (req: WorkerRequest) => {
       if (out === undefined) throw new Error(`model returned no '${req.outputName}'`);
       const output = { ...fromOrtTensor(out), runMs, spent: req.input.data };
       for (const t of Object.values(results)) t.dispose();
-      post({ kind: 'result', id: req.id, output }, [output.data.buffer as ArrayBuffer, req.input.data.buffer as ArrayBuffer]);
+      post({ kind: 'result', id: req.id, output }, [output.data.buffer as ArrayBuffer, ...transferable(req.input.data).transfer]);
     } catch (err) {
-      post({ kind: 'error', id: req.id, message: (err as Error).message, spent: req.input.data }, [req.input.data.buffer as ArrayBuffer]);
+      post({ kind: 'error', id: req.id, message: (err as Error).message, spent: req.input.data }, transferable(req.input.data).transfer);
     }
   })();
 });

@@ -274,7 +274,8 @@ export class OnnxDetector {
     if (this.#closed) throw new AppError('unavailable', 'detector is closed');
     const t0 = performance.now();
     try {
-      const { data, geometry, resized } = await letterbox(image, this.inputWidth, this.inputHeight, this.inputDtype, this.#spareTensors.pop());
+      const into = this.#spareTensors.pop() ?? this.#session.allocInput(this.inputDtype, 3 * this.inputWidth * this.inputHeight);
+      const { data, geometry, resized } = await letterbox(image, this.inputWidth, this.inputHeight, this.inputDtype, into);
       return { tensor: data, geometry, resized, preprocessMs: performance.now() - t0 };
     } catch (err) {
       // sharp's decode errors ("unsupported image format", truncated JPEG, missing file) are input problems.
