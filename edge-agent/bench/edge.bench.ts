@@ -20,7 +20,8 @@ import { pino } from 'pino';
 import { createEventPublisher } from '../src/lib/event-publisher.ts';
 import { BUNDLED_MODEL_PATH, loadAgentConfig } from '../src/vision/agent-config.ts';
 import { SyntheticShelf } from '../src/vision/camera/synthetic-shelf.camera.ts';
-import { ortSessionOptions, pipelineInferenceThreads } from '../src/vision/detector/model-session.ts';
+import { pipelineInferenceThreads } from '../src/vision/detector/model-session.ts';
+import { ortSessionOptions } from '../src/vision/detector/ort-io.ts';
 import { OnnxDetector } from '../src/vision/detector/onnx-detector.ts';
 import { createVisionAgent } from '../src/vision/pipeline/vision-agent.ts';
 

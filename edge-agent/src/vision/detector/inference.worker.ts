@@ -10,7 +10,7 @@ import {
   type WorkerData,
   type WorkerReply,
   type WorkerRequest,
-} from './model-session.ts';
+} from './ort-io.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('inference.worker.ts must run as a worker thread');

@@ -6,27 +6,22 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '@shelfsense/contracts';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { halfBitsToFloat32 } from './float16.ts';
+import { InferenceSession } from 'onnxruntime-node';
+import {
+  fromOrtTensor,
+  ortSessionOptions,
+  toOrtTensor,
+  transferable,
+  type ModelInput,
+  type ModelOutput,
+  type ModelSessionOptions,
+  type ValueMetadata,
+  type WorkerData,
+  type WorkerReply,
+  type WorkerRequest,
+} from './ort-io.ts';
 
-export type ValueMetadata = InferenceSession.ValueMetadata;
-
-export interface ModelInput {
-  readonly name: string;
-  readonly type: 'float32' | 'float16';
-  /** float16 as raw binary16 bits. */
-  readonly data: Float32Array | Uint16Array;
-  readonly dims: readonly number[];
-}
-
-export interface ModelOutput {
-  readonly dims: readonly number[];
-  readonly data: Float32Array | Float64Array;
-  /** Time inside `session.run`, without queueing behind other runs or the trip to the worker. */
-  readonly runMs: number;
-  /** The input's buffer, free again (the worker hands it back), for the next frame's tensor. */
-  readonly spent?: Float32Array | Uint16Array;
-}
+export type { ModelInput, ModelOutput, ModelSessionOptions } from './ort-io.ts';
 
 export interface ModelSession {
   readonly inputNames: readonly string[];
@@ -34,18 +29,14 @@ export interface ModelSession {
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
   /**
-   * Runs one input and returns one output as plain numbers. The session takes ownership of
-   * `input.data` (the worker's buffer is transferred, not copied) and returns it as `spent`.
+   * Runs one input and returns one output as plain numbers. The session owns `input.data` until it
+   * hands it back as `spent` (the worker reads `allocInput`'s shared memory in place; any other
+   * buffer is transferred there and back).
    */
   run(input: ModelInput, outputName: string): Promise<ModelOutput>;
   /** An input buffer this session moves cheaply (shared memory for the worker session). */
   allocInput(type: ModelInput['type'], length: number): Float32Array | Uint16Array;
   release(): Promise<void>;
-}
-
-export interface ModelSessionOptions {
-  /** Intra-op threads for the CPU provider. Default: onnxruntime's choice (one per physical core). */
-  readonly threads?: number | undefined;
 }
 
 /**
@@ -55,43 +46,6 @@ export interface ModelSessionOptions {
  */
 export function pipelineInferenceThreads(): number {
   return Math.max(1, availableParallelism() - 1);
-}
-
-/** The one set of session options, shared by the detector and the benchmark's raw `session.run`. */
-export function ortSessionOptions(opts: ModelSessionOptions): InferenceSession.SessionOptions {
-  return {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    ...(opts.threads !== undefined ? { intraOpNumThreads: opts.threads } : {}),
-    // One image per run: inter-op parallelism only adds thread hand-offs.
-    interOpNumThreads: 1,
-  };
-}
-
-/** Builds the ORT input tensor, working around the float16 binding bug below. */
-export function toOrtTensor(input: ModelInput): Tensor {
-  if (input.type === 'float16') {
-    // onnxruntime-node 1.30 turns a Uint16Array float16 tensor into a Float16Array view that its
-    // binding then measures as 0 bytes on Node 24 (microsoft/onnxruntime#32323). The binding does
-    // accept raw Uint16Array bits, so build a uint16 tensor and relabel it.
-    const t = new Tensor('uint16', input.data as Uint16Array, input.dims);
-    Object.defineProperty(t, 'type', { value: 'float16' });
-    return t;
-  }
-  return new Tensor('float32', input.data as Float32Array, input.dims);
-}
-
-/** An output tensor as numbers; the result does not alias ORT memory (safe after dispose). */
-export function fromOrtTensor(t: Tensor): Pick<ModelOutput, 'dims' | 'data'> {
-  const data: unknown = t.data;
-  let values: Float32Array | Float64Array;
-  if (t.type === 'float32') values = Float32Array.from(data as Float32Array);
-  else if (t.type === 'float64') values = Float64Array.from(data as Float64Array);
-  // Float16Array on runtimes that have it (read as numbers), raw bits otherwise.
-  else if (t.type === 'float16')
-    values = data instanceof Uint16Array ? halfBitsToFloat32(data) : Float32Array.from(data as ArrayLike<number>);
-  else throw new AppError('validation_failed', `detector output is ${t.type}; expected a float tensor`);
-  return { dims: t.dims, data: values };
 }
 
 function loadFailure(label: string, err: unknown): AppError {
@@ -118,7 +72,13 @@ export async function createInProcessSession(bytes: Uint8Array, opts: ModelSessi
       try {
         const out = results[outputName];
         if (out === undefined) throw new AppError('internal', `model returned no '${outputName}'`);
-        return { ...fromOrtTensor(out), runMs, spent: input.data };
+        let output: Pick<ModelOutput, 'dims' | 'data'>;
+        try {
+          output = fromOrtTensor(out);
+        } catch (err) {
+          throw new AppError('validation_failed', (err as Error).message, { cause: err });
+        }
+        return { ...output, runMs, spent: input.data };
       } finally {
         for (const t of Object.values(results)) t.dispose();
       }
@@ -126,39 +86,6 @@ export async function createInProcessSession(bytes: Uint8Array, opts: ModelSessi
     allocInput: (type, length) => (type === 'float16' ? new Uint16Array(length) : new Float32Array(length)),
     release: () => session.release(),
   };
-}
-
-// Messages between the detector and inference.worker.ts.
-export type WorkerRequest = { readonly kind: 'run'; readonly id: number; readonly input: ModelInput; readonly outputName: string };
-export type WorkerReply =
-  | {
-      readonly kind: 'ready';
-      readonly inputNames: string[];
-      readonly outputNames: string[];
-      readonly inputMetadata: ValueMetadata[];
-      readonly outputMetadata: ValueMetadata[];
-    }
-  | { readonly kind: 'load-failed'; readonly message: string }
-  | { readonly kind: 'result'; readonly id: number; readonly output: ModelOutput }
-  // The request's input buffer comes back with the result or the error.
-  | { readonly kind: 'error'; readonly id: number; readonly message: string; readonly spent: Float32Array | Uint16Array };
-
-export interface WorkerData {
-  readonly bytes: Uint8Array;
-  readonly options: ModelSessionOptions;
-}
-
-/**
- * Shared memory is posted as is (both threads see the same bytes, nothing to copy or detach); an
- * ArrayBuffer the array owns entirely is transferred; anything else is copied.
- */
-export function transferable(data: Float32Array | Uint16Array): { data: Float32Array | Uint16Array; transfer: ArrayBuffer[] } {
-  if (data.buffer instanceof SharedArrayBuffer) return { data, transfer: [] };
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) {
-    return { data, transfer: [data.buffer] };
-  }
-  const copy = data.slice();
-  return { data: copy, transfer: [copy.buffer] };
 }
 
 /**
