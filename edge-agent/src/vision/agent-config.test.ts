@@ -34,7 +34,8 @@ describe('parseAgentConfig', () => {
     const sut = parseAgentConfig({ cameras: [rtspCamera()] });
     expect(sut.model).toMatchObject({ path: BUNDLED_MODEL_PATH, id: 'shelf-detector', conf: 0.25, iou: 0.45, productClass: 'product' });
     expect(sut.thresholds).toEqual({ emptyFillBelow: 0.15, lowFillBelow: 0.5, emptyFacingsAtMost: 0, lowFacingsBelow: null });
-    expect(sut.hysteresis).toEqual({ confirmFrames: 2, margin: 0.03 });
+    expect(sut.hysteresis).toEqual({ confirmFrames: 2, margin: 0.01, clearMargin: 0.2 });
+    expect(sut.analysis.fillMetric).toBe('pitch');
     expect(sut.gating.maxIntervalMs).toBe(10_000);
     expect(sut.snapshots).toMatchObject({ enabled: true, bucket: 'shelf-snapshots' });
     expect(sut.cameras[0]).toMatchObject({ intervalMs: 1000, source: { kind: 'rtsp', transport: 'tcp', stallTimeoutMs: 15_000 } });
@@ -97,12 +98,22 @@ describe('parseAgentConfig', () => {
   it('lets cameras override gating, thresholds and hysteresis', () => {
     const cfg = parseAgentConfig({
       gating: { maxIntervalMs: 5000 },
-      cameras: [rtspCamera({ gating: { meanDiff: 9 }, thresholds: { lowFillBelow: 0.6 }, hysteresis: { confirmFrames: 4 } })],
+      cameras: [
+        rtspCamera({ gating: { meanDiff: 9 }, thresholds: { lowFillBelow: 0.6 }, hysteresis: { confirmFrames: 4 } }),
+        rtspCamera({ id: 'aisle-2', hysteresis: { clearMargin: null } }),
+      ],
     });
     const cam = effectiveCamera(cfg, cfg.cameras[0]!);
     expect(cam.gating).toMatchObject({ meanDiff: 9, maxIntervalMs: 5000, cellDiff: 10 });
     expect(cam.thresholds).toMatchObject({ lowFillBelow: 0.6, emptyFillBelow: 0.15 });
-    expect(cam.hysteresis).toEqual({ confirmFrames: 4, margin: 0.03 });
+    expect(cam.hysteresis).toEqual({ confirmFrames: 4, margin: 0.01, clearMargin: 0.2 });
+    // null turns the at-once path off: every change waits for confirmation.
+    expect(effectiveCamera(cfg, cfg.cameras[1]!).hysteresis).toEqual({ confirmFrames: 2, margin: 0.01, clearMargin: null });
+  });
+
+  it('names a bad hysteresis or fill metric setting', () => {
+    expect(problems({ hysteresis: { clearMargin: 2 }, cameras: [rtspCamera()] })).toEqual([expect.stringMatching(/^hysteresis\.clearMargin: /)]);
+    expect(problems({ analysis: { fillMetric: 'volume' }, cameras: [rtspCamera()] })).toEqual([expect.stringMatching(/^analysis\.fillMetric: .*pitch/)]);
   });
 
   it('hashes configs independently of key order', () => {

@@ -139,8 +139,10 @@ const THRESHOLD_DEFAULTS = { emptyFillBelow: 0.15, lowFillBelow: 0.5, emptyFacin
 const HysteresisFields = {
   confirmFrames: z.number().int().min(1).max(100),
   margin: z.number().min(0).max(0.5),
+  /** null: every new state waits for confirmFrames; see zone-state.service.ts. */
+  clearMargin: z.number().min(0).max(1).nullable(),
 };
-const HYSTERESIS_DEFAULTS = { confirmFrames: 2, margin: 0.03 };
+const HYSTERESIS_DEFAULTS = { confirmFrames: 2, margin: 0.01, clearMargin: 0.2 };
 
 const Camera = z
   .strictObject({
@@ -185,8 +187,11 @@ export const AgentConfigSchema = z
       .prefault({}),
     analysis: z
       .strictObject({
-        /** `width` (product vs gap width), `span` (product width ÷ zone width) or `area`; see shelf-analysis.service.ts. */
-        fillMetric: z.enum(['width', 'span', 'area']).default('width'),
+        /**
+         * `pitch` (products with their spacing ÷ zone width), `span` (product width ÷ zone width),
+         * `width` (product vs gap width) or `area`; see shelf-analysis.service.ts.
+         */
+        fillMetric: z.enum(['pitch', 'span', 'width', 'area']).default('pitch'),
         /** Publish when a zone's fill moves by more than this. */
         fillChangeDelta: Share.default(0.05),
       })
@@ -260,6 +265,7 @@ export interface StateConfig {
 export interface HysteresisConfig {
   readonly confirmFrames: number;
   readonly margin: number;
+  readonly clearMargin: number | null;
 }
 
 /** The parsed file with defaults filled in and paths resolved. */

@@ -7,7 +7,16 @@
 // The true state applies the same thresholds to the real shelf: the share of the zone's slot width
 // still stocked, and its facings. A zone whose true coverage lies within `tolerance` (default 0.05)
 // of a threshold (e.g. exactly half full with lowFillBelow 0.5) may be reported as either
-// neighbouring state: both are right answers there. `strictAccuracy` drops that allowance.
+// neighbouring state: both are right answers there. `strictAccuracy` drops that allowance, and is
+// the number the issue's ≥ 95 % is checked against (edge-agent/test/zone-state-eval.test.ts).
+//
+// Bundled model, agent defaults (fill `pitch`, confirmFrames 2, margin 0.01, clearMargin 0.2),
+// `node edge-agent/scripts/eval-zone-states.ts [--seeds ...] [--occlusion]`: strict 97.0 % on seeds
+// 8200001–8200005 (96.6 % with occluders; 43 and 46 state changes reported for 43 real ones),
+// 95.8 % on the test's 8200001–8200002 with occluders (18 for 18), 96.4 % on 8600001–8600005 (both
+// ways). Sets that contain a shelf the model fails on (8300005, 8500003: very large packages) score
+// 90–92 %. The old defaults (fill `width`, margin 0.03, every change confirmed) gave 94.4 %, 93.4 %,
+// 93.5 % and 95.2 %. Details and all sets: edge-agent/models/MODEL_CARD.md, "Zone state".
 import type { ZoneState } from '@shelfsense/contracts';
 import { SyntheticShelf, type SyntheticZoneTruth } from '../camera/synthetic-shelf.camera.ts';
 import { seededRandom, subSeed, type ShelfScene } from '../scene/shelf-scene.generator.ts';
@@ -75,7 +84,13 @@ export interface ZoneEvalResult {
   readonly reportedChanges: number;
   /** strict truth → reported → count */
   readonly confusion: Confusion;
-  readonly perSeed: ReadonlyArray<{ readonly seed: number; readonly zoneFrames: number; readonly correct: number; readonly accuracy: number }>;
+  readonly perSeed: ReadonlyArray<{
+    readonly seed: number;
+    readonly zoneFrames: number;
+    readonly correct: number;
+    readonly accuracy: number;
+    readonly strictAccuracy: number;
+  }>;
 }
 
 export const EVAL_SKUS = ['bev-wat', 'bev-col', 'snk-chp', 'bak-cro'] as const;
@@ -86,7 +101,11 @@ export function trueZoneState(t: SyntheticZoneTruth, thresholds: StateThresholds
 }
 
 /** The true state plus the neighbouring one when the coverage is within `tolerance` of their threshold. */
-export function acceptableZoneStates(t: SyntheticZoneTruth, thresholds: StateThresholds, tolerance: number): ReadonlySet<ZoneState> {
+export function acceptableZoneStates(
+  t: SyntheticZoneTruth,
+  thresholds: StateThresholds,
+  tolerance: number,
+): ReadonlySet<ZoneState> {
   const states = new Set<ZoneState>([trueZoneState(t, thresholds)]);
   const byFacings = t.expectedFacings > 0 && t.facings <= thresholds.emptyFacingsAtMost;
   if (!byFacings && tolerance > 0) {
@@ -130,7 +149,7 @@ export async function evaluateZoneStates(opts: ZoneEvalOptions): Promise<ZoneEva
   const framesPerStep = opts.framesPerStep ?? 5;
   const tolerance = opts.tolerance ?? 0.05;
   const confusion = emptyConfusion();
-  const perSeed: Array<{ seed: number; zoneFrames: number; correct: number; accuracy: number }> = [];
+  const perSeed: Array<{ seed: number; zoneFrames: number; correct: number; accuracy: number; strictAccuracy: number }> = [];
   let frames = 0;
   let zoneFrames = 0;
   let correct = 0;
@@ -156,6 +175,7 @@ export async function evaluateZoneStates(opts: ZoneEvalOptions): Promise<ZoneEva
     let lastReported: ZoneState[] | undefined;
     let seedZoneFrames = 0;
     let seedCorrect = 0;
+    let seedStrict = 0;
     let frameNo = 0;
     for (const step of depletionSequence(seed, shelf.truth())) {
       if (step.kind === 'sell') shelf.sell(step.sku, 1);
@@ -174,7 +194,10 @@ export async function evaluateZoneStates(opts: ZoneEvalOptions): Promise<ZoneEva
           const right = acceptableZoneStates(t, thresholds, tolerance);
           const got = reported[i]!.state;
           confusion[want][got]++;
-          if (got === want) strictCorrect++;
+          if (got === want) {
+            strictCorrect++;
+            seedStrict++;
+          }
           if (right.has(got)) {
             correct++;
             seedCorrect++;
@@ -197,7 +220,13 @@ export async function evaluateZoneStates(opts: ZoneEvalOptions): Promise<ZoneEva
         opts.onFrame?.(frames);
       }
     }
-    perSeed.push({ seed, zoneFrames: seedZoneFrames, correct: seedCorrect, accuracy: seedZoneFrames > 0 ? seedCorrect / seedZoneFrames : 0 });
+    perSeed.push({
+      seed,
+      zoneFrames: seedZoneFrames,
+      correct: seedCorrect,
+      accuracy: seedZoneFrames > 0 ? seedCorrect / seedZoneFrames : 0,
+      strictAccuracy: seedZoneFrames > 0 ? seedStrict / seedZoneFrames : 0,
+    });
   }
   return {
     frames,

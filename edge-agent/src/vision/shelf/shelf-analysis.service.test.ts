@@ -23,8 +23,8 @@ describe('analyseZones', () => {
   it('counts facings by box centre and measures fill by width', () => {
     const dets = [product(0, 25), product(25, 50), gap(50, 100), product(100, 150), product(150, 200)];
     const [a, b] = analyseZones(dets, IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
-    expect(a).toEqual({ zoneId: 'a', sku: 'sku-a', expectedFacings: 4, detectedFacings: 2, productCount: 2, gapCount: 1, fillRatio: 0.5 });
-    expect(b).toMatchObject({ detectedFacings: 2, gapCount: 0, fillRatio: 1 });
+    expect(a).toEqual({ zoneId: 'a', sku: 'sku-a', expectedFacings: 4, detectedFacings: 2, productCount: 2, gapCount: 1, fillRatio: 0.5, gapFillRatio: 0.5 });
+    expect(b).toMatchObject({ detectedFacings: 2, gapCount: 0, fillRatio: 1, gapFillRatio: 1 });
   });
 
   it('area metric weighs product height against full-height gaps', () => {
@@ -39,6 +39,60 @@ describe('analyseZones', () => {
     const [width] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
     const [span] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'span' });
     expect([width!.fillRatio, span!.fillRatio]).toEqual([1, 0.5]);
+  });
+
+  describe('pitch metric', () => {
+    const PITCH = { productClass: 'product', gapClass: 'gap', fillMetric: 'pitch' } as const;
+    // Zone A is 100 px wide: four 20 px products on a 25 px pitch (5 px spacing), 2.5 px in from each end.
+    const slot = (i: number, y1 = 20) => product(2.5 + 25 * i, 22.5 + 25 * i, y1);
+
+    it('counts each product with its share of the spacing, so a full zone reads 1', () => {
+      const full = [0, 1, 2, 3].map((i) => slot(i));
+      const [pitch] = analyseZones(full, IMAGE, [A], PITCH);
+      const [span] = analyseZones(full, IMAGE, [A], { ...PITCH, fillMetric: 'span' });
+      expect(pitch!.fillRatio).toBeCloseTo(1, 6);
+      expect(span!.fillRatio).toBeCloseTo(0.8, 6); // the products' own width only
+    });
+
+    it('reads two of four slots as half, with or without the gap detected', () => {
+      const half = [slot(0), slot(1)];
+      const [missed] = analyseZones(half, IMAGE, [A], PITCH); // the gap at the end of the row was missed
+      const [seen] = analyseZones([...half, gap(47.5, 100)], IMAGE, [A], PITCH);
+      const [width] = analyseZones(half, IMAGE, [A], { ...PITCH, fillMetric: 'width' });
+      expect(missed!.fillRatio).toBeCloseTo(0.5, 6); // two 25 px slots of 100
+      expect(seen!.fillRatio).toBeCloseTo(0.5, 6);
+      expect(width!.fillRatio).toBe(1); // product vs gap width cannot see a missed gap
+    });
+
+    it('stacked boxes count once, and a hole wider than half a product is a missing product, not spacing', () => {
+      const dets = [slot(0), slot(0, 0), slot(2), slot(3)];
+      const [a] = analyseZones(dets, IMAGE, [A], PITCH);
+      expect(a!.fillRatio).toBeCloseTo(0.75, 6);
+    });
+
+    it('a zone without neighbouring products borrows the spacing seen in the other zones', () => {
+      // Zone B (100..200) is full on the same 25 px pitch; zone A keeps two products far apart.
+      const dets = [slot(0), slot(3), ...[0, 1, 2, 3].map((i) => product(102.5 + 25 * i, 122.5 + 25 * i))];
+      const [a, b] = analyseZones(dets, IMAGE, [A, B], PITCH);
+      expect(a!.fillRatio).toBeCloseTo(0.5, 6);
+      expect(b!.fillRatio).toBeCloseTo(1, 6);
+      const [alone] = analyseZones([slot(0), slot(3)], IMAGE, [A], PITCH); // nothing to borrow from
+      expect(alone!.fillRatio).toBeCloseTo(0.4, 6);
+    });
+
+    it('measures a sheared zone by its width along the shelf, not its bounding box', () => {
+      // A parallelogram 100 px wide at every height, its bounding box 120 px wide.
+      const sheared: ZoneSpec = { id: 's', sku: 's', expectedFacings: 4, polygon: [[0.1, 0], [0.6, 0], [0.5, 0.5], [0, 0.5]] };
+      const dets = [0, 1, 2, 3].map((i) => product(12.5 + 25 * i, 32.5 + 25 * i, 10, 40));
+      const [s] = analyseZones(dets, IMAGE, [sheared], PITCH);
+      expect(s!.fillRatio).toBeCloseTo(1, 6);
+    });
+  });
+
+  it('reads the fill from the gap boxes alone as well', () => {
+    const [a, b] = analyseZones([product(0, 25), gap(25, 100)], IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
+    expect(a!.gapFillRatio).toBeCloseTo(0.25, 6);
+    expect(b!.gapFillRatio).toBe(1); // no gap seen: nothing says empty (the fill reading says 0)
   });
 
   it('a box straddling two zones is a facing only where its centre is, but fills both', () => {

@@ -2,19 +2,31 @@
 // - facings: product boxes whose centre lies inside the zone polygon (ARCHITECTURE §7);
 // - product/gap count: boxes whose centre is inside, or that have at least half their area inside
 //   the zone's bounding box (so a wide gap straddling two zones is still counted where it mostly is);
-// - fill ratio: product coverage ÷ (product ∪ gap) coverage, with every box clipped to the zone's
+// - fill ratio: how much of the zone's shelf run is stocked, with every box clipped to the zone's
 //   axis-aligned bounding box (not the polygon: zones are near-rectangles on a shelf and the clip is
 //   cheap). Boxes that only graze the zone vertically (less than half their height inside, e.g. the
-//   tops of the row below) are left out of the fill. `area` measures coverage in pixels²; `width`
-//   projects the boxes onto the shelf's horizontal axis, which is what "how much of the shelf run is
-//   stocked" means and is blind to product height (a gap box spans the full clearance, a product
-//   rarely does). `span` divides the products' width by the zone's own width instead: it does not
-//   need the gaps to be detected (a missed gap cannot make a zone look full) but assumes the zone
-//   is drawn tightly around the shelf run, and reads a full shelf a little below 1 (the spacing
-//   between products). No product and no gap in the zone ⇒ fill 0.
+//   tops of the row below) are left out of the fill. "The zone's width" is the width of the polygon
+//   along the shelf, at its mid-height (a sheared zone's bounding box is wider than the shelf run).
+//   Four ways to measure it (`fillMetric`):
+//   - `pitch` (default): each product counts for its slot, the product plus its share of the spacing
+//     between products, divided by the zone's width. The spacing is measured on the frame: the
+//     median hole between neighbouring products that is narrower than half a product (a wider hole
+//     is a missing product), in the zone, or in the whole frame when the zone has no two products
+//     side by side. It does not need gaps to be detected (a missed gap, e.g. at the end of a row,
+//     cannot make a zone look full; models without a gap class still get a fill), reads a full zone
+//     as 1 (less half a spacing at most), but assumes the zone is drawn tightly around the shelf run;
+//   - `span`: the products' own width ÷ the zone's width; like `pitch` without the spacing, so it
+//     reads a full shelf a little below 1 and every fill too low by the spacing share;
+//   - `width`: product ÷ (product ∪ gap) width, projected on the shelf's horizontal axis: blind to
+//     product height, but a missed gap makes the zone look fuller;
+//   - `area`: the same in pixels² (a gap box spans the full clearance, a product rarely does).
+//   No product and no gap in the zone ⇒ fill 0.
+// - gap fill ratio: 1 − gap width ÷ zone width, from the gap boxes alone. A second, independent
+//   reading of the same quantity; the hysteresis only skips confirmation when both agree.
 import {
   area,
   boundsOf,
+  chordWidth,
   clipBox,
   pointInPolygon,
   toPixels,
@@ -38,7 +50,7 @@ export interface BoxDetection {
   readonly box: PixelBox;
 }
 
-export type FillMetric = 'area' | 'width' | 'span';
+export type FillMetric = 'pitch' | 'span' | 'width' | 'area';
 
 export interface AnalysisOptions {
   readonly productClass: string;
@@ -46,7 +58,7 @@ export interface AnalysisOptions {
   readonly fillMetric: FillMetric;
 }
 
-export const DEFAULT_ANALYSIS: AnalysisOptions = { productClass: 'product', gapClass: 'gap', fillMetric: 'width' };
+export const DEFAULT_ANALYSIS: AnalysisOptions = { productClass: 'product', gapClass: 'gap', fillMetric: 'pitch' };
 
 export interface ZoneMeasurement {
   readonly zoneId: string;
@@ -55,12 +67,16 @@ export interface ZoneMeasurement {
   readonly detectedFacings: number;
   readonly productCount: number;
   readonly gapCount: number;
-  /** 0..1 */
+  /** 0..1, by the configured fill metric. */
   readonly fillRatio: number;
+  /** 0..1, 1 − gap width ÷ zone width: the fill according to the gap boxes alone (no gap seen ⇒ 1). */
+  readonly gapFillRatio: number;
 }
 
 const MIN_VERTICAL_SHARE = 0.5;
 const MIN_AREA_SHARE = 0.5;
+/** A hole between neighbouring products narrower than this share of the median product is spacing. */
+const MAX_SPACING_SHARE = 0.5;
 
 /** Measures every zone on one frame's detections; `image` is the frame size in pixels. */
 export function analyseZones(
@@ -71,48 +87,118 @@ export function analyseZones(
 ): ZoneMeasurement[] {
   const products = detections.filter((d) => d.class === opts.productClass).map((d) => d.box);
   const gaps = detections.filter((d) => d.class === opts.gapClass).map((d) => d.box);
-  return zones.map((zone) => {
+  const measured = zones.map((zone) => {
     const poly = toPixels(zone.polygon, image.width, image.height);
     const bounds = boundsOf(poly);
     const centreInside = (b: PixelBox) => pointInPolygon((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, poly);
     const clipped = (boxes: readonly PixelBox[]) => {
-      const out: Array<{ box: PixelBox; clip: PixelBox }> = [];
+      const out: Clipped[] = [];
       for (const box of boxes) {
         const clip = clipBox(box, bounds);
         if (clip !== undefined) out.push({ box, clip });
       }
       return out;
     };
-    const inFill = ({ box, clip }: { box: PixelBox; clip: PixelBox }) => {
+    const inFill = ({ box, clip }: Clipped) => {
       const h = box[3] - box[1];
       return h > 0 && clip[3] - clip[1] >= MIN_VERTICAL_SHARE * Math.min(h, bounds[3] - bounds[1]);
     };
-    const counted = ({ box, clip }: { box: PixelBox; clip: PixelBox }) => centreInside(box) || area(clip) >= MIN_AREA_SHARE * area(box);
+    const counted = ({ box, clip }: Clipped) => centreInside(box) || area(clip) >= MIN_AREA_SHARE * area(box);
 
     const p = clipped(products);
     const g = clipped(gaps);
-    const pFill = p.filter(inFill).map((x) => x.clip);
+    const pFill = p.filter(inFill);
     const gFill = g.filter(inFill).map((x) => x.clip);
-    const covered = opts.fillMetric === 'span' ? bounds[2] - bounds[0] : measure([...pFill, ...gFill], opts.fillMetric);
-    const fillRatio = covered > 0 ? Math.min(1, measure(pFill, opts.fillMetric) / covered) : 0;
+    const zoneWidth = chordWidth(poly, (bounds[1] + bounds[3]) / 2) ?? bounds[2] - bounds[0];
+    const runs = productRuns(pFill);
     return {
-      zoneId: zone.id,
-      sku: zone.sku,
-      expectedFacings: zone.expectedFacings,
+      zone,
+      bounds,
+      zoneWidth,
+      pFill,
+      gFill,
+      runs,
+      spacings: spacings(runs, pFill),
       detectedFacings: products.filter(centreInside).length,
       productCount: p.filter(counted).length,
       gapCount: g.filter(counted).length,
+    };
+  });
+  // A zone with no neighbouring products of its own (a few isolated ones left) borrows the spacing
+  // seen in the rest of the frame: same shelf, same camera.
+  const frameSpacings = measured.flatMap((z) => z.spacings);
+  return measured.map((z) => {
+    const spacing = median(z.spacings) ?? median(frameSpacings) ?? 0;
+    const fillRatio = measureFill(opts.fillMetric, z, spacing);
+    return {
+      zoneId: z.zone.id,
+      sku: z.zone.sku,
+      expectedFacings: z.zone.expectedFacings,
+      detectedFacings: z.detectedFacings,
+      productCount: z.productCount,
+      gapCount: z.gapCount,
       fillRatio,
+      gapFillRatio: z.zoneWidth > 0 ? Math.max(0, 1 - measure(z.gFill, 'width') / z.zoneWidth) : 0,
     };
   });
 }
 
-function measure(boxes: readonly PixelBox[], metric: FillMetric): number {
-  switch (metric) {
-    case 'area':
-      return unionArea(boxes);
-    case 'width':
-    case 'span':
-      return unionLength(boxes.map((b) => [b[0], b[2]] as const));
+interface Clipped {
+  readonly box: PixelBox;
+  /** The box clipped to the zone's bounding box. */
+  readonly clip: PixelBox;
+}
+
+interface ZoneBoxes {
+  readonly bounds: PixelBox;
+  readonly zoneWidth: number;
+  readonly pFill: readonly Clipped[];
+  readonly gFill: readonly PixelBox[];
+  readonly runs: ReadonlyArray<readonly [number, number]>;
+}
+
+function measureFill(metric: FillMetric, z: ZoneBoxes, spacing: number): number {
+  const pFill = z.pFill.map((x) => x.clip);
+  if (metric === 'span' || metric === 'pitch') {
+    if (z.zoneWidth <= 0) return 0;
+    // Every run of products widened by half the spacing on each side: a full run covers its slots.
+    const half = metric === 'pitch' ? spacing / 2 : 0;
+    const stocked = unionLength(z.runs.map(([a, b]) => [Math.max(z.bounds[0], a - half), Math.min(z.bounds[2], b + half)] as const));
+    return Math.min(1, stocked / z.zoneWidth);
   }
+  const covered = measure([...pFill, ...z.gFill], metric);
+  return covered > 0 ? Math.min(1, measure(pFill, metric) / covered) : 0;
+}
+
+/** Horizontal runs of overlapping products (stacked boxes share their x), left to right. */
+function productRuns(products: readonly Clipped[]): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (const [a, b] of products.map((x) => [x.clip[0], x.clip[2]] as const).sort((u, v) => u[0] - v[0])) {
+    const last = runs.at(-1);
+    if (last !== undefined && a <= last[1]) last[1] = Math.max(last[1], b);
+    else runs.push([a, b]);
+  }
+  return runs;
+}
+
+/** Holes between neighbouring runs narrow enough to be spacing rather than a missing product. */
+function spacings(runs: ReadonlyArray<readonly [number, number]>, products: readonly Clipped[]): number[] {
+  const productWidth = median(products.map((x) => x.box[2] - x.box[0])) ?? 0;
+  const out: number[] = [];
+  for (let i = 1; i < runs.length; i++) {
+    const hole = runs[i]![0] - runs[i - 1]![1];
+    if (hole < MAX_SPACING_SHARE * productWidth) out.push(hole);
+  }
+  return out;
+}
+
+function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function measure(boxes: readonly PixelBox[], metric: 'width' | 'area'): number {
+  return metric === 'area' ? unionArea(boxes) : unionLength(boxes.map((b) => [b[0], b[2]] as const));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointInPolygon, unionArea, unionLength } from './zone-geometry.ts';
+import { chordWidth, pointInPolygon, unionArea, unionLength } from './zone-geometry.ts';
 
 describe('zone geometry', () => {
   it('tells inside from outside of a concave polygon', () => {
@@ -15,5 +15,11 @@ describe('zone geometry', () => {
     expect(unionArea([[0, 0, 2, 2], [1, 1, 3, 3]])).toBe(7);
     expect(unionArea([[0, 0, 2, 2], [0, 0, 2, 2], [5, 5, 6, 6]])).toBe(5);
     expect(unionArea([])).toBe(0);
+  });
+
+  it('measures the horizontal chord through a polygon', () => {
+    const sheared = [[10, 0], [110, 0], [100, 50], [0, 50]] as const; // 100 wide at every height, bounds 110
+    expect(chordWidth(sheared, 25)).toBeCloseTo(100, 9);
+    expect(chordWidth(sheared, 60)).toBeUndefined();
   });
 });

@@ -33,6 +33,25 @@ export function boundsOf(points: ReadonlyArray<readonly [number, number]>): Pixe
   return [x1, y1, x2, y2];
 }
 
+/**
+ * Length of the horizontal chord through the polygon at height `y` (outermost crossings), or
+ * undefined when the line misses it. A zone drawn as a sheared or slightly rotated quad is this
+ * wide along the shelf, while its bounding box is wider by the skew.
+ */
+export function chordWidth(polygon: ReadonlyArray<readonly [number, number]>, y: number): number | undefined {
+  let left = Infinity;
+  let right = -Infinity;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i]!;
+    const [xj, yj] = polygon[j]!;
+    if (yi > y === yj > y) continue;
+    const x = xi + ((y - yi) * (xj - xi)) / (yj - yi);
+    left = Math.min(left, x);
+    right = Math.max(right, x);
+  }
+  return right > left ? right - left : undefined;
+}
+
 export function clipBox(b: PixelBox, to: PixelBox): PixelBox | undefined {
   const x1 = Math.max(b[0], to[0]);
   const y1 = Math.max(b[1], to[1]);

@@ -6,12 +6,13 @@ import {
   INITIAL_HYSTERESIS,
   ZoneStateTracker,
   classifyZone,
+  clearlyChanged,
   stepHysteresis,
   zonesChanged,
   type HysteresisState,
 } from './zone-state.service.ts';
 
-const m = (fillRatio: number, detectedFacings = 3, expectedFacings = 6): ZoneMeasurement => ({
+const m = (fillRatio: number, detectedFacings = 3, expectedFacings = 6, gapFillRatio = fillRatio): ZoneMeasurement => ({
   zoneId: 'z1',
   sku: 'sku-1',
   expectedFacings,
@@ -19,6 +20,7 @@ const m = (fillRatio: number, detectedFacings = 3, expectedFacings = 6): ZoneMea
   productCount: detectedFacings,
   gapCount: 1,
   fillRatio,
+  gapFillRatio,
 });
 
 describe('classifyZone', () => {
@@ -55,6 +57,32 @@ describe('classifyZone', () => {
   });
 });
 
+describe('clearlyChanged', () => {
+  const t = DEFAULT_THRESHOLDS;
+
+  it('needs both readings past every threshold crossed by the margin', () => {
+    expect(clearlyChanged(m(0.25), 'ok', 'low', t, 0.2)).toBe(true);
+    expect(clearlyChanged(m(0.35), 'ok', 'low', t, 0.2)).toBe(false); // within 0.2 of lowFillBelow
+    expect(clearlyChanged(m(0.75), 'low', 'ok', t, 0.2)).toBe(true);
+    expect(clearlyChanged(m(0.75), 'empty', 'ok', t, 0.2)).toBe(true);
+    expect(clearlyChanged(m(0.4), 'empty', 'low', t, 0.2)).toBe(true);
+    expect(clearlyChanged(m(0.6), 'empty', 'ok', t, 0.2)).toBe(false); // past emptyFillBelow, not lowFillBelow
+  });
+
+  it('is never clear when the product and gap readings disagree', () => {
+    expect(clearlyChanged(m(0.9, 3, 6, 0.75), 'low', 'ok', t, 0.2)).toBe(true);
+    expect(clearlyChanged(m(1, 3, 6, 0.75), 'low', 'ok', t, 0.2)).toBe(false); // both past 0.7, but 0.25 apart
+    expect(clearlyChanged(m(0.95, 3, 6, 0.6), 'low', 'ok', t, 0.2)).toBe(false); // gaps say 0.6: too close to 0.5
+    expect(clearlyChanged(m(0.2, 3, 6, 0.9), 'ok', 'low', t, 0.2)).toBe(false); // an arm hides products, no gap shows
+  });
+
+  it('with a margin above emptyFillBelow, `empty` always needs confirming; with a smaller one, not', () => {
+    expect(clearlyChanged(m(0, 0), 'low', 'empty', t, 0.2)).toBe(false);
+    expect(clearlyChanged(m(0, 0), 'low', 'empty', t, 0.1)).toBe(true);
+    expect(clearlyChanged(m(0.1, 0), 'ok', 'empty', t, 0.1)).toBe(false); // no facings, but the fill is near the threshold
+  });
+});
+
 describe('stepHysteresis', () => {
   const run = (raws: readonly ZoneState[], k: number) => {
     let s: HysteresisState = INITIAL_HYSTERESIS;
@@ -77,11 +105,17 @@ describe('stepHysteresis', () => {
   it('K = 1 switches at once', () => {
     expect(run(['ok', 'low', 'ok'], 1)).toEqual(['ok', 'low', 'ok']);
   });
+
+  it('a clear change is taken at once and drops a pending candidate', () => {
+    const low = stepHysteresis(stepHysteresis(INITIAL_HYSTERESIS, 'ok', 2), 'low', 2);
+    expect(low).toEqual({ state: 'ok', candidate: 'low', streak: 1 });
+    expect(stepHysteresis(low, 'empty', 2, true)).toEqual({ state: 'empty', candidate: undefined, streak: 0 });
+  });
 });
 
 describe('ZoneStateTracker', () => {
   it('turns measurements into contract zone observations with confirmed states', () => {
-    const sut = new ZoneStateTracker(DEFAULT_THRESHOLDS, { confirmFrames: 2, margin: 0.03 });
+    const sut = new ZoneStateTracker(DEFAULT_THRESHOLDS, { confirmFrames: 2, margin: 0.03, clearMargin: null });
     const seen = [0.9, 0.3, 0.9, 0.3, 0.3, 0.3].map((f) => [sut.update([m(f)])[0]!.state, sut.unsettled]);
     expect(seen).toEqual([
       ['ok', false],
@@ -93,6 +127,33 @@ describe('ZoneStateTracker', () => {
     ]);
     const [z] = sut.update([m(0.123456)]);
     expect(z).toEqual({ zoneId: 'z1', sku: 'sku-1', expectedFacings: 6, detectedFacings: 3, productCount: 3, gapCount: 1, fillRatio: 0.123, state: 'low' });
+  });
+});
+
+describe('ZoneStateTracker with clearMargin', () => {
+  const states = (sut: ZoneStateTracker, ms: readonly ZoneMeasurement[]) => ms.map((x) => sut.update([x])[0]!.state);
+
+  it('takes clear changes at once, and confirms those near a threshold or with readings that disagree', () => {
+    const sut = new ZoneStateTracker(DEFAULT_THRESHOLDS, { confirmFrames: 2, margin: 0.01, clearMargin: 0.2 });
+    expect(
+      states(sut, [
+        m(0.9),
+        m(0.45), // just below lowFillBelow: confirm...
+        m(0.45), // ...confirmed
+        m(1), // restocked: at once
+        m(0.1, 1, 6, 0.9), // products hidden, no gap seen: an arm, not a sale
+        m(0.9),
+        m(0.2, 1, 6, 0.2), // both readings say low, far from 0.5: at once
+        m(0, 0), // empty is always confirmed at the default margin...
+        m(0, 0), // ...
+      ]),
+    ).toEqual(['ok', 'ok', 'low', 'ok', 'ok', 'ok', 'low', 'low', 'empty']);
+    expect(sut.unsettled).toBe(false);
+  });
+
+  it('null keeps every change waiting for confirmation', () => {
+    const sut = new ZoneStateTracker(DEFAULT_THRESHOLDS, { confirmFrames: 2, margin: 0.01, clearMargin: null });
+    expect(states(sut, [m(0.1), m(1), m(1)])).toEqual(['empty', 'empty', 'ok']);
   });
 });
 

@@ -1,7 +1,20 @@
 // Zone state from measurements, and hysteresis so a noisy detector does not flap it (pure, STYLE 13).
-// Two guards, both configurable: margins move a threshold away from the current state (a zone that
-// is `ok` only turns `low` once fill drops below lowFillBelow − margin, and only turns back above
-// lowFillBelow + margin), and a new state must be seen on `confirmFrames` consecutive analyses.
+// Guards, all configurable:
+// - margins move a threshold away from the current state (a zone that is `ok` only turns `low` once
+//   fill drops below lowFillBelow − margin, and only turns back above lowFillBelow + margin). The
+//   default 0.01 covers the frame-to-frame jitter of an unchanged, unobstructed shelf (p99 0.009 with
+//   the bundled model and the `pitch` fill); it is not meant to absorb a shopper's arm;
+// - a new state must be seen on `confirmFrames` consecutive analyses. That absorbs one-frame
+//   occlusions, and costs one frame of lag on every real change;
+// - ...unless the frame leaves no doubt: the fill ratio and the gap fill ratio (two readings of the
+//   same shelf, from the product boxes and from the gap boxes) are both at least `clearMargin` past
+//   every threshold between the reported and the new state, and within `clearMargin` of each
+//   other. Then the new state is taken at once. Near a threshold, or when the readings disagree (an
+//   arm hides products without showing a gap, or is taken for a product next to a detected gap), it
+//   still needs confirming. The default 0.2 is above the fill swing an occluder causes on most
+//   frames; at 0.1, occluded frames that fooled both readings were taken at once and made the
+//   state flap. With emptyFillBelow 0.15 no fill is 0.2 below it, so `empty` is always confirmed:
+//   an arm in front of a small zone looks exactly like an empty one.
 import type { ZoneObservation, ZoneState } from '@shelfsense/contracts';
 import type { ZoneMeasurement } from './shelf-analysis.service.ts';
 
@@ -19,12 +32,18 @@ export interface StateThresholds {
 export interface HysteresisOptions {
   /** Consecutive analyses a new state must hold before it is reported (default 2; 1 = off). */
   readonly confirmFrames: number;
-  /** Fill-ratio margin around each threshold, in favour of the current state (default 0.03). */
+  /** Fill-ratio margin around each threshold, in favour of the current state (default 0.01). */
   readonly margin: number;
+  /**
+   * A new state is reported without confirmation when the fill ratio and the gap fill ratio are both
+   * at least this far past every threshold it crosses, and this close to each other (default 0.2;
+   * null = always confirm).
+   */
+  readonly clearMargin: number | null;
 }
 
 export const DEFAULT_THRESHOLDS: StateThresholds = { emptyFillBelow: 0.15, lowFillBelow: 0.5, emptyFacingsAtMost: 0, lowFacingsBelow: null };
-export const DEFAULT_HYSTERESIS: HysteresisOptions = { confirmFrames: 2, margin: 0.03 };
+export const DEFAULT_HYSTERESIS: HysteresisOptions = { confirmFrames: 2, margin: 0.01, clearMargin: 0.2 };
 
 const RANK: Readonly<Record<ZoneState, number>> = { empty: 0, low: 1, ok: 2 };
 
@@ -50,6 +69,30 @@ export function classifyZone(
   return 'ok';
 }
 
+/**
+ * Whether the measurement leaves no doubt that the zone went from `from` to `to`: fill ratio and gap
+ * fill ratio both at least `clearMargin` past every fill threshold between the two states, and
+ * within `clearMargin` of each other. A change seen in the facings alone is never clear.
+ */
+export function clearlyChanged(
+  m: Pick<ZoneMeasurement, 'fillRatio' | 'gapFillRatio'>,
+  from: ZoneState,
+  to: ZoneState,
+  t: StateThresholds,
+  clearMargin: number,
+): boolean {
+  if (from === to || Math.abs(m.fillRatio - m.gapFillRatio) > clearMargin) return false;
+  const up = RANK[to] > RANK[from];
+  const lo = Math.min(RANK[from], RANK[to]);
+  const hi = Math.max(RANK[from], RANK[to]);
+  const crossed = [...(lo === RANK.empty ? [t.emptyFillBelow] : []), ...(hi === RANK.ok ? [t.lowFillBelow] : [])];
+  return crossed.every((threshold) =>
+    up
+      ? Math.min(m.fillRatio, m.gapFillRatio) >= threshold + clearMargin
+      : Math.max(m.fillRatio, m.gapFillRatio) < threshold - clearMargin,
+  );
+}
+
 export interface HysteresisState {
   /** Reported state; undefined before the first analysis. */
   readonly state: ZoneState | undefined;
@@ -60,9 +103,12 @@ export interface HysteresisState {
 
 export const INITIAL_HYSTERESIS: HysteresisState = { state: undefined, candidate: undefined, streak: 0 };
 
-/** One analysis worth of hysteresis. The first state is taken as is: there is nothing to flap from. */
-export function stepHysteresis(prev: HysteresisState, raw: ZoneState, confirmFrames: number): HysteresisState {
-  if (prev.state === undefined || raw === prev.state) return { state: raw, candidate: undefined, streak: 0 };
+/**
+ * One analysis worth of hysteresis. The first state is taken as is: there is nothing to flap from;
+ * so is a `clear` one (see `clearlyChanged`).
+ */
+export function stepHysteresis(prev: HysteresisState, raw: ZoneState, confirmFrames: number, clear = false): HysteresisState {
+  if (prev.state === undefined || raw === prev.state || clear) return { state: raw, candidate: undefined, streak: 0 };
   const streak = raw === prev.candidate ? prev.streak + 1 : 1;
   if (streak >= confirmFrames) return { state: raw, candidate: undefined, streak: 0 };
   return { state: prev.state, candidate: raw, streak };
@@ -92,7 +138,9 @@ export class ZoneStateTracker {
     return measurements.map((m) => {
       const prev = this.#zones.get(m.zoneId) ?? INITIAL_HYSTERESIS;
       const raw = classifyZone(m, this.#thresholds, this.#hysteresis.margin, prev.state);
-      const next = stepHysteresis(prev, raw, this.#hysteresis.confirmFrames);
+      const { clearMargin } = this.#hysteresis;
+      const clear = prev.state !== undefined && clearMargin !== null && clearlyChanged(m, prev.state, raw, this.#thresholds, clearMargin);
+      const next = stepHysteresis(prev, raw, this.#hysteresis.confirmFrames, clear);
       this.#zones.set(m.zoneId, next);
       return {
         zoneId: m.zoneId,
