@@ -32,19 +32,24 @@ try {
   process.exit(0);
 }
 
+async function handle(req: WorkerRequest): Promise<void> {
+  try {
+    const started = performance.now();
+    const results = await session.run({ [req.input.name]: toOrtTensor(req.input) }, [req.outputName]);
+    const runMs = performance.now() - started;
+    const out = results[req.outputName];
+    if (out === undefined) throw new Error(`model returned no '${req.outputName}'`);
+    const output = { ...fromOrtTensor(out), runMs, spent: req.input.data };
+    for (const t of Object.values(results)) t.dispose();
+    post({ kind: 'result', id: req.id, output }, [output.data.buffer as ArrayBuffer, ...transferable(req.input.data).transfer]);
+  } catch (err) {
+    post({ kind: 'error', id: req.id, message: (err as Error).message, spent: req.input.data }, transferable(req.input.data).transfer);
+  }
+}
+
+// One run at a time, in arrival order. ORT runs synchronously anyway; chaining keeps a queued
+// request's `runMs` from counting the runs ahead of it.
+let queue = Promise.resolve();
 port.on('message', (req: WorkerRequest) => {
-  void (async () => {
-    try {
-      const started = performance.now();
-      const results = await session.run({ [req.input.name]: toOrtTensor(req.input) }, [req.outputName]);
-      const runMs = performance.now() - started;
-      const out = results[req.outputName];
-      if (out === undefined) throw new Error(`model returned no '${req.outputName}'`);
-      const output = { ...fromOrtTensor(out), runMs, spent: req.input.data };
-      for (const t of Object.values(results)) t.dispose();
-      post({ kind: 'result', id: req.id, output }, [output.data.buffer as ArrayBuffer, ...transferable(req.input.data).transfer]);
-    } catch (err) {
-      post({ kind: 'error', id: req.id, message: (err as Error).message, spent: req.input.data }, transferable(req.input.data).transfer);
-    }
-  })();
+  queue = queue.then(() => handle(req));
 });

@@ -65,8 +65,8 @@ export interface PreparedImage {
 export const DETECT_DEFAULTS = { conf: 0.25, iou: 0.45, maxDet: 300 } as const;
 
 const DEFAULT_DYNAMIC_SIZE = 640;
-/** Enough for a frame in inference, one prepared and one being prepared. */
-const MAX_SPARE_TENSORS = 3;
+/** Enough for a frame in inference, two queued behind it and one being prepared. */
+const MAX_SPARE_TENSORS = 4;
 const DEFAULT_STRIDE = 32;
 
 interface DetectorInit {

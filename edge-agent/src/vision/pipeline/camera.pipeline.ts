@@ -63,10 +63,17 @@ type Work =
   | { readonly kind: 'analysing'; readonly frame: Frame; readonly t: number; readonly detection: Promise<DetectResult> };
 
 /**
- * Paced frames through the first stage with one frame of lookahead: the next frame is pulled
- * (newest wins) once it is due — `intervalMs` after the previous one was pulled — and staged while
- * the consumer is still busy with the current one. Pulling only when due keeps a slow camera
- * interval from analysing a frame that waited a whole interval in the lookahead.
+ * Frames staged ahead of stage 2. Two, so that the model always has the next frame queued: with
+ * one, the frame after next is only decoded once stage 2 has taken the next one, and when decoding
+ * is as slow as inference (small model, 2 cores) the model idles while it finishes.
+ */
+const LOOKAHEAD = 2;
+
+/**
+ * Paced frames through the first stage, up to LOOKAHEAD frames ahead of the consumer: each frame is
+ * pulled (newest wins) once it is due — `intervalMs` after the previous one was pulled — and staged
+ * while the consumer is still busy. Pulling only when due keeps a slow camera interval from
+ * analysing a frame that waited a whole interval in the lookahead.
  */
 async function* staged(
   frames: AsyncIterable<Frame>,
@@ -84,18 +91,29 @@ async function* staged(
     dueAt = performance.now() + intervalMs;
     return stage(next.value);
   };
-  let pending = pull();
+  // Pulls run one after another: each starts once the previous frame is staged (or the source ended).
+  const ahead: Array<Promise<Work | null>> = [];
+  let last: Promise<Work | null> | undefined;
+  const refill = () => {
+    while (ahead.length < LOOKAHEAD) {
+      last = (last ?? Promise.resolve(undefined)).then((prev) => (prev === null ? null : pull()));
+      ahead.push(last);
+    }
+  };
+  refill();
   try {
     for (;;) {
-      const work = await pending;
+      const work = await ahead.shift()!;
       if (work === null) return;
-      pending = pull();
+      refill();
       yield work;
     }
   } finally {
-    const last = await pending.catch(() => null);
-    // Stopping with a frame still in inference: let it finish quietly, nobody will read it.
-    if (last?.kind === 'analysing') await last.detection.catch(() => undefined);
+    // Stopping with frames still staged or in inference: let them finish quietly, nobody will read them.
+    for (const p of ahead) {
+      const w = await p.catch(() => null);
+      if (w?.kind === 'analysing') await w.detection.catch(() => undefined);
+    }
     await it.return?.(undefined);
   }
 }
@@ -122,7 +140,7 @@ export async function runCameraPipeline(deps: CameraPipelineDeps, signal: AbortS
     { onFrame: () => stats.frameIn(now()), onDrop: () => stats.framesDropped++ },
   );
 
-  // Stage 1 (runs one frame ahead): decode + letterbox, gate on the decoded pixels, queue inference.
+  // Stage 1 (up to LOOKAHEAD frames ahead): decode + letterbox, gate on the decoded pixels, queue inference.
   const stage = async (frame: Frame): Promise<Work> => {
     try {
       const prepared = await deps.prepare(frame.data);
