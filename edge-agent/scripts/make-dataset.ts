@@ -2,7 +2,7 @@
 //   <out>/images/00000.jpg, <out>/labels/00000.txt ("class cx cy w h", normalized; 0 = product, 1 = gap)
 //   <out>/data.json (classes, seed, count, sizes)
 // Usage: node edge-agent/scripts/make-dataset.ts --out /tmp/shelf-train --count 2000 --seed 1 [--size 640x480[,640x360]]
-//          [--fit-share 0.25] [--jobs 2]
+//          [--fit-share 0.25] [--fit-rows 2-6] [--jobs 2]
 // --fit-share: share of images with `fit` framing (whole shelf unit in view, 2..6 rows), the look of
 // the demo's synthetic camera; the rest use random framing (cut-off rows and edges, like photos).
 // Image i uses subSeed(seed, i), so one (seed, count) always yields the same files and a set made
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     size: { type: 'string', default: '640x480' },
     'fit-share': { type: 'string', default: '0' },
+    'fit-rows': { type: 'string', default: '2-6' },
     jobs: { type: 'string', default: '2' },
   },
 });
@@ -37,6 +38,9 @@ function fail(message: string): never {
 
 const out = values.out ?? fail('--out <dir> is required');
 const count = Number(values.count);
+// Rows of `fit`-framed shelves, drawn uniformly from this range (e.g. 2-2 for a fine-tuning set of two-row units).
+const fitRows = (/^(\d)-(\d)$/.exec(values['fit-rows']) ?? fail('--fit-rows must look like 2-6')).slice(1, 3).map(Number) as [number, number];
+if (fitRows[0] < 2 || fitRows[1] > 6 || fitRows[0] > fitRows[1]) fail('--fit-rows must lie within 2-6');
 const seed = Number(values.seed);
 const jobs = Number(values.jobs);
 const fitShare = Number(values['fit-share']);
@@ -77,7 +81,7 @@ async function worker(): Promise<void> {
     const scene = generateShelfScene({
       seed: imageSeed,
       ...size,
-      ...(fit ? { framing: 'fit', rows: 2 + Math.floor(pick() * 5) } : {}),
+      ...(fit ? { framing: 'fit', rows: fitRows[0] + Math.floor(pick() * (fitRows[1] - fitRows[0] + 1)) } : {}),
     });
     if (fit) fitCount++;
     const jpeg = await renderShelfScene(scene);

@@ -88,6 +88,7 @@ def main() -> None:
     ap.add_argument("--model", choices=sorted(MODEL_PRESETS), default="s")
     ap.add_argument("--time-budget", type=float, default=0, help="minutes; after each epoch, cut the epoch count if the rest would not fit (0 = off)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training images (smoke tests)")
+    ap.add_argument("--init", default=None, help="start from these weights (a best.pt/last.pt of the same --model): fine-tuning")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
@@ -106,6 +107,8 @@ def main() -> None:
     reg_max = 16
     model = ShelfDet(nc=len(CLASSES), width=widths, depth=depths, reg_max=reg_max, head_hidden=hidden)
     model.head.init_bias(max(args.imgsz))
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
     print(f"model {args.model}: {count_params(model):,} parameters; train {len(train_ds)} val {len(val_ds)} images at {args.imgsz[0]}x{args.imgsz[1]}", flush=True)
 
     decay, no_decay = [], []
