@@ -3,10 +3,11 @@
 // source from it (store-and-forward). Idempotent; runs before the agent (compose one-shot service,
 // systemd ExecStartPre). Waits up to EDGE_STREAM_WAIT_MS for the leaf to accept JetStream calls.
 //   STORE_ID=demo-blr-1 NATS_URL=nats://127.0.0.1:4222 node deploy/docker/ensure-edge-stream.mjs
-import { JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
-import { connect, nanos } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
 import { TokenId, edgeStreamDefinition, parseEnv } from '@shelfsense/contracts';
 import { z } from 'zod';
+// The agent's own create-or-update, so both set up the stream the same way.
+import { ensureEdgeStream } from '../../edge-agent/src/lib/edge-stream.ts';
 
 const Env = z.object({
   /** The store's leaf nats-server (JetStream domain = STORE_ID). */
@@ -24,16 +25,6 @@ try {
 }
 
 const def = edgeStreamDefinition(env.STORE_ID);
-const config = {
-  name: def.name,
-  subjects: [...def.subjects],
-  description: def.description,
-  retention: RetentionPolicy.Limits,
-  storage: StorageType.File,
-  max_age: nanos(def.maxAgeMs),
-  duplicate_window: nanos(def.duplicateWindowMs),
-  num_replicas: def.replicas,
-};
 
 const deadline = Date.now() + env.EDGE_STREAM_WAIT_MS;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,16 +47,7 @@ for (;;) {
 try {
   for (;;) {
     try {
-      const jsm = await jetstreamManager(nc, { timeout: 5_000 });
-      let action = 'updated';
-      try {
-        await jsm.streams.info(def.name);
-        await jsm.streams.update(def.name, config);
-      } catch (err) {
-        if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
-        await jsm.streams.add(config);
-        action = 'created';
-      }
+      const action = await ensureEdgeStream(nc, env.STORE_ID, { timeoutMs: 5_000 });
       console.log(`edge stream: ${def.name} ${action} for store ${env.STORE_ID} (subjects ${def.subjects.join(', ')})`);
       break;
     } catch (err) {
