@@ -61,7 +61,6 @@ async function run(opts: {
 }) {
   const events: string[] = [];
   const stats = new CameraStats();
-  const published: number[] = [];
   const prepare = async (image: Buffer): Promise<PreparedImage & { seq: number }> => {
     const seq = image[0]!;
     events.push(`prepare:${seq}:start`);
@@ -102,7 +101,7 @@ async function run(opts: {
       prepare,
       infer,
       model: { id: 'm', sha256: '0'.repeat(64) },
-      publish: (o) => published.push(Date.parse(o.frameAt)),
+      publish: () => undefined,
       snapshots: null,
       stats,
       clock: () => new Date(),
@@ -112,15 +111,16 @@ async function run(opts: {
   );
   const at = (e: string) => events.indexOf(e);
   const inferred = events.filter((e) => /^infer:\d+:end$/.test(e)).map((e) => Number(e.split(':')[1]));
-  return { events, at, inferred, stats, published };
+  /** [frame, the next frame analysed after it] for every analysed frame but the last. */
+  const successive = inferred.slice(0, -1).map((seq, i) => [seq, inferred[i + 1]!] as const);
+  return { events, at, inferred, successive, stats };
 }
 
 describe('camera pipeline stages', () => {
   it('decodes the next frame and queues its inference while the current one is being inferred when running flat out', async () => {
     const r = await run({ intervalMs: 1, frames: 6, cameraEveryMs: 5, prepareMs: 20, inferMs: 40 });
     expect(r.inferred.length).toBeGreaterThanOrEqual(2);
-    for (const [i, seq] of r.inferred.slice(0, -1).entries()) {
-      const next = r.inferred[i + 1]!;
+    for (const [seq, next] of r.successive) {
       // The next analysed frame was already being prepared before this one's inference finished.
       expect(r.at(`prepare:${next}:start`)).toBeLessThan(r.at(`infer:${seq}:end`));
       // ... and queued for the model before it finished, so the model never waits for bookkeeping.
@@ -133,8 +133,7 @@ describe('camera pipeline stages', () => {
   it('with a long interval, pulls the next frame only when it is due, so it is fresh when analysed', async () => {
     const r = await run({ intervalMs: 120, frames: 40, cameraEveryMs: 5, prepareMs: 5, inferMs: 10 });
     expect(r.inferred.length).toBeGreaterThanOrEqual(2);
-    for (const [i, seq] of r.inferred.slice(0, -1).entries()) {
-      const next = r.inferred[i + 1]!;
+    for (const [seq, next] of r.successive) {
       // Not decoded ahead and left waiting: the next frame is taken (newest wins) when due.
       expect(r.at(`prepare:${next}:start`)).toBeGreaterThan(r.at(`infer:${seq}:end`));
       expect(next).toBeGreaterThan(seq + 1);
