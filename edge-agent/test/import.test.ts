@@ -2,14 +2,14 @@
 // against a real nats-server, reading real files. What it prints, its exit code, what lands in
 // RETAIL_POS, and that a second run of the same file adds nothing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PosOrderEvent, STREAMS, type GenericOrderInput } from '@shelfsense/contracts';
-import { connectNats, makeGenericOrderInput, startNats, streamMessageCount, type TestNats } from '@shelfsense/test';
+import { connectNats, makeGenericOrderInput, startNats, streamMessageCount, type TestNats, tempDir } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeGenericOrder } from '../src/pos/generic-order.connector.ts';
 import { normalizePetPoojaOrder } from '../src/pos/petpooja.connector.ts';
@@ -50,7 +50,7 @@ function runImport(args: string[], env: Record<string, string>): Promise<RunResu
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'shelfsense-import-'));
+const dir = tempDir('shelfsense-import');
 const writeFile = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);

@@ -2,8 +2,7 @@
 // heartbeats land in RETAIL_SHELF / RETAIL_HEALTH (provisioned from contracts), snapshots in a
 // bounded Object Store bucket, and synthetic shelves follow POS orders published on NATS.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
@@ -17,7 +16,7 @@ import {
   subjects,
   type PosOrderEvent,
 } from '@shelfsense/contracts';
-import { connectNats, makeOrder, startNats, type TestNats } from '@shelfsense/test';
+import { connectNats, makeOrder, startNats, type TestNats, tempDir } from '@shelfsense/test';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -53,7 +52,7 @@ describe('vision agent against real JetStream', () => {
   it('publishes observations (on change + keep-alive), heartbeats and an annotated snapshot with the tiny ONNX model', async () => {
     // Two identical 128×64 frames replayed: the constant-output tiny model sees the same boxes on
     // every frame (see EXPECTED_128x64), so the change gate skips most frames and keep-alives follow.
-    const dir = mkdtempSync(join(tmpdir(), 'vision-replay-'));
+    const dir = tempDir('vision-replay');
     const frame = await makeImage({ width: 128, height: 64, format: 'jpeg' });
     writeFileSync(join(dir, 'a.jpg'), frame);
     writeFileSync(join(dir, 'b.jpg'), frame);

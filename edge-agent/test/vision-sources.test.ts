@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { AppError } from '@shelfsense/contracts';
+import { tempDir } from '@shelfsense/test';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ffmpegSource } from '../src/vision/camera/ffmpeg.source.ts';
 import { fileReplaySource } from '../src/vision/camera/file-replay.source.ts';
 import { httpSnapshotSource } from '../src/vision/camera/http-snapshot.source.ts';
@@ -12,12 +12,9 @@ import { withReconnect, type ReconnectEvent } from '../src/vision/camera/reconne
 import { SyntheticShelf } from '../src/vision/camera/synthetic-shelf.camera.ts';
 import { isAlive, makeFakeFfmpeg, numberedJpeg, startHttpServer, take, type TestHttpServer } from './support/vision-fixtures.ts';
 
-let jpegs: Buffer[] = [];
+const jpegs = await Promise.all([0, 1, 2].map((n) => numberedJpeg(n)));
 /** Which fixture JPEG these bytes are (-1: none). */
 const which = (data: Buffer) => jpegs.findIndex((j) => j.equals(data));
-beforeAll(async () => {
-  jpegs = await Promise.all([0, 1, 2].map((n) => numberedJpeg(n)));
-});
 
 const servers: TestHttpServer[] = [];
 afterEach(async () => {
@@ -36,7 +33,7 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
 
 describe('file/folder replay', () => {
   it('replays a folder in name order, looping', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    const dir = tempDir('replay');
     // Numeric order: frame-2 before frame-10.
     writeFileSync(join(dir, 'frame-10.jpg'), jpegs[2]!);
     writeFileSync(join(dir, 'frame-2.jpg'), jpegs[1]!);
@@ -48,10 +45,10 @@ describe('file/folder replay', () => {
   });
 
   it('ends after one pass without loop, and rejects a folder with no images', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+    const dir = tempDir('replay');
     writeFileSync(join(dir, 'a.png'), await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } }).png().toBuffer());
     expect(await take(fileReplaySource({ path: dir, intervalMs: 1, loop: false }), 10)).toHaveLength(1);
-    const empty = mkdtempSync(join(tmpdir(), 'replay-'));
+    const empty = tempDir('replay');
     const err = await rejection(take(fileReplaySource({ path: empty, intervalMs: 1 }), 1));
     expect(err.code).toBe('not_found');
     expect(err.message).toContain('no .jpg/.jpeg/.png images');
@@ -172,10 +169,7 @@ describe('MJPEG over HTTP', () => {
 
 describe('ffmpeg (RTSP/USB) with a fake ffmpeg on PATH', () => {
   const originalPath = process.env.PATH;
-  let fake: { dir: string; log: string };
-  beforeAll(() => {
-    fake = makeFakeFfmpeg(jpegs);
-  });
+  const fake = makeFakeFfmpeg(jpegs);
   afterEach(() => {
     process.env.PATH = originalPath;
   });
@@ -217,7 +211,7 @@ describe('ffmpeg (RTSP/USB) with a fake ffmpeg on PATH', () => {
   });
 
   it('says how to fix a missing ffmpeg', async () => {
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'no-ffmpeg-'));
+    process.env.PATH = tempDir('no-ffmpeg');
     const err = await rejection(take(ffmpegSource({ input: { kind: 'rtsp', url: 'rtsp://cam.local/ok' }, intervalMs: 100 }), 1));
     expect(err.code).toBe('unavailable');
     expect(err.message).toMatch(/ffmpeg not found: "ffmpeg" is not an executable on PATH/);

@@ -77,7 +77,7 @@ def validate(model, ds: ShelfDataset, batch: int, nc: int, reg_max: int, conf: f
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", required=True, help="training set dir (images/, labels/)")
+    ap.add_argument("--data", required=True, action="append", help="training set dir (images/, labels/); repeat to train on several")
     ap.add_argument("--val", required=True, help="validation set dir, used to pick the best epoch")
     ap.add_argument("--imgsz", type=parse_imgsz, default=(416, 416), help="N or HxW (multiples of 32)")
     ap.add_argument("--epochs", type=int, default=30)
@@ -101,7 +101,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.time()
 
-    train_ds = ShelfDataset(args.data, args.imgsz, limit=args.limit or None)
+    train_ds = ShelfDataset.concat([ShelfDataset(d, args.imgsz, limit=args.limit or None) for d in args.data])
     val_ds = ShelfDataset(args.val, args.imgsz)
     widths, depths, hidden = MODEL_PRESETS[args.model]
     reg_max = 16

@@ -6,3 +6,4 @@ export * from './factories/order.factory.ts';
 export * from './factories/pos-load.generator.ts';
 export * from './support/rollup-truth.ts';
 export * from './support/bench-report.ts';
+export * from './support/temp-dir.ts';

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@shelfsense/test';
 import { describe, expect, it } from 'vitest';
 import { CSV_LINE_COLUMNS, CSV_ORDER_COLUMNS, csvOrderRecords, csvRowsToOrder } from './csv-orders.ts';
 import type { SourceRecord } from './json-records.ts';
@@ -42,7 +42,7 @@ const csv = (rows: Row[]) =>
     ),
   ].join('\n');
 
-const dir = mkdtempSync(join(tmpdir(), 'shelfsense-csv-'));
+const dir = tempDir('shelfsense-csv');
 async function read(text: string): Promise<SourceRecord[]> {
   const path = join(dir, `f${Math.random().toString(36).slice(2)}.csv`);
   writeFileSync(path, text);

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { tempDir } from '@shelfsense/test';
 import { describe, expect, it } from 'vitest';
 import {
   countLines,
@@ -20,7 +20,7 @@ async function split(text: string, chunkSize = 3): Promise<JsonValueText[]> {
   return out;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'shelfsense-json-records-'));
+const dir = tempDir('shelfsense-json-records');
 const file = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);

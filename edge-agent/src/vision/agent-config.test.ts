@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '@shelfsense/contracts';
+import { tempDir } from '@shelfsense/test';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_MODEL_PATH, configHash, effectiveCamera, formatConfigPath, loadAgentConfig, parseAgentConfig } from './agent-config.ts';
 
@@ -128,7 +128,7 @@ describe('parseAgentConfig', () => {
 });
 
 describe('loadAgentConfig', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'agent-config-'));
+  const dir = tempDir('agent-config');
 
   it('reads YAML and JSON by extension and resolves paths against the file', async () => {
     writeFileSync(join(dir, 'a.yaml'), 'model:\n  path: models/m.onnx\ncameras:\n  - id: replay\n    source: { kind: file, path: frames }\n    zones:\n      - { id: z, sku: s, expectedFacings: 1, polygon: [[0,0],[1,0],[1,1]] }\n');

@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@shelfsense/test';
 import sharp from 'sharp';
 import type { Frame, FrameSource } from '../../src/vision/camera/frame-source.ts';
 
@@ -66,7 +66,7 @@ export async function take(source: FrameSource, n: number, timeoutMs = 10_000): 
  * nothing, `.../fail` prints an error and exits 1. It stops on SIGTERM like ffmpeg does.
  */
 export function makeFakeFfmpeg(jpegs: readonly Buffer[]): { dir: string; log: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'fake-ffmpeg-'));
+  const dir = tempDir('fake-ffmpeg');
   const log = join(dir, 'calls.log');
   const frames = join(dir, 'frames.json');
   writeFileSync(frames, JSON.stringify(jpegs.map((b) => b.toString('base64'))));

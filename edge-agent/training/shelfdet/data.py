@@ -82,6 +82,19 @@ class ShelfDataset:
             torch.save({"images": self.images, "labels": self.labels, "meta": self.meta}, tmp)
             os.replace(tmp, cache_path)
 
+    @classmethod
+    def concat(cls, parts: list["ShelfDataset"]) -> "ShelfDataset":
+        """One training set from several rendered ones (each keeps its own cache)."""
+        if len(parts) == 1:
+            return parts[0]
+        out = cls.__new__(cls)
+        out.root, out.h, out.w = parts[0].root, parts[0].h, parts[0].w
+        out.files = [f for p in parts for f in p.files]
+        out.images = torch.cat([p.images for p in parts])
+        out.labels = [lab for p in parts for lab in p.labels]
+        out.meta = [m for p in parts for m in p.meta]
+        return out
+
     def __len__(self) -> int:
         return len(self.images)
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,15 @@ export async function startPostgresCluster(): Promise<RunningPostgres> {
   // As root the server runs as the `postgres` user, which must be able to enter the temp dir.
   chmodSync(parent, 0o755);
   const dataDir = join(parent, 'data');
-  return startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
+  const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, fast: true });
+  return {
+    ...pg,
+    // The cluster removes its data dir; the parent made here is ours to remove.
+    async stop() {
+      await pg.stop();
+      rmSync(parent, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A fresh, migrated database on the run's cluster, so test files never see each other's rows. */
