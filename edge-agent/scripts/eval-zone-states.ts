@@ -1,7 +1,7 @@
 // Zone-state accuracy of the bundled (or any) shelf model on labelled synthetic depletion/restock
 // sequences (issue #4, Must-show #1). Usage:
 //   node edge-agent/scripts/eval-zone-states.ts [--model file.onnx] [--seeds 8200001,8200002]
-//     [--count 5] [--frames-per-step 5] [--fill-metric pitch|span|width|area] [--tolerance 0.05] [--occlusion]
+//     [--count 5] [--frames-per-step 5] [--fill-metric pitch|span|width|area] [--snap] [--tolerance 0.05] [--occlusion]
 //     [--margin 0.01] [--confirm-frames 2] [--clear-margin 0.2|null] [--oracle] [--json]
 // Seeds default to 8_200_001.. (far from the training seeds). --oracle uses the scene labels as
 // detections, measuring the analysis and hysteresis alone. Analysis and hysteresis default to the
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     'confirm-frames': { type: 'string', default: String(DEFAULT_HYSTERESIS.confirmFrames) },
     'clear-margin': { type: 'string', default: String(DEFAULT_HYSTERESIS.clearMargin) },
     occlusion: { type: 'boolean', default: false },
+    // Snap the fill to facings ÷ expected facings when they agree (analysis.snapToFacings).
+    snap: { type: 'boolean', default: DEFAULT_ANALYSIS.snapToFacings },
     oracle: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -57,7 +59,7 @@ try {
     occlusion: values.occlusion,
     render: !values.oracle,
     tolerance: Number(values.tolerance),
-    analysis: { ...DEFAULT_ANALYSIS, fillMetric },
+    analysis: { ...DEFAULT_ANALYSIS, fillMetric, snapToFacings: values.snap },
     hysteresis,
     onFrame: (n) => {
       if (!values.json && n % 25 === 0) process.stderr.write(`  ${n} frames\r`);
@@ -65,14 +67,14 @@ try {
   });
   const seconds = (performance.now() - started) / 1000;
   if (values.json) {
-    console.log(JSON.stringify({ model: values.oracle ? 'oracle' : values.model, seeds, fillMetric, hysteresis, occlusion: values.occlusion, ...r, seconds }));
+    console.log(JSON.stringify({ model: values.oracle ? 'oracle' : values.model, seeds, fillMetric, snapToFacings: values.snap, hysteresis, occlusion: values.occlusion, ...r, seconds }));
   } else {
     const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
     console.log(`model        ${values.oracle ? 'oracle (scene labels)' : values.model}`);
     console.log(`seeds        ${seeds.join(', ')}${values.occlusion ? ' (with occlusion)' : ''}`);
     console.log(`frames       ${r.frames} (${r.zoneFrames} zone-frames, ${seconds.toFixed(1)} s)`);
     console.log(
-      `settings     fill ${fillMetric}; hysteresis confirm ${hysteresis.confirmFrames}, margin ${hysteresis.margin}, clear margin ${hysteresis.clearMargin ?? 'off'}`,
+      `settings     fill ${fillMetric}${values.snap ? ', snapped to facings' : ''}; hysteresis confirm ${hysteresis.confirmFrames}, margin ${hysteresis.margin}, clear margin ${hysteresis.clearMargin ?? 'off'}`,
     );
     console.log(`zone state   ${pct(r.accuracy)} correct after hysteresis (±${values.tolerance} at thresholds), ${pct(r.rawAccuracy)} before`);
     console.log(`strict       ${pct(r.strictAccuracy)} equal to the exact true state`);

@@ -241,6 +241,15 @@ describe('synthetic shelf camera', () => {
     expect(a.truth().find((z) => z.sku === 'bev-col')!.fill).toBe(0);
   });
 
+  it('reads an exactly half-stocked zone of equal slots as coverage 0.5, not a float hair below it', () => {
+    // Seed 8300004 (a zone-state evaluation shelf) has a 4-slot zone whose slot edges sum to
+    // 0.4999999999999999 of its width with two slots left, which put the true state under `low`.
+    const sut = new SyntheticShelf({ seed: 8_300_004, skus: ['bev-wat', 'bev-col', 'snk-chp', 'bak-cro'], restockEveryMs: null });
+    const zone = sut.truth().find((z) => z.capacity === 4 && z.expectedFacings === 4)!;
+    sut.sell(zone.sku, 2);
+    expect(sut.truth().find((z) => z.zoneId === zone.zoneId)).toMatchObject({ units: 2, coverage: 0.5 });
+  });
+
   it('restocks every zone on schedule, by the clock', () => {
     let now = 1_000_000;
     const sut = new SyntheticShelf({ seed: 7, skus, clock: () => new Date(now), restockEveryMs: 60_000 });

@@ -192,6 +192,11 @@ export const AgentConfigSchema = z
          * `width` (product vs gap width) or `area`; see shelf-analysis.service.ts.
          */
         fillMetric: z.enum(['pitch', 'span', 'width', 'area']).default('pitch'),
+        /**
+         * Take facings ÷ expected facings as the fill when it agrees with the measured fill to half
+         * a facing: exact for zones of one package size, wrong for zones of mixed widths.
+         */
+        snapToFacings: z.boolean().default(false),
         /** Publish when a zone's fill moves by more than this. */
         fillChangeDelta: Share.default(0.05),
       })

@@ -181,7 +181,10 @@ export class SyntheticShelf {
     const kept = slots.filter((s) => !emptied.has(s.index));
     const width = (xs: typeof slots) => xs.reduce((n, s) => n + (s.x2 - s.x1), 0);
     const total = width(slots);
-    return { facings: kept.reduce((n, s) => n + s.items.length, 0), coverage: total > 0 ? width(kept) / total : 0 };
+    // Rounded to 1e-9: summing float slot edges makes two of four equal slots 0.4999999999999999,
+    // which would put an exactly half-stocked zone under the 0.5 `low` threshold.
+    const coverage = total > 0 ? Math.round((width(kept) / total) * 1e9) / 1e9 : 0;
+    return { facings: kept.reduce((n, s) => n + s.items.length, 0), coverage };
   }
 
   /** The scene of the current state; `frame` only changes the sensor noise (and occluders, when on). */

@@ -253,7 +253,7 @@ export function createVisionAgent(deps: VisionAgentDeps): VisionAgent {
                 gating: c.camera.gating,
                 thresholds: c.camera.thresholds,
                 hysteresis: c.camera.hysteresis,
-                analysis: { productClass: config.model.productClass, gapClass: config.model.gapClass, fillMetric: config.analysis.fillMetric },
+                analysis: { productClass: config.model.productClass, gapClass: config.model.gapClass, fillMetric: config.analysis.fillMetric, snapToFacings: config.analysis.snapToFacings },
                 fillChangeDelta: config.analysis.fillChangeDelta,
                 keepAliveMs: config.keepAliveMs,
                 reconnect: config.reconnect,

@@ -22,7 +22,7 @@ const gap = (x1: number, x2: number): BoxDetection => ({ class: 'gap', box: [x1,
 describe('analyseZones', () => {
   it('counts facings by box centre and measures fill by width', () => {
     const dets = [product(0, 25), product(25, 50), gap(50, 100), product(100, 150), product(150, 200)];
-    const [a, b] = analyseZones(dets, IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
+    const [a, b] = analyseZones(dets, IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width', snapToFacings: false });
     expect(a).toEqual({ zoneId: 'a', sku: 'sku-a', expectedFacings: 4, detectedFacings: 2, productCount: 2, gapCount: 1, fillRatio: 0.5, gapFillRatio: 0.5 });
     expect(b).toMatchObject({ detectedFacings: 2, gapCount: 0, fillRatio: 1, gapFillRatio: 1 });
   });
@@ -30,19 +30,19 @@ describe('analyseZones', () => {
   it('area metric weighs product height against full-height gaps', () => {
     // Products are 30 px tall, the gap 50 px: 2·25·30 / (2·25·30 + 50·50) = 1500 / 4000.
     const dets = [product(0, 25), product(25, 50), gap(50, 100)];
-    const [a] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'area' });
+    const [a] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'area', snapToFacings: false });
     expect(a!.fillRatio).toBeCloseTo(0.375, 6);
   });
 
   it('span metric divides product width by the zone width, so undetected gaps still count as empty', () => {
     const dets = [product(0, 25), product(25, 50)]; // the gap 50..100 was missed by the detector
-    const [width] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
-    const [span] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'span' });
+    const [width] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'width', snapToFacings: false });
+    const [span] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'span', snapToFacings: false });
     expect([width!.fillRatio, span!.fillRatio]).toEqual([1, 0.5]);
   });
 
   describe('pitch metric', () => {
-    const PITCH = { productClass: 'product', gapClass: 'gap', fillMetric: 'pitch' } as const;
+    const PITCH = { productClass: 'product', gapClass: 'gap', fillMetric: 'pitch', snapToFacings: false } as const;
     // Zone A is 100 px wide: four 20 px products on a 25 px pitch (5 px spacing), 2.5 px in from each end.
     const slot = (i: number, y1 = 20) => product(2.5 + 25 * i, 22.5 + 25 * i, y1);
 
@@ -89,15 +89,48 @@ describe('analyseZones', () => {
     });
   });
 
+  describe('snapping to facings', () => {
+    const SNAP = { productClass: 'product', gapClass: 'gap', fillMetric: 'pitch', snapToFacings: true } as const;
+    // Zone A, 4 expected facings on a 25 px pitch; the boxes come out 2 px narrow on the right, as a
+    // detector's often do, so the measured fill of two products is a little under the 0.5 threshold.
+    const narrow = (i: number) => product(2.5 + 25 * i, 20.5 + 25 * i);
+
+    it('takes facings ÷ expected as the fill when the measured fill agrees to half a facing', () => {
+      const two = [narrow(0), narrow(1)];
+      const [measured] = analyseZones(two, IMAGE, [A], { ...SNAP, snapToFacings: false });
+      const [snapped] = analyseZones(two, IMAGE, [A], SNAP);
+      expect(measured!.fillRatio).toBeLessThan(0.5);
+      expect(measured!.fillRatio).toBeGreaterThan(0.375);
+      expect(snapped!.fillRatio).toBe(0.5);
+    });
+
+    it('keeps the measured fill when the count disagrees with it (split or extra boxes, no expectation)', () => {
+      // One product seen as two boxes: 3 facings counted (0.75) where the width says 0.5.
+      const split = [narrow(0), product(27.5, 36, 20, 50), product(36, 45.5, 20, 50)];
+      const [s] = analyseZones(split, IMAGE, [A], SNAP);
+      const [m] = analyseZones(split, IMAGE, [A], { ...SNAP, snapToFacings: false });
+      expect(s!.detectedFacings).toBe(3);
+      expect(s!.fillRatio).toBe(m!.fillRatio);
+      expect(s!.fillRatio).toBeLessThan(0.5);
+      // Five boxes over 90 % of a zone planned for four: the count (1.25) does not agree with 0.9.
+      const five = [0, 1, 2, 3, 4].map((i) => product(1 + 18 * i, 17 + 18 * i));
+      const [f] = analyseZones(five, IMAGE, [A], SNAP);
+      expect(f!.fillRatio).toBeCloseTo(0.9, 6);
+      // No expected facings: nothing to count against.
+      const [none] = analyseZones([narrow(0), narrow(1)], IMAGE, [zone('n', 0, 0.5, 0)], SNAP);
+      expect(none!.fillRatio).toBeLessThan(0.5);
+    });
+  });
+
   it('reads the fill from the gap boxes alone as well', () => {
-    const [a, b] = analyseZones([product(0, 25), gap(25, 100)], IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
+    const [a, b] = analyseZones([product(0, 25), gap(25, 100)], IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width', snapToFacings: false });
     expect(a!.gapFillRatio).toBeCloseTo(0.25, 6);
     expect(b!.gapFillRatio).toBe(1); // no gap seen: nothing says empty (the fill reading says 0)
   });
 
   it('a box straddling two zones is a facing only where its centre is, but fills both', () => {
     const dets = [product(80, 130)]; // centre x = 105 → zone B
-    const [a, b] = analyseZones(dets, IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
+    const [a, b] = analyseZones(dets, IMAGE, [A, B], { productClass: 'product', gapClass: 'gap', fillMetric: 'width', snapToFacings: false });
     expect([a!.detectedFacings, b!.detectedFacings]).toEqual([0, 1]);
     expect([a!.productCount, b!.productCount]).toEqual([0, 1]);
     expect([a!.fillRatio, b!.fillRatio]).toEqual([1, 1]); // only product coverage in either
@@ -105,13 +138,13 @@ describe('analyseZones', () => {
 
   it('ignores boxes that only graze the zone vertically (the row below)', () => {
     const dets = [gap(0, 100), product(0, 100, 46, 100)]; // 4 of 54 px inside the zone
-    const [a] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'width' });
+    const [a] = analyseZones(dets, IMAGE, [A], { productClass: 'product', gapClass: 'gap', fillMetric: 'width', snapToFacings: false });
     expect(a).toMatchObject({ detectedFacings: 0, productCount: 0, fillRatio: 0 });
   });
 
   it('uses the configured class names and reports fill 0 for a zone with nothing detected', () => {
     const dets: BoxDetection[] = [{ class: 'object', box: [0, 10, 50, 50] }];
-    const [a, b] = analyseZones(dets, IMAGE, [A, B], { productClass: 'object', gapClass: 'hole', fillMetric: 'width' });
+    const [a, b] = analyseZones(dets, IMAGE, [A, B], { productClass: 'object', gapClass: 'hole', fillMetric: 'width', snapToFacings: false });
     expect(a).toMatchObject({ detectedFacings: 1, fillRatio: 1 });
     expect(b).toMatchObject({ detectedFacings: 0, productCount: 0, gapCount: 0, fillRatio: 0 });
   });

@@ -21,8 +21,13 @@
 //     product height, but a missed gap makes the zone look fuller;
 //   - `area`: the same in pixels² (a gap box spans the full clearance, a product rarely does).
 //   No product and no gap in the zone ⇒ fill 0.
-// - gap fill ratio: 1 − gap width ÷ zone width, from the gap boxes alone. A second, independent
-//   reading of the same quantity; the hysteresis only skips confirmation when both agree.
+// - snapping to facings (`snapToFacings`, off by default): when the facings seen ÷ the expected
+//   facings agrees with the measured fill to within half a facing, that ratio is the fill. Counting
+//   is exact where measuring is not (a zone of 4 equal facings with 2 left is at 0.50, on the `low`
+//   threshold, and a width estimate of 0.49 or 0.51 makes its state a coin toss), but it is wrong
+//   for zones whose facings differ in width. On the synthetic evaluation shelves, whose zones mix
+//   slot widths, it won on some seed sets and lost on others (edge-agent/models/MODEL_CARD.md), so
+//   it is an option for planogram-style zones of one package size.
 import {
   area,
   boundsOf,
@@ -56,9 +61,11 @@ export interface AnalysisOptions {
   readonly productClass: string;
   readonly gapClass: string;
   readonly fillMetric: FillMetric;
+  /** Use facings ÷ expected facings as the fill when it agrees with the measured fill (see top). */
+  readonly snapToFacings: boolean;
 }
 
-export const DEFAULT_ANALYSIS: AnalysisOptions = { productClass: 'product', gapClass: 'gap', fillMetric: 'pitch' };
+export const DEFAULT_ANALYSIS: AnalysisOptions = { productClass: 'product', gapClass: 'gap', fillMetric: 'pitch', snapToFacings: false };
 
 export interface ZoneMeasurement {
   readonly zoneId: string;
@@ -129,7 +136,8 @@ export function analyseZones(
   const frameSpacings = measured.flatMap((z) => z.spacings);
   return measured.map((z) => {
     const spacing = median(z.spacings) ?? median(frameSpacings) ?? 0;
-    const fillRatio = measureFill(opts.fillMetric, z, spacing);
+    const measuredFill = measureFill(opts.fillMetric, z, spacing);
+    const fillRatio = opts.snapToFacings ? snapToFacings(measuredFill, z.detectedFacings, z.zone.expectedFacings) : measuredFill;
     return {
       zoneId: z.zone.id,
       sku: z.zone.sku,
@@ -141,6 +149,12 @@ export function analyseZones(
       gapFillRatio: z.zoneWidth > 0 ? Math.max(0, 1 - measure(z.gFill, 'width') / z.zoneWidth) : 0,
     };
   });
+}
+
+function snapToFacings(fill: number, facings: number, expected: number): number {
+  if (expected <= 0) return fill;
+  const counted = facings / expected;
+  return Math.abs(fill - counted) <= 0.5 / expected ? Math.min(1, counted) : fill;
 }
 
 interface Clipped {
