@@ -1,6 +1,10 @@
 import sharp, { type Sharp } from 'sharp';
 import { toHalfBits } from './float16.ts';
 
+// libvips keeps recent operations in a cache keyed by their inputs, for re-running the same one.
+// Camera frames never repeat, so for the agent it is only bookkeeping on every frame.
+sharp.cache(false);
+
 /** Decoded pixels, e.g. a frame from ffmpeg or the synthetic renderer (interleaved, 8 bit). */
 export interface RawImage {
   readonly data: Uint8Array;
