@@ -7,7 +7,7 @@
 //     shelf analysis → publish to a real JetStream), measured in the same run, and their ratio; the
 //     same with inference on every core, to show why the pipeline leaves one core to decoding;
 //  3. RSS of the agent process running 4 synthetic cameras.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,41 @@ const THREADS = pipelineInferenceThreads();
 const ALL_CORES = availableParallelism();
 const log = (s: string) => console.error(`[bench:edge] ${s}`);
 const SKUS = ['bev-wat', 'bev-col', 'ice-van', 'tea-mas', 'snk-chp', 'bak-cro', 'bak-muf', 'cof-cap'];
+
+/**
+ * CPU milliseconds used so far by this process's threads, summed per thread name (Linux /proc;
+ * empty elsewhere). Names: MainThread, WorkerThread (the inference worker), libvips worker,
+ * libuv-worker (sharp's calls), V8Worker (garbage collection helpers), ...
+ */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime + stime, in clock ticks (USER_HZ = 100 on Linux).
+      out.set(name, (out.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The thread exited between listing and reading.
+    }
+  }
+  return out;
+}
+
+/** Share of one core per thread name between two `threadCpuMs` snapshots, busiest first. */
+function threadShares(before: Map<string, number>, after: Map<string, number>, ms: number): Array<[string, number]> {
+  return [...after]
+    .map(([name, cpu]): [string, number] => [name, Math.max(0, cpu - (before.get(name) ?? 0)) / ms])
+    .filter(([, share]) => share >= 0.01)
+    .sort((a, b) => b[1] - a[1]);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'shelfsense-bench-edge-'));
 const nats = await startNats();
@@ -137,17 +172,24 @@ try {
     await new Promise((r) => setTimeout(r, 3000)); // warm-up
     const before = agent.stats().cameras['bench-cam']?.framesAnalysed ?? 0;
     const t = performance.now();
+    const cpuBefore = threadCpuMs();
     await new Promise((r) => setTimeout(r, PIPELINE_SECONDS * 1000));
     const analysed = (agent.stats().cameras['bench-cam']?.framesAnalysed ?? 0) - before;
     const fps = analysed / ((performance.now() - t) / 1000);
+    const threadCpu = threadShares(cpuBefore, threadCpuMs(), performance.now() - t);
     await agent.stop();
     const runP50 = Number(q(runMs.slice(-analysed), 0.5));
     log(`pipeline (${threads} inference thread(s)): ${fps.toFixed(2)} frames/s end to end (${analysed} frames), session.run p50 ${runP50} ms`);
-    return { fps, runP50 };
+    return { fps, runP50, threadCpu };
   };
 
   const rawBefore = await rawFps(THREADS, PIPELINE_SECONDS / 2);
-  const { fps: pipeline, runP50: pipelineRunP50 } = await pipelineFps(THREADS);
+  const { fps: pipeline, runP50: pipelineRunP50, threadCpu } = await pipelineFps(THREADS);
+  const pct = (share: number) => `${Math.round(share * 100)} %`;
+  const threadLine = threadCpu.map(([name, share]) => `${name} ${pct(share)}`).join(', ');
+  log(`CPU by thread during the pipeline (share of one core): ${threadLine}`);
+  const inferenceThread = threadCpu.find(([name]) => name === 'WorkerThread')?.[1] ?? 0;
+  const otherThreads = threadCpu.filter(([name]) => name !== 'WorkerThread').reduce((n, [, share]) => n + share, 0);
   const rawAfter = await rawFps(THREADS, PIPELINE_SECONDS / 2);
   const raw = (rawBefore + rawAfter) / 2;
   log(`raw session.run (${THREADS} thread(s)): ${raw.toFixed(2)} frames/s (before ${rawBefore.toFixed(2)}, after ${rawAfter.toFixed(2)})`);
@@ -210,6 +252,7 @@ try {
 | raw \`session.run\`, fixed input tensor, ${THREADS} thread(s) (mean of before/after the pipeline) | ${raw.toFixed(2)} frames/s (${rawBefore.toFixed(2)} / ${rawAfter.toFixed(2)}) |
 | camera pipeline end to end, ${THREADS} inference thread(s) (gating off; decode + inference + analysis + JetStream publish) | ${pipeline.toFixed(2)} frames/s |
 | \`session.run\` p50 inside the pipeline (decoding on the other core meanwhile) vs raw alone | ${pipelineRunP50.toFixed(1)} ms vs ${(1000 / raw).toFixed(1)} ms |
+| CPU by thread during the pipeline, share of one core (/proc; thread names summed) | ${threadLine || 'not measured (no /proc)'} |
 | **pipeline ÷ raw, same session settings** | **${(pipeline / raw).toFixed(2)}** (target ≥ 0.90) |
 | raw \`session.run\` on all ${ALL_CORES} cores | ${rawAll.toFixed(2)} frames/s |
 | camera pipeline with inference on all ${ALL_CORES} cores | ${pipelineAll.toFixed(2)} frames/s (÷ its raw: ${(pipelineAll / rawAll).toFixed(2)}) |
@@ -217,9 +260,11 @@ try {
 | agent RSS, 4 synthetic cameras at 1 frame/s each, ${RSS_SECONDS} s | max ${Math.max(...rss).toFixed(0)} MiB (second half: ${Math.max(...rssSteady).toFixed(0)} MiB) |
 
 Why the ratio is what it is: per frame, preprocessing takes ${q(stages.preprocess, 0.5)} ms of CPU against ${q(stages.inference, 0.5)} ms of
-inference (p50s above), so the pipeline needs one core for the model and a good part of the other for
-decoding; while both run, \`session.run\` itself is slower than alone (row above: shared caches and
-memory bandwidth). Giving the model every core makes it fight the decoder and is slower end to end.`,
+inference (p50s above). In the pipeline the inference thread (WorkerThread) was on a core ${pct(inferenceThread)} of the
+time, and everything else in the process (decoding in libvips and sharp's libuv threads, the main
+thread, V8's garbage-collection helpers) used ${pct(otherThreads)} of a core: on 2 cores the model thread
+waits or is preempted part of the time, and \`session.run\` itself runs slower than alone (row above).
+Giving the model every core makes it fight the decoder and is slower end to end.`,
   );
 } finally {
   await nc.close();
