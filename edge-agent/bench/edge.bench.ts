@@ -259,12 +259,18 @@ try {
 | best pipeline ÷ fastest raw | ${(Math.max(pipeline, pipelineAll) / Math.max(raw, rawAll)).toFixed(2)} |
 | agent RSS, 4 synthetic cameras at 1 frame/s each, ${RSS_SECONDS} s | max ${Math.max(...rss).toFixed(0)} MiB (second half: ${Math.max(...rssSteady).toFixed(0)} MiB) |
 
-Why the ratio is what it is: per frame, preprocessing takes ${q(stages.preprocess, 0.5)} ms of CPU against ${q(stages.inference, 0.5)} ms of
-inference (p50s above). In the pipeline the inference thread (WorkerThread) was on a core ${pct(inferenceThread)} of the
-time, and everything else in the process (decoding in libvips and sharp's libuv threads, the main
-thread, V8's garbage-collection helpers) used ${pct(otherThreads)} of a core: on 2 cores the model thread
-waits or is preempted part of the time, and \`session.run\` itself runs slower than alone (row above).
-Giving the model every core makes it fight the decoder and is slower end to end.`,
+How to read the ratio: the pipeline overlaps decoding with inference (while the worker thread runs
+frame N, the main thread and libvips decode and letterbox frame N+1 on the other core), so it keeps
+the model busy as long as the rest of the work on a frame fits in the time the model takes for one.
+Here preprocessing took ${q(stages.preprocess, 0.5)} ms of CPU per frame against ${q(stages.inference, 0.5)} ms of inference (p50s above); the
+inference thread (WorkerThread) was on a core ${pct(inferenceThread)} of the time, and everything else in the process
+(libvips and sharp's libuv threads, the main thread, V8's garbage-collection helpers) used ${pct(otherThreads)} of a core.
+On a host where the model runs about as fast as a frame decodes, that other core saturates and the
+ratio drops.${
+    ALL_CORES === THREADS
+      ? ''
+      : ` With the model on every core (second part of the table) it competes with decoding: here that was ${pipelineAll > pipeline ? 'faster' : 'slower'} end to end (${pipelineAll.toFixed(1)} vs ${pipeline.toFixed(1)} frames/s).`
+  }`,
   );
 } finally {
   await nc.close();
