@@ -10,13 +10,8 @@
 // neighbouring state: both are right answers there. `strictAccuracy` drops that allowance, and is
 // the number the issue's ≥ 95 % is checked against (edge-agent/test/zone-state-eval.test.ts).
 //
-// Bundled model, agent defaults (fill `pitch`, confirmFrames 2, margin 0.01, clearMargin 0.2),
-// `node edge-agent/scripts/eval-zone-states.ts [--seeds ...] [--occlusion]`: strict 97.0 % on seeds
-// 8200001–8200005 (96.6 % with occluders; 43 and 46 state changes reported for 43 real ones),
-// 95.8 % on the test's 8200001–8200002 with occluders (18 for 18), 96.4 % on 8600001–8600005 (both
-// ways). Sets that contain a shelf the model fails on (8300005, 8500003: very large packages) score
-// 90–92 %. The old defaults (fill `width`, margin 0.03, every change confirmed) gave 94.4 %, 93.4 %,
-// 93.5 % and 95.2 %. Details and all sets: edge-agent/models/MODEL_CARD.md, "Zone state".
+// Results for the bundled model on every seed set, with and without occluders:
+// edge-agent/models/MODEL_CARD.md, "Zone state" (`node edge-agent/scripts/eval-zone-states.ts`).
 import type { ZoneState } from '@shelfsense/contracts';
 import { SyntheticShelf, type SyntheticZoneTruth } from '../camera/synthetic-shelf.camera.ts';
 import { seededRandom, subSeed, type ShelfScene } from '../scene/shelf-scene.generator.ts';

@@ -70,14 +70,20 @@ describe('analyseZones', () => {
       expect(a!.fillRatio).toBeCloseTo(0.75, 6);
     });
 
-    it('a zone without neighbouring products borrows the spacing seen in the other zones', () => {
-      // Zone B (100..200) is full on the same 25 px pitch; zone A keeps two products far apart.
-      const dets = [slot(0), slot(3), ...[0, 1, 2, 3].map((i) => product(102.5 + 25 * i, 122.5 + 25 * i))];
-      const [a, b] = analyseZones(dets, IMAGE, [A, B], PITCH);
+    it('a zone without neighbouring products reads the spacing off its stocked ends', () => {
+      // Zone A keeps its two end products, 2.5 px in from the zone's ends: half a 5 px spacing.
+      const [a] = analyseZones([slot(0), slot(3)], IMAGE, [A], PITCH);
       expect(a!.fillRatio).toBeCloseTo(0.5, 6);
+    });
+
+    it('and otherwise borrows the spacing seen in the other zones', () => {
+      // Zone B (100..200) is full on the same 25 px pitch; zone A keeps one product, away from its ends.
+      const dets = [slot(1), ...[0, 1, 2, 3].map((i) => product(102.5 + 25 * i, 122.5 + 25 * i))];
+      const [a, b] = analyseZones(dets, IMAGE, [A, B], PITCH);
+      expect(a!.fillRatio).toBeCloseTo(0.25, 6);
       expect(b!.fillRatio).toBeCloseTo(1, 6);
-      const [alone] = analyseZones([slot(0), slot(3)], IMAGE, [A], PITCH); // nothing to borrow from
-      expect(alone!.fillRatio).toBeCloseTo(0.4, 6);
+      const [alone] = analyseZones([slot(1)], IMAGE, [A], PITCH); // nothing to borrow from
+      expect(alone!.fillRatio).toBeCloseTo(0.2, 6);
     });
 
     it('measures a sheared zone by its width along the shelf, not its bounding box', () => {

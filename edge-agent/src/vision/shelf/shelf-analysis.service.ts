@@ -11,10 +11,12 @@
 //   - `pitch` (default): each product counts for its slot, the product plus its share of the spacing
 //     between products, divided by the zone's width. The spacing is measured on the frame: the
 //     median hole between neighbouring products that is narrower than half a product (a wider hole
-//     is a missing product), in the zone, or in the whole frame when the zone has no two products
-//     side by side. It does not need gaps to be detected (a missed gap, e.g. at the end of a row,
-//     cannot make a zone look full; models without a gap class still get a fill), reads a full zone
-//     as 1 (less half a spacing at most), but assumes the zone is drawn tightly around the shelf run;
+//     is a missing product) in the zone; when the zone has no two products side by side, twice the
+//     margin between a zone end and its outermost product (if that is also under half a product);
+//     failing both, the median hole in the whole frame. It does not need gaps to be detected (a
+//     missed gap, e.g. at the end of a row, cannot make a zone look full; models without a gap class
+//     still get a fill), reads a full zone as 1 (less half a spacing at most), but assumes the zone
+//     is drawn tightly around the shelf run;
 //   - `span`: the products' own width ÷ the zone's width; like `pitch` without the spacing, so it
 //     reads a full shelf a little below 1 and every fill too low by the spacing share;
 //   - `width`: product ÷ (product ∪ gap) width, projected on the shelf's horizontal axis: blind to
@@ -31,7 +33,7 @@
 import {
   area,
   boundsOf,
-  chordWidth,
+  chordAt,
   clipBox,
   pointInPolygon,
   toPixels,
@@ -116,8 +118,10 @@ export function analyseZones(
     const g = clipped(gaps);
     const pFill = p.filter(inFill);
     const gFill = g.filter(inFill).map((x) => x.clip);
-    const zoneWidth = chordWidth(poly, (bounds[1] + bounds[3]) / 2) ?? bounds[2] - bounds[0];
+    const [left, right] = chordAt(poly, (bounds[1] + bounds[3]) / 2) ?? [bounds[0], bounds[2]];
+    const zoneWidth = right - left;
     const runs = productRuns(pFill);
+    const productWidth = median(pFill.map((x) => x.box[2] - x.box[0])) ?? 0;
     return {
       zone,
       bounds,
@@ -125,17 +129,19 @@ export function analyseZones(
       pFill,
       gFill,
       runs,
-      spacings: spacings(runs, pFill),
+      spacings: spacings(runs, productWidth),
+      endSpacings: endSpacings(runs, productWidth, left, right),
       detectedFacings: products.filter(centreInside).length,
       productCount: p.filter(counted).length,
       gapCount: g.filter(counted).length,
     };
   });
-  // A zone with no neighbouring products of its own (a few isolated ones left) borrows the spacing
-  // seen in the rest of the frame: same shelf, same camera.
+  // A zone with no neighbouring products of its own (a few isolated ones left) reads the spacing
+  // off its ends when its end slots are stocked, else borrows the spacing seen in the rest of the
+  // frame (same camera, but maybe another shelf with other products).
   const frameSpacings = measured.flatMap((z) => z.spacings);
   return measured.map((z) => {
-    const spacing = median(z.spacings) ?? median(frameSpacings) ?? 0;
+    const spacing = median(z.spacings) ?? median(z.endSpacings) ?? median(frameSpacings) ?? 0;
     const measuredFill = measureFill(opts.fillMetric, z, spacing);
     const fillRatio = opts.snapToFacings ? snapToFacings(measuredFill, z.detectedFacings, z.zone.expectedFacings) : measuredFill;
     return {
@@ -196,14 +202,24 @@ function productRuns(products: readonly Clipped[]): Array<[number, number]> {
 }
 
 /** Holes between neighbouring runs narrow enough to be spacing rather than a missing product. */
-function spacings(runs: ReadonlyArray<readonly [number, number]>, products: readonly Clipped[]): number[] {
-  const productWidth = median(products.map((x) => x.box[2] - x.box[0])) ?? 0;
+function spacings(runs: ReadonlyArray<readonly [number, number]>, productWidth: number): number[] {
   const out: number[] = [];
   for (let i = 1; i < runs.length; i++) {
     const hole = runs[i]![0] - runs[i - 1]![1];
     if (hole < MAX_SPACING_SHARE * productWidth) out.push(hole);
   }
   return out;
+}
+
+/**
+ * The spacing implied by the holes between the zone's ends and its outermost products: a zone
+ * drawn tightly around its shelf run has half a spacing there when the end slots are stocked.
+ */
+function endSpacings(runs: ReadonlyArray<readonly [number, number]>, productWidth: number, left: number, right: number): number[] {
+  const first = runs[0];
+  const last = runs.at(-1);
+  if (first === undefined || last === undefined) return [];
+  return [first[0] - left, right - last[1]].map((m) => 2 * Math.max(0, m)).filter((s) => s < MAX_SPACING_SHARE * productWidth);
 }
 
 function median(xs: readonly number[]): number | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chordWidth, pointInPolygon, unionArea, unionLength } from './zone-geometry.ts';
+import { chordAt, pointInPolygon, unionArea, unionLength } from './zone-geometry.ts';
 
 describe('zone geometry', () => {
   it('tells inside from outside of a concave polygon', () => {
@@ -19,7 +19,7 @@ describe('zone geometry', () => {
 
   it('measures the horizontal chord through a polygon', () => {
     const sheared = [[10, 0], [110, 0], [100, 50], [0, 50]] as const; // 100 wide at every height, bounds 110
-    expect(chordWidth(sheared, 25)).toBeCloseTo(100, 9);
-    expect(chordWidth(sheared, 60)).toBeUndefined();
+    expect(chordAt(sheared, 25)).toEqual([5, 105]);
+    expect(chordAt(sheared, 60)).toBeUndefined();
   });
 });

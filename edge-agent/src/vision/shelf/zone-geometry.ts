@@ -34,11 +34,11 @@ export function boundsOf(points: ReadonlyArray<readonly [number, number]>): Pixe
 }
 
 /**
- * Length of the horizontal chord through the polygon at height `y` (outermost crossings), or
- * undefined when the line misses it. A zone drawn as a sheared or slightly rotated quad is this
- * wide along the shelf, while its bounding box is wider by the skew.
+ * The horizontal chord through the polygon at height `y` (outermost crossings, left to right), or
+ * undefined when the line misses it. A zone drawn as a sheared or slightly rotated quad spans this
+ * along the shelf, while its bounding box is wider by the skew.
  */
-export function chordWidth(polygon: ReadonlyArray<readonly [number, number]>, y: number): number | undefined {
+export function chordAt(polygon: ReadonlyArray<readonly [number, number]>, y: number): [left: number, right: number] | undefined {
   let left = Infinity;
   let right = -Infinity;
   for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
@@ -49,7 +49,7 @@ export function chordWidth(polygon: ReadonlyArray<readonly [number, number]>, y:
     left = Math.min(left, x);
     right = Math.max(right, x);
   }
-  return right > left ? right - left : undefined;
+  return right > left ? [left, right] : undefined;
 }
 
 export function clipBox(b: PixelBox, to: PixelBox): PixelBox | undefined {
