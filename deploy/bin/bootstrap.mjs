@@ -65,17 +65,31 @@ function hasCommand(cmd) {
   return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** nats-server from PATH; installed with apt when running as root on Debian/Ubuntu. */
+// Debian's package installs nats-server in /usr/sbin, which a normal user's PATH leaves out.
+const SBIN_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/**
+ * nats-server from PATH, else from an sbin directory (added to PATH for the command this hands over
+ * to); installed with apt when running as root on Debian/Ubuntu.
+ */
+function findNatsServer() {
+  if (hasCommand('nats-server')) return true;
+  const dir = SBIN_DIRS.find((d) => existsSync(join(d, 'nats-server')));
+  if (dir === undefined) return false;
+  process.env.PATH = `${process.env.PATH ?? ''}:${dir}`;
+  return hasCommand('nats-server');
+}
+
 function ensureNatsServer() {
-  if (hasCommand('nats-server')) return;
+  if (findNatsServer()) return;
   const isRoot = process.getuid?.() === 0;
   if (isRoot && hasCommand('apt-get')) {
     step('nats-server is missing; installing it with apt-get…');
     run('apt-get', ['update', '-qq']);
-    if (run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) && hasCommand('nats-server')) return;
+    if (run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) && findNatsServer()) return;
   }
   fail(
-    'nats-server was not found on PATH.\n' +
+    `nats-server was not found on PATH or in ${SBIN_DIRS.join(', ')}.\n` +
       '  Debian/Ubuntu:  sudo apt-get install -y nats-server\n' +
       '  macOS:          brew install nats-server\n' +
       '  Other:          download a release from the nats-server GitHub releases page and put it on PATH\n' +

@@ -31,7 +31,8 @@ export function assertNatsServerInstalled(): void {
   const probe = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
   if (probe.error !== undefined || probe.status !== 0) {
     throw new Error(
-      'nats-server was not found on PATH. Install it with `sudo apt-get install -y nats-server` (Debian/Ubuntu) ' +
+      'nats-server was not found on PATH (Debian installs it in /usr/sbin: add that to PATH, as `npm start` and `npm test` do). ' +
+        'Install it with `sudo apt-get install -y nats-server` (Debian/Ubuntu) ' +
         'or download a release from the NATS project, then re-run. `npm start` and `npm test` install it themselves when run as root.',
     );
   }

@@ -145,12 +145,14 @@ export async function runCameraPipeline(deps: CameraPipelineDeps, signal: AbortS
     try {
       const prepared = await deps.prepare(frame.data);
       const t = now();
-      const thumb = greyThumbnail(prepared.resized, s.gating.width, s.gating.height);
-      // The consumer may still be on the previous frame: a keep-alive or an unsettled zone it is
-      // about to report forces the frame after, one frame late, which is harmless.
-      const force = t - lastPublishAt >= s.keepAliveMs || tracker.unsettled;
-      if (!gate.decide(thumb, t, force).analyse) return { kind: 'gated', frame };
-      gate.accept(thumb, t);
+      if (s.gating.enabled) {
+        const thumb = greyThumbnail(prepared.resized, s.gating.width, s.gating.height);
+        // The consumer may still be on the previous frame: a keep-alive or an unsettled zone it is
+        // about to report forces the frame after, one frame late, which is harmless.
+        const force = t - lastPublishAt >= s.keepAliveMs || tracker.unsettled;
+        if (!gate.decide(thumb, t, force).analyse) return { kind: 'gated', frame };
+        gate.accept(thumb, t);
+      }
       const detection = deps.infer(prepared);
       detection.catch(() => undefined); // handled by stage 2 when it gets there, not an unhandled rejection meanwhile
       return { kind: 'analysing', frame, t, detection };
