@@ -126,6 +126,8 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
           // Demo-only salt for the synthetic customers' phone numbers (not a secret: the data is fake).
           CUSTOMER_KEY_SALT: 'shelfsense-local-demo-salt',
           ...(vision ? { AGENT_CONFIG: DEMO_CAMERAS } : {}),
+          // As the deployment files run the agent (fewer malloc arenas, less RSS).
+          MALLOC_ARENA_MAX: '2',
         },
         /edge-agent ready/,
       );

@@ -236,7 +236,7 @@ try {
     `## Edge vision (bundled shelf detector)
 
 - Date: ${date} · Machine: ${machineLine()} · onnxruntime-node CPU
-- Command: \`npm run bench:edge\` (BENCH_FRAMES=${FRAMES}, BENCH_PIPELINE_SECONDS=${PIPELINE_SECONDS}, BENCH_RSS_SECONDS=${RSS_SECONDS}, BENCH_CAMERA_FPS=${CAMERA_FPS})
+- Command: \`npm run bench:edge\` (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset'}, as the edge agent is deployed; BENCH_FRAMES=${FRAMES}, BENCH_PIPELINE_SECONDS=${PIPELINE_SECONDS}, BENCH_RSS_SECONDS=${RSS_SECONDS}, BENCH_CAMERA_FPS=${CAMERA_FPS})
 - Frames: ${FRAMES} rendered 640×480 synthetic shelf JPEGs, replayed from a folder at ${CAMERA_FPS} frames/s (newest frame wins); model input ${inputW}×${inputH}
 - The agent runs inference on a worker thread with ${THREADS} intra-op thread(s) (default: all cores but one), so the
   next frame is decoded and letterboxed while the current one is inferred.
