@@ -9,6 +9,8 @@ declare module 'vitest' {
   /** Set by global-setup.ts: admin URL of the run's embedded PostgreSQL cluster. */
   export interface ProvidedContext {
     pgAdminUrl: string;
+    /** Whether that server offers the TimescaleDB extension (only an external server can). */
+    pgTimescale: boolean;
   }
 }
 
@@ -40,6 +42,28 @@ export async function startPostgresCluster(): Promise<RunningPostgres> {
       rmSync(parent, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * "PostgreSQL 15.20 …, TimescaleDB 2.23.1" for an external admin URL, and whether it has TimescaleDB; fails with a clear message
+ * when the server cannot be reached, so a wrong TEST_PG_ADMIN_URL does not surface as 100 failures.
+ */
+export async function describeExternalPostgres(adminUrl: string): Promise<{ description: string; timescale: boolean }> {
+  const admin = createDb({ url: adminUrl, poolMax: 1 });
+  try {
+    const { sql } = await import('kysely');
+    const { rows } = await sql<{ version: string; timescaledb: string | null }>`
+      SELECT version() AS version,
+             (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb') AS timescaledb`.execute(admin);
+    const row = rows[0];
+    const server = (row?.version ?? 'unknown').split(' on ')[0] ?? 'unknown';
+    const timescale = row?.timescaledb ?? null;
+    return { description: `${server} at ${new URL(adminUrl).host}, TimescaleDB ${timescale ?? 'not available'}`, timescale: timescale !== null };
+  } catch (err) {
+    throw new Error(`TEST_PG_ADMIN_URL is set but the server cannot be used: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await admin.destroy();
+  }
 }
 
 /** A fresh, migrated database on the run's cluster, so test files never see each other's rows. */
