@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -5,6 +6,10 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // One run over every workspace. The global setup starts one embedded PostgreSQL for the run; each
 // integration test file starts its own nats-server and creates its own database.
+// Names this run's test databases (set here, before any worker starts, so every worker inherits it):
+// on an external server (TEST_PG_ADMIN_URL) the global teardown drops exactly this run's databases.
+process.env['SHELFSENSE_TEST_DB_PREFIX'] ??= `t${randomBytes(3).toString('hex')}_`;
+
 const workspaces = ['contracts', 'db', 'edge-agent', 'stream-processors', 'api', 'deploy', 'test'];
 
 export default defineConfig({

@@ -1,4 +1,4 @@
-// Issue 3 golden and crash runs: a seeded load of ≥ 50,000 orders over 30 simulated days for 5
+// Golden and crash runs: a seeded load of ≥ 50,000 orders over 30 simulated days for 5
 // stores (cancellations, refunds, re-opened orders, duplicates, replays outside the duplicate window,
 // out-of-order and late events) flows through JetStream into a real stream-processors process. Every
 // rollup must then equal the figure recomputed from the raw rows, exactly — also when the processor
@@ -25,6 +25,9 @@ import {
 
 const PROCESSORS = fileURLToPath(new URL('../../stream-processors/src/main.ts', import.meta.url));
 const LOAD = { stores: 5, days: 30, ordersPerStorePerDay: 340 } as const; // 51,000 orders
+// Each run takes 30-45 s on an idle 2-core machine and over 60 s on a busy one; its drain wait alone
+// allows 180 s, so the test's own limit must be above that.
+const RUN_TIMEOUT_MS = 240_000;
 
 describe('POS golden run', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -84,7 +87,7 @@ describe('POS golden run', () => {
 
     await expectExactRollups(db, load);
     expect(processors.output()).not.toMatch(/"level":50/);
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('keeps every rollup exact while the processor is SIGKILLed at random moments and restarted', async () => {
     const { nc, db, start } = await setup();
@@ -113,5 +116,5 @@ describe('POS golden run', () => {
     await eventually(async () => ((await consumerDrained(nc, STREAMS.pos, CONSUMERS.posRollup)) ? true : undefined), 180_000, 250);
 
     await expectExactRollups(db, load);
-  });
+  }, RUN_TIMEOUT_MS);
 });

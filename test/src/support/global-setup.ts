@@ -4,9 +4,9 @@
 // example TimescaleDB), which is how the TimescaleDB path is tested on a real server.
 import type { TestProject } from 'vitest/node';
 import { assertNatsServerInstalled } from '@shelfsense/deploy';
-import { describeExternalPostgres, startPostgresCluster } from './postgres.ts';
+import { describeExternalPostgres, dropTestDatabases, startPostgresCluster } from './postgres.ts';
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   assertNatsServerInstalled();
   const external = process.env['TEST_PG_ADMIN_URL'];
   if (external !== undefined && external !== '') {
@@ -15,7 +15,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     console.log(`test database: ${description}`);
     project.provide('pgAdminUrl', external);
     project.provide('pgTimescale', timescale);
-    return undefined;
+    // Test files' databases carry this run's prefix (vitest.config.ts), so the run removes exactly
+    // its own databases from a server it does not own, and their TimescaleDB schedulers with them.
+    const prefix = process.env['SHELFSENSE_TEST_DB_PREFIX'];
+    if (prefix === undefined) throw new Error('SHELFSENSE_TEST_DB_PREFIX is not set (vitest.config.ts sets it)');
+    return async () => {
+      const dropped = await dropTestDatabases(external, prefix);
+      console.log(`test database: dropped this run's ${dropped} databases`);
+    };
   }
   const pg = await startPostgresCluster();
   project.provide('pgAdminUrl', pg.url);

@@ -68,7 +68,8 @@ export async function describeExternalPostgres(adminUrl: string): Promise<{ desc
 
 /** A fresh, migrated database on the run's cluster, so test files never see each other's rows. */
 export async function createTestDatabase(adminUrl: string): Promise<{ url: string; db: Db }> {
-  const name = `t_${randomBytes(6).toString('hex')}`;
+  // The run's prefix (set by global-setup.ts) lets the run drop its databases on a server it does not own.
+  const name = `${process.env['SHELFSENSE_TEST_DB_PREFIX'] ?? 't_'}${randomBytes(6).toString('hex')}`;
   const admin = createDb({ url: adminUrl, poolMax: 1 });
   try {
     const { sql } = await import('kysely');
@@ -80,4 +81,17 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
   const db = createDb({ url, poolMax: 5 });
   await migrateToLatest(db);
   return { url, db };
+}
+
+/** Drops every database whose name starts with `prefix` (a test run's own, on an external server). */
+export async function dropTestDatabases(adminUrl: string, prefix: string): Promise<number> {
+  const admin = createDb({ url: adminUrl, poolMax: 1 });
+  try {
+    const { sql } = await import('kysely');
+    const { rows } = await sql<{ datname: string }>`SELECT datname FROM pg_database WHERE starts_with(datname, ${prefix})`.execute(admin);
+    for (const { datname } of rows) await sql`DROP DATABASE ${sql.id(datname)} WITH (FORCE)`.execute(admin);
+    return rows.length;
+  } finally {
+    await admin.destroy();
+  }
 }
