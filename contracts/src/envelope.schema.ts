@@ -5,7 +5,7 @@ import { IsoDateTime, TokenId } from './lib/primitives.ts';
 export const ENVELOPE_VERSION = 1 as const;
 
 /** The closed set of event kinds carried on JetStream. */
-export const EVENT_KINDS = ['pos.order', 'shelf.observation', 'agent.heartbeat'] as const;
+export const EVENT_KINDS = ['pos.order', 'shelf.observation', 'agent.heartbeat', 'alert.transition'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const EventSource = z.strictObject({

@@ -8,4 +8,8 @@ export const eventId = {
   shelfObservation: (storeId: string, cameraId: string, frameAtMs: number): string =>
     `shelf:${storeId}:${cameraId}:${frameAtMs}`,
   heartbeat: (storeId: string, subjectId: string, atMs: number): string => `hb:${storeId}:${subjectId}:${atMs}`,
+  /** The `seq`-th transition of an alert: one ALERTS message however many replicas saw it. */
+  alertTransition: (alertId: string, seq: number): string => `alert:${alertId}:${seq}`,
+  /** One logical notification of a transition (or repeat/escalation) to one channel; also the Idempotency-Key. */
+  notification: (alertId: string, what: string, channelId: string): string => `ntf:${alertId}:${what}:${channelId}`,
 } as const;

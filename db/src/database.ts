@@ -13,6 +13,8 @@ export interface StoresTable {
   name: string;
   timezone: string;
   created_at: DefaultedTimestamp;
+  /** contracts `OpeningHours`; NULL = always open. */
+  opening_hours: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface CamerasTable {
@@ -214,6 +216,130 @@ export interface Zone1mTable {
   low_ms: DefaultedNumeric;
 }
 
+type DefaultedJson<T> = ColumnType<T, string | undefined, string>;
+
+export interface NotificationChannelsTable {
+  id: string;
+  store_id: string | null;
+  name: string;
+  kind: 'webhook' | 'sms';
+  /** Channel settings without secrets. */
+  config: Json<Record<string, unknown>>;
+  secret: string | null;
+  previous_secret: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface NotificationPoliciesTable {
+  id: string;
+  store_id: string | null;
+  name: string;
+  spec: Json<Record<string, unknown>>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface AlertRulesTable {
+  id: string;
+  store_id: string;
+  name: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  for_minutes: ColumnType<number, number | undefined, number>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  policy_id: string | null;
+  labels: DefaultedJson<Record<string, string>>;
+  /** The kind's params (contracts `RuleSpec` without `kind`). */
+  params: Json<Record<string, unknown>>;
+  is_default: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export type AlertStateColumn = 'pending' | 'firing' | 'acknowledged' | 'resolved';
+
+export interface AlertsTable {
+  id: string;
+  rule_id: string;
+  store_id: string;
+  kind: string;
+  subject: string;
+  severity: 'info' | 'warning' | 'critical';
+  state: AlertStateColumn;
+  summary: string;
+  value: number | null;
+  labels: DefaultedJson<Record<string, string>>;
+  annotations: DefaultedJson<Record<string, string | number | boolean>>;
+  started_at: Timestamp;
+  fired_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  resolved_at: Timestamp | null;
+  snoozed_until: Timestamp | null;
+  suppressed_by: string | null;
+  seq: ColumnType<number, number | undefined, number>;
+  last_notified_at: Timestamp | null;
+  escalation_step: ColumnType<number, number | undefined, number>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface AlertTransitionsTable {
+  alert_id: string;
+  seq: number;
+  from_state: AlertStateColumn | null;
+  to_state: AlertStateColumn;
+  at: Timestamp;
+  cause: string;
+  actor: string | null;
+  published_at: Timestamp | null;
+}
+
+export interface SilencesTable {
+  id: string;
+  store_id: string | null;
+  matchers: Json<unknown[]>;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  recurrence: ColumnType<unknown, string | null | undefined, string | null>;
+  comment: ColumnType<string, string | undefined, string>;
+  created_by: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface NotificationDeliveriesTable {
+  notification_id: string;
+  attempt: number;
+  channel_id: string;
+  store_id: string;
+  alert_id: string | null;
+  status: 'delivered' | 'failed' | 'dead_lettered';
+  http_status: number | null;
+  latency_ms: number | null;
+  error: string | null;
+  at: DefaultedTimestamp;
+}
+
+export interface SalesBaselinesTable {
+  store_id: string;
+  /** 0 = Monday … 6 = Sunday, on the store's local clock. */
+  weekday: number;
+  hour: number;
+  weeks: number;
+  median_net: number;
+  mad_net: number;
+  computed_at: Timestamp;
+}
+
+export interface JobLeasesTable {
+  job: string;
+  /** The occurrence's key, e.g. its scheduled minute in ISO form, or `<store>:<local date>`. */
+  occurrence: string;
+  holder: string;
+  claimed_at: DefaultedTimestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface Database {
   stores: StoresTable;
   cameras: CamerasTable;
@@ -235,6 +361,15 @@ export interface Database {
   zone_state: ZoneStateTable;
   zone_1m: Zone1mTable;
   db_meta: DbMetaTable;
+  notification_channels: NotificationChannelsTable;
+  notification_policies: NotificationPoliciesTable;
+  alert_rules: AlertRulesTable;
+  alerts: AlertsTable;
+  alert_transitions: AlertTransitionsTable;
+  silences: SilencesTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  sales_baselines: SalesBaselinesTable;
+  job_leases: JobLeasesTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-timescale.ts';
 import * as m0003 from './migrations/0003-sales-dimensions.ts';
 import * as m0004 from './migrations/0004-shelf-state.ts';
+import * as m0006 from './migrations/0006-alerts.ts';
 
 /** Every migration, in order. A static list: no directory scanning, works the same when bundled. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-timescale': m0002,
   '0003-sales-dimensions': m0003,
   '0004-shelf-state': m0004,
+  '0006-alerts': m0006,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,4 @@
+export * from './opening-hours.schema.ts';
+export * from './alert-rule.schema.ts';
+export * from './alert.schema.ts';
+export * from './notification.schema.ts';
