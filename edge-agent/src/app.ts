@@ -71,7 +71,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     maxPayloadBytes: () => deps.nc.info?.max_payload ?? 1024 * 1024,
   });
 
-  let stopDemo: (() => void) | undefined;
+  let stopDemo: (() => Promise<void>) | undefined;
   let vision: VisionAgent | undefined;
   return {
     http,
@@ -105,8 +105,9 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
       return { httpPort: typeof address === 'object' && address !== null ? address.port : config.http.port };
     },
     async stop() {
-      stopDemo?.();
-      await vision?.stop();
+      // Together: each can wait for JetStream (a publish timeout, a drain) when NATS is down, and
+      // main drains NATS after this under a 10 s hard stop.
+      await Promise.all([stopDemo?.(), vision?.stop()]);
       await http.close();
     },
   };

@@ -1,5 +1,6 @@
 // Synthetic POS traffic for the local stack and demos: a small cafe menu, realistic channel and
-// payment mix, occasional cancellations. Seeded, so two runs with one seed produce the same orders.
+// payment mix. Seeded, so two runs with one seed produce the same orders (under different order
+// ids: see `runId`).
 import type { GenericOrderInput } from '@shelfsense/contracts';
 import { seededRandom } from '../vision/scene/shelf-scene.generator.ts';
 
@@ -32,11 +33,16 @@ export interface DemoOrderFactory {
   next(at: Date): GenericOrderInput;
 }
 
-export function createDemoOrderFactory(opts: { seed: number; storeId: string; currency?: string }): DemoOrderFactory {
+/**
+ * Orders `<storeId>-<runId>-<n>`. `runId` keeps ids unique across runs (JetStream and the database
+ * drop an order id they have seen as a duplicate), so pass a new one per run, e.g. the start time;
+ * everything else follows from `seed`.
+ */
+export function createDemoOrderFactory(opts: { seed: number; storeId: string; runId: string; currency?: string }): DemoOrderFactory {
   const rnd = seededRandom(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   let counter = 0;
-  const runId = Math.floor(rnd() * 1e9).toString(36);
+  const runId = opts.runId;
   return {
     next(at) {
       counter += 1;
