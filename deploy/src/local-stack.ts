@@ -1,26 +1,44 @@
 // The whole system on one machine for `npm start`: nats-server, embedded PostgreSQL, migrations,
 // stream-processors, api (serving the dashboard) and one demo edge agent per demo store.
+//
+// Every process runs in a process group of its own (`detached`): a terminal's Ctrl-C signals the
+// whole foreground group at once, and nats-server and PostgreSQL would go first while the edge
+// agents and processors still use them. Only the owner (`npm start`'s main) gets the signal and
+// stops them in reverse dependency order; if the owner exits any other way, the process 'exit'
+// hook kills whatever is still running.
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createDb, startEmbeddedPostgres, type RunningPostgres } from '@shelfsense/db';
-import pg from 'pg';
+import { createDb } from '@shelfsense/db';
 import { DEMO_STORES, REPO_ROOT, type Config } from './config.ts';
 import { startNodeProcess, type ManagedProcess } from './lib/managed-process.ts';
-import { startNatsServer, type RunningNats } from './nats/nats-server.ts';
+import { startNatsServer } from './nats/nats-server.ts';
+import type { PostgresReady } from './postgres/postgres.main.ts';
 import { ensureAdminKey, provisionDatabase } from './provision.ts';
 
 export interface LocalStack {
   readonly dashboardUrl: string;
   readonly credentialsFile: string;
   readonly adminKeyCreated: boolean;
-  stop(): Promise<void>;
+  /**
+   * Stops everything in reverse dependency order, saying `✓ stopped <name>` per process (or
+   * `! <problem>`). `clean` is false when something had to be killed or exited with an error.
+   */
+  stop(): Promise<{ clean: boolean }>;
+}
+
+export interface LocalStackOptions {
+  /** Aborting it while starting stops what already runs and rejects with the abort reason. */
+  readonly signal?: AbortSignal;
 }
 
 const entry = (workspace: string) => join(REPO_ROOT, workspace, 'src', 'main.ts');
+const POSTGRES_ENTRY = join(REPO_ROOT, 'deploy', 'src', 'postgres', 'postgres.main.ts');
 /** Two synthetic shelf cameras per demo store, depleted by the demo POS (needs the bundled model). */
 const DEMO_CAMERAS = join(REPO_ROOT, 'edge-agent', 'examples', 'agent.yaml');
 const BUNDLED_MODEL = join(REPO_ROOT, 'edge-agent', 'models', 'shelf-detector.onnx');
+/** Each deployable gives itself 10 s to stop; past this it is killed. */
+const KILL_AFTER_MS = 15_000;
 
 async function assertPortFree(port: number, what: string, envVar: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -32,29 +50,94 @@ async function assertPortFree(port: number, what: string, envVar: string): Promi
   });
 }
 
-/** Creates the `shelfsense` database on the embedded cluster if it does not exist yet. */
-async function ensureDatabase(server: RunningPostgres, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-  } finally {
-    await client.end();
-  }
-  return server.urlFor(name);
+/** One started process, as the stack stops it. */
+interface Part {
+  readonly name: string;
+  /**
+   * Dependency level: a part is stopped after every part of a higher level (which may use it) and
+   * together with the others of its level.
+   */
+  readonly level: number;
+  /** Stops it; returns a problem to report, or null. */
+  stop(): Promise<string | null>;
+  /** Immediate, for the process 'exit' hook: the owner is going away. */
+  kill(): void;
+  /** Called when it exits on its own (a crash), not because it was stopped. */
+  onUnexpectedExit?(listener: (problem: string) => void): void;
 }
 
-export async function startLocalStack(config: Config, say: (line: string) => void): Promise<LocalStack> {
+const LEVEL = { servers: 0, processors: 1, api: 2, edge: 3 } as const;
+
+function describeExit(name: string, exit: { code: number | null; signal: NodeJS.Signals | null }, logFile: string): string {
+  const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return `${name} ${how}; its log is ${logFile}`;
+}
+
+function managedPart(name: string, level: number, proc: ManagedProcess, logFile: string): Part {
+  let stopping = false;
+  return {
+    name,
+    level,
+    async stop() {
+      stopping = true;
+      await proc.stop('SIGTERM', { killAfterMs: KILL_AFTER_MS });
+      const exit = await proc.exited();
+      if (exit.signal === 'SIGKILL') return `${name} did not stop within ${KILL_AFTER_MS / 1000} s and was killed; its log is ${logFile}`;
+      return exit.code === 0 ? null : describeExit(name, exit, logFile);
+    },
+    kill() {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+    },
+    onUnexpectedExit(listener) {
+      void proc.exited().then((exit) => {
+        if (!stopping) listener(describeExit(name, exit, logFile));
+      });
+    },
+  };
+}
+
+export async function startLocalStack(config: Config, say: (line: string) => void, opts: LocalStackOptions = {}): Promise<LocalStack> {
   const logDir = join(config.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  const { signal } = opts;
   // Everything started so far, stopped in reverse on failure or Ctrl-C (STYLE 11).
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
-  const stopAll = async () => {
-    for (const s of stops.reverse()) {
-      await s.stop().catch((err: unknown) => say(`  ! stopping ${s.name} failed: ${String(err)}`));
-    }
-    stops.length = 0;
+  const parts: Part[] = [];
+  let stopped: Promise<{ clean: boolean }> | undefined;
+  const killAll = () => {
+    for (const p of parts) p.kill();
+  };
+  process.on('exit', killAll);
+  const add = (part: Part) => parts.push(part);
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      let clean = true;
+      const levels = [...new Set(parts.map((p) => p.level))].sort((a, b) => b - a);
+      for (const level of levels) {
+        await Promise.all(
+          parts
+            .filter((p) => p.level === level)
+            .map(async (p) => {
+              const problem = await p.stop().catch((err: unknown) => `stopping ${p.name} failed: ${String(err)}`);
+              if (problem === null) say(`  ✓ stopped ${p.name}`);
+              else {
+                clean = false;
+                say(`  ! ${problem}`);
+              }
+            }),
+        );
+      }
+      process.off('exit', killAll);
+      return { clean };
+    })());
+  /** Rejects with the abort reason as soon as `signal` aborts (the started process is already a part). */
+  const unlessAborted = <T>(promise: Promise<T>): Promise<T> => {
+    if (signal === undefined) return promise;
+    signal.throwIfAborted();
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   };
 
   try {
@@ -65,21 +148,57 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
     let natsUrl = config.natsUrl;
     if (natsUrl === null) {
       await assertPortFree(config.ports.nats, 'nats-server', 'NATS_PORT');
-      const nats: RunningNats = await startNatsServer({ dir: join(config.dataDir, 'nats'), port: config.ports.nats, logFile: join(logDir, 'nats-server.log') });
-      stops.push({ name: 'nats-server', stop: () => nats.stop() });
+      const logFile = join(logDir, 'nats-server.log');
+      const nats = await startNatsServer({ dir: join(config.dataDir, 'nats'), port: config.ports.nats, logFile, detached: true });
+      const child = nats.child!;
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+        else child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+      });
+      let stopping = false;
+      add({
+        name: 'nats-server',
+        level: LEVEL.servers,
+        async stop() {
+          stopping = true;
+          await nats.stop();
+          const exit = await exited;
+          return exit.code === 0 ? null : describeExit('nats-server', exit, logFile);
+        },
+        kill: () => nats.child?.kill('SIGKILL'),
+        onUnexpectedExit(listener) {
+          void exited.then((exit) => {
+            if (!stopping) listener(describeExit('nats-server', exit, logFile));
+          });
+        },
+      });
       natsUrl = nats.url;
       say(`  ✓ nats-server (JetStream)      ${natsUrl}`);
     } else {
       say(`  ✓ NATS from NATS_URL           ${natsUrl}`);
     }
+    signal?.throwIfAborted();
 
     let databaseUrl = config.databaseUrl;
     if (databaseUrl === null) {
       await assertPortFree(config.ports.pg, 'embedded PostgreSQL', 'PG_PORT');
-      const server = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'pg'), port: config.ports.pg, persistent: true });
-      stops.push({ name: 'postgres', stop: () => server.stop() });
-      databaseUrl = await ensureDatabase(server, 'shelfsense');
-      say(`  ✓ PostgreSQL (embedded)        127.0.0.1:${config.ports.pg}, data in ${join(config.dataDir, 'pg')}`);
+      const logFile = join(logDir, 'postgres.log');
+      const pgData = join(config.dataDir, 'pg');
+      const proc = startNodeProcess(POSTGRES_ENTRY, { PG_DATA_DIR: pgData, PG_PORT: String(config.ports.pg), PG_DATABASE: 'shelfsense' }, { logFile, detached: true, ipc: true });
+      add({
+        ...managedPart('PostgreSQL', LEVEL.servers, proc, logFile),
+        // SIGTERM even now: SIGKILL would leave the server itself running without its owner.
+        kill: () => proc.child.kill('SIGTERM'),
+      });
+      databaseUrl = await unlessAborted(
+        new Promise<string>((resolve, reject) => {
+          proc.child.on('message', (m: PostgresReady) => {
+            if (m.kind === 'ready') resolve(m.url);
+          });
+          proc.child.once('exit', () => reject(new Error(`embedded PostgreSQL did not start; its log is ${logFile}\n${proc.output().trim().split('\n').slice(-5).join('\n')}`)));
+        }),
+      );
+      say(`  ✓ PostgreSQL (embedded)        127.0.0.1:${config.ports.pg}, data in ${pgData}`);
     } else {
       say('  ✓ PostgreSQL from DATABASE_URL');
     }
@@ -94,29 +213,35 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       await db.destroy();
     }
     say('  ✓ migrations applied, demo stores provisioned');
+    signal?.throwIfAborted();
 
     const common = { NATS_URL: natsUrl, LOG_LEVEL: config.logLevel };
-    const startService = async (name: string, workspace: string, env: Record<string, string>, ready: RegExp) => {
-      const proc: ManagedProcess = startNodeProcess(entry(workspace), { ...common, ...env }, { logFile: join(logDir, `${name}.log`) });
-      stops.push({ name, stop: () => proc.stop('SIGTERM') });
+    const startService = async (name: string, level: number, workspace: string, logName: string, env: Record<string, string>, ready: RegExp) => {
+      signal?.throwIfAborted();
+      const logFile = join(logDir, `${logName}.log`);
+      const proc = startNodeProcess(entry(workspace), { ...common, ...env }, { logFile, detached: true });
+      add(managedPart(name, level, proc, logFile));
       try {
-        await proc.waitFor(ready, 60_000);
+        await unlessAborted(proc.waitFor(ready, 60_000));
       } catch (err) {
-        throw new Error(`${name} did not start; its log is ${join(logDir, `${name}.log`)}`, { cause: err });
+        if (signal?.aborted === true) throw err;
+        throw new Error(`${name} did not start; its log is ${logFile}`, { cause: err });
       }
     };
 
-    await startService('stream-processors', 'stream-processors', { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.processors) }, /stream-processors ready/);
+    await startService('stream-processors', LEVEL.processors, 'stream-processors', 'stream-processors', { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.processors) }, /stream-processors ready/);
     say(`  ✓ stream-processors            http://127.0.0.1:${config.ports.processors}/metrics`);
-    await startService('api', 'api', { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.api) }, /api ready/);
+    await startService('api', LEVEL.api, 'api', 'api', { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.api) }, /api ready/);
     say(`  ✓ api                          http://127.0.0.1:${config.ports.api}/api/docs`);
     const vision = config.demoCameras && existsSync(BUNDLED_MODEL);
     if (config.demoCameras && !vision) say(`  ! no shelf model at ${BUNDLED_MODEL}: demo cameras are off`);
     for (const [i, store] of DEMO_STORES.entries()) {
       const port = config.ports.edgeBase + i;
       await startService(
-        `edge-agent-${store.id}`,
+        `edge agent ${store.id}`,
+        LEVEL.edge,
         'edge-agent',
+        `edge-agent-${store.id}`,
         {
           STORE_ID: store.id,
           STORE_TIMEZONE: store.timezone,
@@ -136,6 +261,13 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       );
     }
 
+    // From now on a process that exits on its own is a crash worth a line (while starting, the
+    // error thrown says it).
+    for (const part of parts) {
+      part.onUnexpectedExit?.((problem) => {
+        if (stopped === undefined) say(`  ! ${problem}`);
+      });
+    }
     return {
       dashboardUrl: `http://localhost:${config.ports.api}/`,
       credentialsFile,

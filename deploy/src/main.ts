@@ -1,7 +1,9 @@
 // `npm start` lands here (after deploy/bin/bootstrap.mjs made sure of Node, packages and
-// nats-server). Prints the dashboard URL; Ctrl-C stops everything in reverse order.
+// nats-server). Prints the dashboard URL; Ctrl-C stops everything in reverse dependency order.
+// The stack's processes run in process groups of their own, so a terminal's Ctrl-C reaches only
+// this process (and bootstrap.mjs, which passes it on): the order below is the only one.
 import { loadConfig } from './config.ts';
-import { startLocalStack } from './local-stack.ts';
+import { startLocalStack, type LocalStack } from './local-stack.ts';
 
 let config;
 try {
@@ -11,42 +13,56 @@ try {
   process.exit(1);
 }
 
+// Progress lines only: a terminal that went away (SIGHUP) must not turn a clean stop into a crash.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 const say = (line: string) => console.log(line);
+/** Whole stop, after which the 'exit' hook of the stack kills what is left. Each part gets 15 s. */
+const HARD_STOP_MS = 60_000;
+
+// Installed before anything starts: a signal while starting stops what already runs (with the
+// default action this process would die and leave its detached children running).
+const starting = new AbortController();
+let stack: LocalStack | undefined;
+let stopping = false;
+const shutdown = () => {
+  if (stopping) return; // one Ctrl-C arrives more than once (terminal, npm, bootstrap.mjs)
+  stopping = true;
+  say('\nStopping…');
+  const hardStop = setTimeout(() => {
+    console.error(`✖ Stopping took longer than ${HARD_STOP_MS / 1000} s; killing what is left.`);
+    process.exit(1);
+  }, HARD_STOP_MS);
+  if (stack === undefined) {
+    starting.abort(new Error('stopped while starting'));
+    return; // the start below stops what runs and exits
+  }
+  void stack.stop().then(({ clean }) => {
+    clearTimeout(hardStop);
+    say(clean ? 'Stopped.' : 'Stopped, with the problems above.');
+    process.exit(clean ? 0 : 1);
+  });
+};
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, shutdown);
+
 const started = performance.now();
 say('Starting ShelfSense…');
-let stack;
 try {
-  stack = await startLocalStack(config, say);
+  stack = await startLocalStack(config, say, { signal: starting.signal });
 } catch (err) {
+  if (starting.signal.aborted) {
+    say('Stopped.');
+    process.exit(0);
+  }
   const cause = err instanceof Error && err.cause instanceof Error ? `\n  cause: ${err.cause.message.split('\n')[0]}` : '';
   console.error(`\n✖ ${(err as Error).message}${cause}`);
   process.exit(1);
 }
-const running = stack;
 say('');
 say(`ShelfSense is running (${((performance.now() - started) / 1000).toFixed(1)} s).`);
 say('');
-say(`  Dashboard:  ${running.dashboardUrl}`);
-say(`  API key:    ${running.adminKeyCreated ? 'created, ' : ''}in ${running.credentialsFile} (adminApiKey)`);
-say(`  API docs:   ${running.dashboardUrl}api/docs`);
+say(`  Dashboard:  ${stack.dashboardUrl}`);
+say(`  API key:    ${stack.adminKeyCreated ? 'created, ' : ''}in ${stack.credentialsFile} (adminApiKey)`);
+say(`  API docs:   ${stack.dashboardUrl}api/docs`);
 say(`  Logs:       ${config.dataDir}/logs/`);
 say('');
 say('Press Ctrl-C to stop.');
-
-let stopping = false;
-const shutdown = () => {
-  if (stopping) return;
-  stopping = true;
-  say('\nStopping…');
-  const hardStop = setTimeout(() => {
-    console.error('Shutdown took longer than 10 s; exiting anyway.');
-    process.exit(1);
-  }, 10_000);
-  void running.stop().then(() => {
-    clearTimeout(hardStop);
-    say('Stopped.');
-    process.exit(0);
-  });
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 export interface NatsServerOptions {
@@ -14,14 +14,21 @@ export interface NatsServerOptions {
   readonly domain?: string;
   /** Extra nats-server config appended verbatim (leafnodes, accounts...). */
   readonly extraConfig?: string;
+  /**
+   * Own process group, so a terminal's Ctrl-C reaches only the owner, which stops the server after
+   * its clients (the local stack). The owner must stop it.
+   */
+  readonly detached?: boolean;
 }
 
 export interface RunningNats {
   readonly url: string;
   readonly port: number;
   readonly storeDir: string;
-  /** Stops the server, keeping its JetStream data. */
+  /** Stops the server (clients disconnected, JetStream flushed), keeping its JetStream data. */
   stop(): Promise<void>;
+  /** The running server process (undefined while stopped). */
+  readonly child: ChildProcess | undefined;
   /** Starts it again on the same port with the same data (outage tests). */
   restart(): Promise<void>;
 }
@@ -61,11 +68,18 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
     );
 
   let proc: ChildProcess | undefined;
+  let logStream: WriteStream | undefined;
   const launch = async () => {
     writeConfig();
-    const child = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached === true });
     proc = child;
-    if (options.logFile !== undefined) child.stderr?.pipe(createWriteStream(options.logFile, { flags: 'a' }));
+    if (options.logFile !== undefined) {
+      const file = createWriteStream(options.logFile, { flags: 'a' });
+      // A failing log file (disk full) must not take the owner down.
+      file.on('error', () => undefined);
+      child.stderr?.pipe(file);
+      logStream = file;
+    }
     port = await new Promise<number>((resolve, reject) => {
       let log = '';
       const onData = (chunk: Buffer) => {
@@ -84,12 +98,19 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
   };
   const halt = async () => {
     const child = proc;
+    const file = logStream;
     proc = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    logStream = undefined;
+    if (child === undefined) return;
+    // 'close': exited and its stderr is read to the end; then the log file is complete. SIGINT and
+    // SIGTERM both shut down cleanly, but nats-server 2.9 exits 1 after SIGTERM, 0 after SIGINT.
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('close', () => resolve());
+        child.kill('SIGINT');
+      });
+    }
+    if (file !== undefined && !file.writableFinished) await new Promise<void>((resolve) => (file.writableEnded ? file.once('finish', resolve) : file.end(resolve)));
   };
 
   await launch();
@@ -101,6 +122,9 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
       return port;
     },
     storeDir,
+    get child() {
+      return proc;
+    },
     stop: halt,
     restart: async () => {
       await halt();
