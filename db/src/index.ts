@@ -3,6 +3,18 @@ export { DbConfig } from './config.ts';
 export { createDb, type Db } from './create-db.ts';
 export { createMigrator, migrateToLatest } from './migrate.ts';
 export { timescaleAvailable, timescaleEnabled } from './lib/timescale.ts';
+export {
+  CONTINUOUS_AGGREGATES,
+  aggregateFor,
+  continuousAggregatesMaterialized,
+  freshAggregateCutoff,
+  freshRollupRows,
+  getFreshAggregateCutoff,
+  type AggregatedRollup,
+  type AggregateOf,
+  type ContinuousAggregate,
+  type RollupSlice,
+} from './lib/continuous-aggregates.ts';
 export { HYPERTABLES } from './migrations/0002-timescale.ts';
 export { DIMENSION_HYPERTABLES } from './migrations/0003-sales-dimensions.ts';
 export { SHELF_HYPERTABLES } from './migrations/0004-shelf-state.ts';
@@ -14,4 +26,5 @@ export * from './repositories/api-key.repository.ts';
 export * from './repositories/product.repository.ts';
 export * from './repositories/live-sales.repository.ts';
 export * from './repositories/sales-history.repository.ts';
+export * from './repositories/top-items.repository.ts';
 export * from './repositories/shelf.repository.ts';

@@ -1,6 +1,6 @@
-// Read side of the sales history API (issue 3): grouped series, top items, mix, peak hours,
-// customers and order search. Each function shows its SQL; amounts are summed and divided in SQL
-// numeric so the figures are exact, and come back as numbers (create-db.ts).
+// Read side of the sales history API (issue 3): grouped series, mix, peak hours, customers and
+// order search; top items are in top-items.repository.ts. Each function shows its SQL; amounts are
+// summed and divided in SQL numeric so the figures are exact, and come back as numbers (create-db.ts).
 import type {
   CustomerDay,
   ItemGrouping,
@@ -15,11 +15,9 @@ import type {
   SalesBucketSize,
   SalesDimension,
   SalesDimensionSeries,
-  TopItem,
 } from '@shelfsense/contracts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
-import { timescaleEnabled } from '../lib/timescale.ts';
 import { aovSql, localBucketStart } from './sales.repository.ts';
 
 type Db = Kysely<Database>;
@@ -141,89 +139,6 @@ export async function getItemSeries(
   );
 }
 
-// ---------------------------------------------------------------- top items
-
-export type ItemSalesRelation = 'item_sales_1m' | 'item_sales_1h' | 'item_sales_1d';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-/**
- * The item rollup relation to sum over `[from, to)`. The hourly/daily relations are UTC-bucketed,
- * so they only fit when both ends are whole UTC days/hours; and they only save work when they are
- * materialized (TimescaleDB continuous aggregates). On plain PostgreSQL they are views over
- * `item_sales_1m` whose `date_trunc` bucket cannot use the rollup's index, so 1m is read instead.
- * The real-time aggregates lag late corrections to already-materialized hours by up to one refresh
- * (5 minutes), which a ranking over days tolerates.
- */
-export function itemSalesRelation(from: Date, to: Date, materializedAggregates: boolean): ItemSalesRelation {
-  if (!materializedAggregates) return 'item_sales_1m';
-  const whole = (ms: number) => from.getTime() % ms === 0 && to.getTime() % ms === 0;
-  if (whole(DAY_MS)) return 'item_sales_1d';
-  if (whole(HOUR_MS)) return 'item_sales_1h';
-  return 'item_sales_1m';
-}
-
-// The extension is installed by migrations, never removed while the pool lives: ask once per db.
-const timescaleByDb = new WeakMap<Db, boolean>();
-async function hasContinuousAggregates(db: Db): Promise<boolean> {
-  const known = timescaleByDb.get(db);
-  if (known !== undefined) return known;
-  const enabled = await timescaleEnabled(db);
-  timescaleByDb.set(db, enabled);
-  return enabled;
-}
-
-/**
- * The best-selling skus or categories of a store in `[from, to)`: descending by quantity (`qty`)
- * or line net, ties by key in byte order. Sku rows carry the catalog name and category.
- *
- *   SELECT s.key, s.quantity, s.net, s.lines, p.name, p.category
- *   FROM (SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines
- *         FROM <item_sales_1m | _1h | _1d> WHERE store_id = $1 AND bucket >= $from AND bucket < $to
- *         GROUP BY 1 HAVING <any sum ≠ 0>
- *         ORDER BY quantity DESC, sku COLLATE "C" LIMIT $limit) s
- *   LEFT JOIN products p ON p.store_id = $1 AND p.sku = s.key        -- sku only
- *   ORDER BY s.quantity DESC, s.key COLLATE "C"
- */
-export async function getTopItems(
-  db: Db,
-  q: StoreRange & { by: 'qty' | 'net'; limit: number; groupBy: ItemGrouping },
-): Promise<TopItem[]> {
-  const relation = itemSalesRelation(q.from, q.to, await hasContinuousAggregates(db));
-  const key = q.groupBy === 'sku' ? sql.ref('sku') : sql.ref('category');
-  const metric = q.by === 'qty' ? sql.ref('quantity') : sql.ref('net');
-  const catalog = q.groupBy === 'sku' ? sql`p.name, p.category` : sql`NULL::text AS name, NULL::text AS category`;
-  const join = q.groupBy === 'sku' ? sql`LEFT JOIN products p ON p.store_id = ${q.storeId} AND p.sku = s.key` : sql``;
-  const { rows } = await sql<{
-    key: string;
-    quantity: number;
-    net: number;
-    lines: number;
-    name: string | null;
-    category: string | null;
-  }>`
-    SELECT s.key, s.quantity, s.net, s.lines, ${catalog}
-    FROM (
-      SELECT ${key} AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines
-      FROM ${sql.table(relation)}
-      WHERE store_id = ${q.storeId} AND bucket >= ${ts(q.from)} AND bucket < ${ts(q.to)}
-      GROUP BY 1
-      HAVING sum(quantity) <> 0 OR sum(net) <> 0 OR sum(lines) <> 0
-      ORDER BY ${metric} DESC, ${key} COLLATE "C"
-      LIMIT ${q.limit}
-    ) s ${join}
-    ORDER BY s.${metric} DESC, s.key COLLATE "C"`.execute(db);
-  return rows.map((r) => ({
-    key: r.key,
-    ...(r.name !== null ? { name: r.name } : {}),
-    ...(r.category !== null ? { category: r.category } : {}),
-    quantity: Number(r.quantity),
-    net: Number(r.net),
-    lines: Number(r.lines),
-  }));
-}
-
 // ---------------------------------------------------------------- mix
 
 export type SalesMix = Record<SalesDimension, MixEntry[]>;
@@ -331,7 +246,7 @@ function countedOrders(q: StoreRange, columns: RawBuilder<unknown>): RawBuilder<
 
 // ---------------------------------------------------------------- customers
 
-const DAYS_30_MS = 30 * DAY_MS;
+const DAYS_30_MS = 30 * 86_400_000;
 
 /**
  * Per store-local day touched by `[from, to)` (zeros included): distinct customer keys with a
