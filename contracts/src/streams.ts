@@ -145,6 +145,10 @@ export const CONSUMERS = {
   posRollup: 'pos-rollup',
   shelfState: 'shelf-state',
   healthStore: 'health-store',
+  /** ALERTS → notification planning (policy, silences, grouping) → NOTIFY jobs. */
+  alertNotify: 'alert-notify',
+  /** NOTIFY → webhook/SMS deliveries; shared by every replica (a workqueue stream has one consumer). */
+  notifier: 'notifier',
 } as const;
 
 /** Durable consumers used by the stream processors. */
@@ -174,6 +178,28 @@ export function consumerDefinitions(options: ConsumerOptions = {}): readonly Con
       ackWaitMs,
       maxDeliver: 20,
       maxAckPending: 10_000,
+    },
+    {
+      stream: STREAMS.alerts,
+      durable: CONSUMERS.alertNotify,
+      filterSubject: subjects.wildcard.alerts,
+      ackWaitMs,
+      // Grouping holds a firing transition back with nak(delay) until its group is due, and every
+      // hold counts as a delivery; the planner dead-letters real failures itself well before this.
+      maxDeliver: 200,
+      maxAckPending: 1_000,
+    },
+    {
+      stream: STREAMS.notify,
+      durable: CONSUMERS.notifier,
+      filterSubject: subjects.wildcard.notify,
+      // Longer than the slowest webhook timeout (30 s) plus the ledger write; the notifier also
+      // signals progress before each request.
+      ackWaitMs: Math.max(ackWaitMs, 60_000),
+      // Each retry is a nak(backoff) redelivery; the notifier dead-letters after the channel's
+      // maxAttempts (≤ 20), so this only bounds a crash loop.
+      maxDeliver: 100,
+      maxAckPending: 1_000,
     },
   ];
 }
