@@ -17,4 +17,5 @@ export * from './api/health.dto.ts';
 export * from './api/live.dto.ts';
 export * from './api/history.dto.ts';
 export * from './api/shelf.dto.ts';
+export * from './api/alerts.dto.ts';
 export * from './alerts/index.ts';
