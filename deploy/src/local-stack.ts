@@ -83,7 +83,8 @@ function managedPart(name: string, level: number, proc: ManagedProcess, logFile:
       await proc.stop('SIGTERM', { killAfterMs: KILL_AFTER_MS });
       const exit = await proc.exited();
       if (exit.signal === 'SIGKILL') return `${name} did not stop within ${KILL_AFTER_MS / 1000} s and was killed; its log is ${logFile}`;
-      return exit.code === 0 ? null : describeExit(name, exit, logFile);
+      // Killed by the SIGTERM itself: it was still starting, before its signal handlers.
+      return exit.code === 0 || exit.signal === 'SIGTERM' ? null : describeExit(name, exit, logFile);
     },
     kill() {
       if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
