@@ -3,6 +3,7 @@ export { DbConfig } from './config.ts';
 export { createDb, type Db } from './create-db.ts';
 export { createMigrator, migrateToLatest } from './migrate.ts';
 export { timescaleAvailable, timescaleEnabled } from './lib/timescale.ts';
+export * from './lib/timescale-jobs.ts';
 export {
   CONTINUOUS_AGGREGATES,
   aggregateFor,
@@ -28,3 +29,4 @@ export * from './repositories/live-sales.repository.ts';
 export * from './repositories/sales-history.repository.ts';
 export * from './repositories/top-items.repository.ts';
 export * from './repositories/shelf.repository.ts';
+export * from './repositories/timescale-job.repository.ts';
