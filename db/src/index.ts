@@ -30,3 +30,5 @@ export * from './repositories/sales-history.repository.ts';
 export * from './repositories/top-items.repository.ts';
 export * from './repositories/shelf.repository.ts';
 export * from './repositories/timescale-job.repository.ts';
+export * from './repositories/opening-hours.repository.ts';
+export * from './repositories/alert-api.repository.ts';
