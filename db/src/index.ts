@@ -36,3 +36,6 @@ export * from './repositories/delivery.repository.ts';
 export * from './repositories/timescale-job.repository.ts';
 export * from './repositories/opening-hours.repository.ts';
 export * from './repositories/alert-api.repository.ts';
+export * from './repositories/alert-rule.repository.ts';
+export * from './repositories/alert.repository.ts';
+export * from './repositories/alert-inputs.repository.ts';
