@@ -72,9 +72,14 @@ describe('local stack (npm start)', () => {
     const window = [new Date('2026-01-15T12:00:00Z'), new Date('2026-01-15T12:01:00Z')] as const;
     await eventually(async () => ((await salesOf(DEMO_STORES[0].id, ...window)).buckets.length === 1 ? true : undefined));
 
-    await stack?.stop();
+    expect(await stack?.stop()).toEqual({ clean: true });
     stack = undefined;
     await expect(fetch(`http://127.0.0.1:${config.ports.api}/healthz`)).rejects.toThrow(); // really stopped
+    // Reverse dependency order; the two edge agents together, then nats-server and PostgreSQL together.
+    const stopped = lines.filter((l) => l.startsWith('  ✓ stopped ')).map((l) => l.slice('  ✓ stopped '.length));
+    expect(stopped.slice(0, 2).sort()).toEqual(['edge agent demo-ams-1', 'edge agent demo-blr-1']);
+    expect(stopped.slice(2, 4)).toEqual(['api', 'stream-processors']);
+    expect(stopped.slice(4).sort()).toEqual(['PostgreSQL', 'nats-server']);
 
     stack = await startLocalStack(config, () => undefined);
     expect(stack.adminKeyCreated).toBe(false);
