@@ -207,7 +207,7 @@ function toAlert(r: AlertRow): Alert {
     severity: r.severity,
     state: r.state,
     summary: r.summary,
-    value: r.value,
+    value: r.value === null ? null : Number(r.value),
     labels: r.labels,
     annotations: r.annotations,
     startedAt: r.started_at.toISOString(),
@@ -245,6 +245,12 @@ function toNotifiable(r: AlertRow & { rule_name: string; policy_id: string | nul
     lastNotifiedAt: r.last_notified_at,
     escalationStep: r.escalation_step,
   };
+}
+
+/** One alert as it is now (no lock). */
+export async function getNotifiableAlert(db: Kysely<Database>, alertId: string): Promise<NotifiableAlert | undefined> {
+  const row = await notifiableQuery(db).where('a.id', '=', alertId).executeTakeFirst();
+  return row && toNotifiable(row);
 }
 
 /** One alert, row-locked until the transaction ends (a resolve waits for a group flush in flight). */

@@ -11,8 +11,11 @@ type Policy = Omit<PolicyInput, 'name'>;
  * decision always yields the same id, on any replica, after any restart.
  */
 export const notificationIds = {
-  /** A transition (a firing group is named after its first alert's firing transition). */
-  transition: (alertId: string, seq: number, channelId: string) => eventId.notification(alertId, String(seq), channelId),
+  /**
+   * A transition (a firing group is named after its first alert's firing transition); `firing`
+   * stands in for the seq if the transition row cannot be found.
+   */
+  transition: (alertId: string, seq: number | 'firing', channelId: string) => eventId.notification(alertId, String(seq), channelId),
   /** The n-th repeat interval since the alert fired. */
   repeat: (alertId: string, n: number, channelId: string) => eventId.notification(alertId, `repeat-${n}`, channelId),
   /** Escalation to policy step `step` (1 = the second step). */

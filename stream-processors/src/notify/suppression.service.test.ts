@@ -68,7 +68,7 @@ describe('recurrenceActive', () => {
 
   it('is active outside opening hours only, in the store time zone; a store without hours is always open', () => {
     const hours: OpeningHours = {
-      weekly: { mon: [{ opens: '09:00', closes: '21:00' }], tue: [{ opens: '09:00', closes: '21:00' }] },
+      weekly: { mon: [{ opens: '09:00', closes: '21:00' }], tue: [{ opens: '09:00', closes: '21:00' }], wed: [], thu: [], fri: [], sat: [], sun: [] },
       exceptions: [],
     };
     const r = { outsideOpeningHours: true as const };

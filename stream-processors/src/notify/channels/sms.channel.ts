@@ -1,0 +1,119 @@
+import { listSmsSent, recordSmsSent, type Db } from '@shelfsense/db';
+import { z } from 'zod';
+import { parseRetryAfter, retryableStatus } from '../delivery-retry.service.ts';
+import type { RedactedSecret } from '../redacted-secret.ts';
+import { truncateSms } from '../sms-segments.service.ts';
+import { describeFetchError, type DeliveryResult, type NotificationChannel } from './notification-channel.ts';
+
+/** A Twilio-compatible provider (Twilio itself, or a local stand-in in tests). */
+export interface SmsProviderSettings {
+  /** e.g. https://api.twilio.com */
+  readonly baseUrl: string;
+  /** null when SMS is not configured: SMS jobs then go to the dead letter with that reason. */
+  readonly credentials: { readonly accountSid: string; readonly authToken: RedactedSecret; readonly from: string } | null;
+  /** Sent as StatusCallback when set (the provider POSTs delivery receipts there). */
+  readonly statusCallbackUrl: string | null;
+  /** Longest message in parts (billing units); longer text is cut with an ellipsis. */
+  readonly maxSegments: number;
+  readonly timeoutMs: number;
+}
+
+// Only what we read from the provider's answer; error bodies carry a numeric code (Twilio's
+// error dictionary). Their `message` can quote the phone number, so it is never stored.
+const Created = z.object({ sid: z.string().min(1).max(64) });
+const Failure = z.object({ code: z.number().int() });
+
+type Outcome = { ok: true; status: number } | { ok: false; status: number | null; retryable: boolean; error: string; retryAfterMs?: number };
+
+/**
+ * Texts every number of the channel through `POST {baseUrl}/2010-04-01/Accounts/{sid}/Messages.json`
+ * (basic auth sid:token, form To/From/Body[/StatusCallback]). The provider has no idempotency key,
+ * so each accepted number is recorded and a retry after a partial failure texts only the rest.
+ */
+export function createSmsChannel(deps: { db: Db; settings: SmsProviderSettings; fetch?: typeof fetch }): NotificationChannel<'sms'> {
+  const doFetch = deps.fetch ?? fetch;
+  const { settings } = deps;
+
+  async function sendOne(to: string, body: string, creds: NonNullable<SmsProviderSettings['credentials']>, now: Date): Promise<Outcome & { sid?: string }> {
+    const url = `${settings.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(creds.accountSid)}/Messages.json`;
+    const form = new URLSearchParams({ To: to, From: creds.from, Body: body });
+    if (settings.statusCallbackUrl !== null) form.set('StatusCallback', settings.statusCallbackUrl);
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(url, {
+        method: 'POST',
+        body: form,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(settings.timeoutMs),
+        headers: { authorization: `Basic ${Buffer.from(`${creds.accountSid}:${creds.authToken.reveal()}`).toString('base64')}` },
+      });
+      text = await res.text();
+    } catch (err) {
+      return { ok: false, status: null, retryable: true, error: describeFetchError(err, settings.timeoutMs) };
+    }
+    if (res.status >= 200 && res.status < 300) {
+      const created = Created.safeParse(safeJson(text));
+      return { ok: true, status: res.status, ...(created.success ? { sid: created.data.sid } : {}) };
+    }
+    const failure = Failure.safeParse(safeJson(text));
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), now);
+    return {
+      ok: false,
+      status: res.status,
+      // 401/403 (bad credentials) and 400 (invalid number) will not get better by retrying.
+      retryable: retryableStatus(res.status),
+      error: `HTTP ${res.status}${failure.success ? ` (provider error ${failure.data.code})` : ''}`,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  }
+
+  return {
+    kind: 'sms',
+    async deliver(job, channel, ctx): Promise<DeliveryResult> {
+      const creds = settings.credentials;
+      if (creds === null) {
+        return { ok: false, retryable: false, httpStatus: null, latencyMs: null, error: 'SMS is not configured (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM)' };
+      }
+      const body = truncateSms(job.text, settings.maxSegments).text;
+      const done = new Set(await listSmsSent(deps.db, job.id));
+      const started = performance.now();
+      const failures: string[] = [];
+      let retryable = false;
+      let lastStatus: number | null = null;
+      let retryAfterMs: number | undefined;
+      for (const [i, to] of channel.to.entries()) {
+        if (done.has(to)) continue;
+        const r = await sendOne(to, body, creds, ctx.now());
+        lastStatus = r.status;
+        if (r.ok) {
+          await recordSmsSent(deps.db, job.id, to, r.sid ?? 'unknown', ctx.now());
+          continue;
+        }
+        // Recipients by position, never by number: the ledger and logs stay free of phone numbers.
+        failures.push(`recipient ${i + 1}: ${r.error}`);
+        retryable ||= r.retryable;
+        if (r.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, r.retryAfterMs);
+      }
+      const latencyMs = Math.round(performance.now() - started);
+      if (failures.length === 0) return { ok: true, httpStatus: lastStatus, latencyMs };
+      return {
+        ok: false,
+        retryable,
+        httpStatus: lastStatus,
+        latencyMs,
+        error: `${failures.length} of ${channel.to.length} SMS failed: ${failures.join('; ')}`,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A non-JSON answer (proxy error page) simply has no sid or code to read.
+    return undefined;
+  }
+}
