@@ -22,6 +22,8 @@ import { storesRoutes } from './stores/stores.routes.ts';
 import { createLiveHub } from './live/live-hub.ts';
 import { registerLiveRoutes } from './live/live.routes.ts';
 import { shelfRoutes } from './shelf/shelf.routes.ts';
+import { alertingRoutes } from './alerts/alerting.routes.ts';
+import { openingHoursRoutes } from './stores/opening-hours.routes.ts';
 import { registerWeb } from './web/web.routes.ts';
 
 export const API_VERSION = '0.1.0';
@@ -74,6 +76,8 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await app.register(ordersRoutes(deps.db));
   await app.register(productsRoutes(deps.db));
   await app.register(shelfRoutes(deps.db));
+  await app.register(openingHoursRoutes(deps.db));
+  await app.register(alertingRoutes(deps.db));
   // One NATS subscription fans live.* out to WebSocket clients; without NATS the route says so.
   const hub = deps.nc === undefined ? null : createLiveHub(deps.nc, deps.log.child({ component: 'live' }));
   if (hub !== null) app.addHook('onClose', () => hub.close());
