@@ -4,6 +4,7 @@ import { CONSUMERS, consumerDefinitions, streamDefinitions } from '@shelfsense/c
 import { type Db } from '@shelfsense/db';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { createAlertEvaluator } from './alerts/alert.evaluator.ts';
 import type { Config } from './config.ts';
 import { createHttpServer } from './http.routes.ts';
 import { ensureConsumer, ensureStreams } from './lib/jetstream-provisioning.ts';
@@ -19,12 +20,15 @@ export interface ProcessorsApp {
 }
 
 /** Wires the consumers and the health/metrics server onto connections `main.ts` opened. */
-export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; log: Logger }): ProcessorsApp {
+export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; log: Logger; /** Clock of alert evaluation (tests move it). */ clock?: () => Date }): ProcessorsApp {
   const { nc, db, log } = deps;
   const metrics = createMetrics();
   const abort = new AbortController();
   const consumers: Promise<void>[] = [];
   const live = createLiveSalesPublisher({ nc, db, log: log.child({ component: 'live-sales' }), minIntervalMs: config.live.minIntervalMs });
+  const alerts = createAlertEvaluator({ db, nc, js: jetstream(nc), log: log.child({ component: 'alerts' }), metrics, intervalMs: config.alerts.evalIntervalMs, clock: deps.clock });
+  // Committed batches nudge an early evaluation of their stores; the periodic round covers the rest.
+  const onStoresChanged = (stores: readonly string[]) => alerts.nudge(stores);
   const http = createHttpServer({
     registry: metrics.registry,
     readiness: async () => ({
@@ -69,6 +73,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
               concurrency: config.pos.concurrency,
               maxDeliver: maxDeliver(CONSUMERS.posRollup),
               live,
+              onStoresChanged,
               ...(config.fault === 'crash-after-commit'
                 ? {
                     afterCommit: (r) => {
@@ -83,7 +88,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
         supervise(
           CONSUMERS.shelfState,
           runShelfConsumer(
-            { js, nc, db, log: log.child({ consumer: CONSUMERS.shelfState }), metrics, batchMax: 200, concurrency: 2, maxDeliver: maxDeliver(CONSUMERS.shelfState) },
+            { js, nc, db, log: log.child({ consumer: CONSUMERS.shelfState }), metrics, onStoresChanged, batchMax: 200, concurrency: 2, maxDeliver: maxDeliver(CONSUMERS.shelfState) },
             abort.signal,
           ),
         ),
@@ -92,11 +97,13 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
           runHealthConsumer({ js, db, log: log.child({ consumer: CONSUMERS.healthStore }), metrics, batchMax: 500, maxDeliver: maxDeliver(CONSUMERS.healthStore) }, abort.signal),
         ),
       );
+      if (config.alerts.evalIntervalMs > 0) alerts.start();
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address();
       return { httpPort: typeof address === 'object' && address !== null ? address.port : config.http.port };
     },
     async stop() {
+      await alerts.stop();
       abort.abort();
       await Promise.all(consumers);
       await live.stop();

@@ -15,6 +15,8 @@ const Env = z.object({
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Shortest gap between two live updates of one store. */
   LIVE_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  /** Period of the full alert evaluation; 0 turns the evaluator off on this replica (new data still nudges none). */
+  ALERT_EVAL_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   /** Store ids (= leaf JetStream domains) whose EDGE streams the hub streams source from. */
   EDGE_DOMAINS: z
     .string()
@@ -45,5 +47,6 @@ export function loadConfig(env: Record<string, string | undefined>) {
     pos: { batchMax: e.POS_BATCH_MAX, concurrency: e.POS_CONCURRENCY, ackWaitMs: e.ACK_WAIT_MS },
     fault: e.SHELFSENSE_FAULT,
     live: { minIntervalMs: e.LIVE_MIN_INTERVAL_MS },
+    alerts: { evalIntervalMs: e.ALERT_EVAL_INTERVAL_MS },
   } as const;
 }

@@ -13,5 +13,14 @@ export function createMetrics() {
     deadLettered: new Counter({ name: 'shelfsense_dead_lettered_total', help: 'Messages moved to the dead-letter stream', labelNames: ['stream', 'reason'], registers: [registry] }),
     batchFailures: new Counter({ name: 'shelfsense_batch_failures_total', help: 'Batches whose transaction failed', labelNames: ['stream'], registers: [registry] }),
     batchSeconds: new Histogram({ name: 'shelfsense_batch_seconds', help: 'Time to store and ack one batch', labelNames: ['stream'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
+    alertEvaluationSeconds: new Histogram({
+      name: 'shelfsense_alert_evaluation_seconds',
+      help: 'One alert evaluation, by scope (all = the periodic round, stores = an early one after new data)',
+      labelNames: ['scope'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    alertTransitions: new Counter({ name: 'shelfsense_alert_transitions_total', help: 'Alert transitions this replica committed, by rule kind and new state', labelNames: ['kind', 'to'], registers: [registry] }),
+    alertEvaluationErrors: new Counter({ name: 'shelfsense_alert_evaluation_errors_total', help: 'Failed alert input loads or writes, by rule kind (all = a whole round)', labelNames: ['kind'], registers: [registry] }),
   };
 }

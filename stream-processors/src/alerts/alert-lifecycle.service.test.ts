@@ -31,18 +31,38 @@ describe('decideTransition', () => {
   });
 
   it('opens pending while `for` runs, starting the clock when the data says the condition began', () => {
-    expect(decideTransition(null, observation({ since: minutesAgo(4) }), { forMinutes: 10, now: NOW })).toEqual({ type: 'open', state: 'pending', startedAt: minutesAgo(4) });
-    expect(decideTransition(null, observation(), { forMinutes: 10, now: NOW })).toEqual({ type: 'open', state: 'pending', startedAt: NOW });
+    expect(decideTransition(null, observation({ since: minutesAgo(4) }), { forMinutes: 10, now: NOW })).toEqual({
+      type: 'open',
+      state: 'pending',
+      startedAt: minutesAgo(4),
+    });
+    expect(decideTransition(null, observation(), { forMinutes: 10, now: NOW })).toEqual({
+      type: 'open',
+      state: 'pending',
+      startedAt: NOW,
+    });
   });
 
   it('opens straight to firing when `for` is 0 or has already elapsed per the data', () => {
-    expect(decideTransition(null, observation(), { forMinutes: 0, now: NOW })).toEqual({ type: 'open', state: 'firing', startedAt: NOW });
-    expect(decideTransition(null, observation({ since: minutesAgo(12) }), { forMinutes: 10, now: NOW })).toEqual({ type: 'open', state: 'firing', startedAt: minutesAgo(12) });
+    expect(decideTransition(null, observation(), { forMinutes: 0, now: NOW })).toEqual({
+      type: 'open',
+      state: 'firing',
+      startedAt: NOW,
+    });
+    expect(decideTransition(null, observation({ since: minutesAgo(12) }), { forMinutes: 10, now: NOW })).toEqual({
+      type: 'open',
+      state: 'firing',
+      startedAt: minutesAgo(12),
+    });
   });
 
   it('never starts an alert in the future, and not before a hand resolution of the previous one', () => {
-    expect(decideTransition(null, observation({ since: new Date(NOW.getTime() + 5_000) }), { forMinutes: 1, now: NOW })).toMatchObject({ startedAt: NOW });
-    expect(decideTransition(null, observation({ since: minutesAgo(30) }), { forMinutes: 10, now: NOW, notBefore: minutesAgo(3) })).toEqual({
+    expect(
+      decideTransition(null, observation({ since: new Date(NOW.getTime() + 5_000) }), { forMinutes: 1, now: NOW }),
+    ).toMatchObject({ startedAt: NOW });
+    expect(
+      decideTransition(null, observation({ since: minutesAgo(30) }), { forMinutes: 10, now: NOW, notBefore: minutesAgo(3) }),
+    ).toEqual({
       type: 'open',
       state: 'pending',
       startedAt: minutesAgo(3),
@@ -50,7 +70,9 @@ describe('decideTransition', () => {
   });
 
   it('moves pending to firing once `for` has elapsed since the alert started, not before', () => {
-    expect(decideTransition(openAlert({ startedAt: minutesAgo(9) }), observation(), { forMinutes: 10, now: NOW })).toEqual({ type: 'none' });
+    expect(decideTransition(openAlert({ startedAt: minutesAgo(9) }), observation(), { forMinutes: 10, now: NOW })).toEqual({
+      type: 'none',
+    });
     expect(decideTransition(openAlert({ startedAt: minutesAgo(10) }), observation(), { forMinutes: 10, now: NOW })).toEqual({
       type: 'transition',
       from: 'pending',
@@ -61,29 +83,55 @@ describe('decideTransition', () => {
 
   it('resolves pending, firing and acknowledged alerts when the condition clears or the subject is gone', () => {
     for (const state of ['pending', 'firing', 'acknowledged'] as const) {
-      expect(decideTransition(openAlert({ state }), observation({ active: false }), { forMinutes: 10, now: NOW })).toEqual({ type: 'transition', from: state, to: 'resolved', cause: 'cleared' });
-      expect(decideTransition(openAlert({ state }), null, { forMinutes: 10, now: NOW })).toEqual({ type: 'transition', from: state, to: 'resolved', cause: 'cleared' });
+      expect(decideTransition(openAlert({ state }), observation({ active: false }), { forMinutes: 10, now: NOW })).toEqual({
+        type: 'transition',
+        from: state,
+        to: 'resolved',
+        cause: 'cleared',
+      });
+      expect(decideTransition(openAlert({ state }), null, { forMinutes: 10, now: NOW })).toEqual({
+        type: 'transition',
+        from: state,
+        to: 'resolved',
+        cause: 'cleared',
+      });
     }
   });
 
   it('keeps firing and acknowledged alerts open while the condition holds', () => {
-    expect(decideTransition(openAlert({ state: 'firing', startedAt: minutesAgo(60) }), observation(), { forMinutes: 10, now: NOW })).toEqual({ type: 'none' });
-    expect(decideTransition(openAlert({ state: 'acknowledged', startedAt: minutesAgo(60) }), observation(), { forMinutes: 10, now: NOW })).toEqual({ type: 'none' });
+    expect(
+      decideTransition(openAlert({ state: 'firing', startedAt: minutesAgo(60) }), observation(), { forMinutes: 10, now: NOW }),
+    ).toEqual({ type: 'none' });
+    expect(
+      decideTransition(openAlert({ state: 'acknowledged', startedAt: minutesAgo(60) }), observation(), {
+        forMinutes: 10,
+        now: NOW,
+      }),
+    ).toEqual({ type: 'none' });
   });
 
   it('refreshes an open alert in place when its value, summary or annotations change', () => {
     const firing = openAlert({ state: 'firing' });
     expect(decideTransition(firing, observation({ value: 0.1 }), { forMinutes: 0, now: NOW })).toEqual({ type: 'refresh' });
     expect(decideTransition(firing, observation({ summary: 'other' }), { forMinutes: 0, now: NOW })).toEqual({ type: 'refresh' });
-    expect(decideTransition(firing, observation({ annotations: { sku: 'sku-2' } }), { forMinutes: 0, now: NOW })).toEqual({ type: 'refresh' });
+    expect(decideTransition(firing, observation({ annotations: { sku: 'sku-2' } }), { forMinutes: 0, now: NOW })).toEqual({
+      type: 'refresh',
+    });
     // Key order is not a change.
     const two = openAlert({ state: 'firing', annotations: { a: 1, b: 'x' } });
-    expect(decideTransition(two, observation({ annotations: { b: 'x', a: 1 } }), { forMinutes: 0, now: NOW })).toEqual({ type: 'none' });
+    expect(decideTransition(two, observation({ annotations: { b: 'x', a: 1 } }), { forMinutes: 0, now: NOW })).toEqual({
+      type: 'none',
+    });
   });
 });
 
 describe('decideForDisabledRule', () => {
   it('resolves the open alert of a disabled rule', () => {
-    expect(decideForDisabledRule(openAlert({ state: 'acknowledged' }))).toEqual({ type: 'transition', from: 'acknowledged', to: 'resolved', cause: 'rule_disabled' });
+    expect(decideForDisabledRule(openAlert({ state: 'acknowledged' }))).toEqual({
+      type: 'transition',
+      from: 'acknowledged',
+      to: 'resolved',
+      cause: 'rule_disabled',
+    });
   });
 });

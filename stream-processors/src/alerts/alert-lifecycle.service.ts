@@ -42,16 +42,24 @@ export interface LifecycleOptions {
  * - firing or acknowledged cleared → resolved (auto-resolve); acknowledged + active stays;
  * - snoozes hold back notifications only: a snoozed alert follows the condition like any other.
  */
-export function decideTransition(open: OpenAlertView | null, observation: Observation | null, opts: LifecycleOptions): LifecycleDecision {
+export function decideTransition(
+  open: OpenAlertView | null,
+  observation: Observation | null,
+  opts: LifecycleOptions,
+): LifecycleDecision {
   const active = observation?.active ?? false;
   if (open === null) {
     if (!active || observation === null) return { type: 'none' };
     const now = opts.now.getTime();
-    const since = Math.min(now, Math.max(observation.since?.getTime() ?? now, opts.notBefore?.getTime() ?? Number.NEGATIVE_INFINITY));
+    const since = Math.min(
+      now,
+      Math.max(observation.since?.getTime() ?? now, opts.notBefore?.getTime() ?? Number.NEGATIVE_INFINITY),
+    );
     return { type: 'open', state: forElapsed(since, opts) ? 'firing' : 'pending', startedAt: new Date(since) };
   }
   if (!active) return { type: 'transition', from: open.state, to: 'resolved', cause: 'cleared' };
-  if (open.state === 'pending' && forElapsed(open.startedAt.getTime(), opts)) return { type: 'transition', from: 'pending', to: 'firing', cause: 'for_elapsed' };
+  if (open.state === 'pending' && forElapsed(open.startedAt.getTime(), opts))
+    return { type: 'transition', from: 'pending', to: 'firing', cause: 'for_elapsed' };
   return observation !== null && detailsChanged(open, observation) ? { type: 'refresh' } : { type: 'none' };
 }
 
@@ -60,7 +68,8 @@ export function decideForDisabledRule(open: OpenAlertView): LifecycleDecision {
   return { type: 'transition', from: open.state, to: 'resolved', cause: 'rule_disabled' };
 }
 
-const forElapsed = (since: number, opts: LifecycleOptions) => opts.forMinutes === 0 || opts.now.getTime() - since >= opts.forMinutes * 60_000;
+const forElapsed = (since: number, opts: LifecycleOptions) =>
+  opts.forMinutes === 0 || opts.now.getTime() - since >= opts.forMinutes * 60_000;
 
 function detailsChanged(open: OpenAlertView, o: Observation): boolean {
   return open.value !== o.value || open.summary !== o.summary || canonical(open.annotations) !== canonical(o.annotations);

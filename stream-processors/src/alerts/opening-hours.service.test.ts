@@ -6,7 +6,10 @@ const AMS = 'Europe/Amsterdam';
 const KOLKATA = 'Asia/Kolkata';
 const HOUR = 3_600_000;
 
-const hoursOf = (weekly: Partial<Record<Weekday, OpeningWindow[]>>, exceptions: OpeningHours['exceptions'] = []): OpeningHours => ({
+const hoursOf = (
+  weekly: Partial<Record<Weekday, OpeningWindow[]>>,
+  exceptions: OpeningHours['exceptions'] = [],
+): OpeningHours => ({
   weekly: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [], ...weekly },
   exceptions,
 });
@@ -57,7 +60,12 @@ describe('isOpenAt', () => {
 
   it('follows Amsterdam spring-forward: a skipped opening time opens when the clock jumps past it', () => {
     // Sunday 2026-03-29: at 01:00Z the clock jumps 02:00 CET -> 03:00 CEST.
-    const h = hoursOf({ sun: [{ opens: '02:30', closes: '05:00' }, { opens: '09:00', closes: '17:00' }] });
+    const h = hoursOf({
+      sun: [
+        { opens: '02:30', closes: '05:00' },
+        { opens: '09:00', closes: '17:00' },
+      ],
+    });
     expect(open(h, AMS, '2026-03-29T00:59:00Z')).toBe(false); // 01:59 CET
     expect(open(h, AMS, '2026-03-29T01:00:00Z')).toBe(true); // 03:00 CEST
     expect(open(h, AMS, '2026-03-29T02:59:00Z')).toBe(true); // 04:59 CEST
@@ -79,7 +87,12 @@ describe('isOpenAt', () => {
 
   it('handles Asia/Kolkata (+05:30), including a window past midnight', () => {
     // Monday 2026-11-02 09:00-21:00 and 23:00-01:30 IST.
-    const h = hoursOf({ mon: [{ opens: '09:00', closes: '21:00' }, { opens: '23:00', closes: '01:30' }] });
+    const h = hoursOf({
+      mon: [
+        { opens: '09:00', closes: '21:00' },
+        { opens: '23:00', closes: '01:30' },
+      ],
+    });
     expect(open(h, KOLKATA, '2026-11-02T03:29:00Z')).toBe(false);
     expect(open(h, KOLKATA, '2026-11-02T03:30:00Z')).toBe(true); // 09:00 IST
     expect(open(h, KOLKATA, '2026-11-02T15:29:00Z')).toBe(true);
@@ -102,7 +115,9 @@ describe('openMillisBetween', () => {
 
   it('counts only the open part of a span and skips closed days', () => {
     // Friday 17:00 to Monday 10:00 in Kolkata; open 09:00-18:00 on weekdays only: Friday's last hour + Monday's first.
-    const h = hoursOf(Object.fromEntries((['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((d) => [d, [{ opens: '09:00', closes: '18:00' }]])));
+    const h = hoursOf(
+      Object.fromEntries((['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((d) => [d, [{ opens: '09:00', closes: '18:00' }]])),
+    );
     expect(openMillisBetween(h, KOLKATA, new Date('2026-11-06T11:30:00Z'), new Date('2026-11-09T04:30:00Z'))).toBe(2 * HOUR);
     expect(openIntervals(h, KOLKATA, Date.parse('2026-11-06T11:30:00Z'), Date.parse('2026-11-09T04:30:00Z'))).toEqual([
       { start: Date.parse('2026-11-06T11:30:00Z'), end: Date.parse('2026-11-06T12:30:00Z') },
@@ -111,7 +126,12 @@ describe('openMillisBetween', () => {
   });
 
   it('merges overlapping windows instead of counting them twice', () => {
-    const h = hoursOf({ mon: [{ opens: '09:00', closes: '13:00' }, { opens: '12:00', closes: '14:00' }] });
+    const h = hoursOf({
+      mon: [
+        { opens: '09:00', closes: '13:00' },
+        { opens: '12:00', closes: '14:00' },
+      ],
+    });
     expect(openMillisBetween(h, 'UTC', new Date('2026-11-02T00:00:00Z'), new Date('2026-11-03T00:00:00Z'))).toBe(5 * HOUR);
   });
 });

@@ -33,7 +33,8 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
 /** The wall clock of `instant` in `timezone`, written as if it were a UTC timestamp (ms, whole seconds). */
 export function wallClock(timezone: string, instant: number): number {
   const p: Record<string, number> = {};
-  for (const part of formatterFor(timezone).formatToParts(instant)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  for (const part of formatterFor(timezone).formatToParts(instant))
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
   return Date.UTC(p['year'] ?? 1970, (p['month'] ?? 1) - 1, p['day'] ?? 1, p['hour'] ?? 0, p['minute'] ?? 0, p['second'] ?? 0);
 }
 
@@ -103,7 +104,8 @@ export function openIntervals(hours: OpeningHours | null, timezone: string, from
   const merged: Interval[] = [];
   for (const s of spans) {
     const last = merged.at(-1);
-    if (last !== undefined && s.start <= last.end) merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, s.end) };
+    if (last !== undefined && s.start <= last.end)
+      merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, s.end) };
     else merged.push(s);
   }
   return merged;

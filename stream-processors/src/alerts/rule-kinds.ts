@@ -14,7 +14,12 @@ export interface RegisteredRuleKind<K extends RuleKindName = RuleKindName> {
    * Loads once for all `rules` and evaluates each: observations per rule id. Rules of another kind
    * are ignored. `openSubjects(ruleId)` = subjects with an open alert (for hysteresis).
    */
-  evaluate(db: Db, rules: readonly AlertRule[], now: Date, openSubjects: (ruleId: string) => ReadonlySet<string>): Promise<Map<string, Observation[]>>;
+  evaluate(
+    db: Db,
+    rules: readonly AlertRule[],
+    now: Date,
+    openSubjects: (ruleId: string) => ReadonlySet<string>,
+  ): Promise<Map<string, Observation[]>>;
 }
 
 function register<K extends RuleKindName, I>(k: RuleKind<K, I>): RegisteredRuleKind<K> {

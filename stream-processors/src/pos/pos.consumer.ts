@@ -19,6 +19,8 @@ export interface PosConsumerDeps {
   /** Runs after commit and before ack; the crash test uses it to SIGKILL at the worst moment. */
   readonly afterCommit?: (result: BatchResult) => void;
   readonly live?: LiveSalesPublisher;
+  /** After ack: stores whose sales changed (alerting evaluates them early). */
+  readonly onStoresChanged?: (storeIds: readonly string[]) => void;
   readonly clock?: () => Date;
 }
 
@@ -41,6 +43,7 @@ export function runPosConsumer(deps: PosConsumerDeps, signal: AbortSignal): Prom
       afterAck: (result, batch) => {
         deps.metrics.ordersStored.inc(result.inserted);
         deps.metrics.duplicates.inc(batch.length - result.inserted);
+        if (result.touchedStores.length > 0) deps.onStoresChanged?.(result.touchedStores);
         if (deps.live === undefined || result.touchedStores.length === 0) return;
         // A bucket is closed once its minute is over: late events there become corrections.
         const openFrom = Math.floor(clock().getTime() / 60_000) * 60_000;

@@ -16,6 +16,8 @@ export interface ShelfConsumerDeps {
   readonly batchMax: number;
   readonly concurrency: number;
   readonly maxDeliver: number;
+  /** After ack: stores where a zone changed state (alerting evaluates them early). */
+  readonly onStoresChanged?: (storeIds: readonly string[]) => void;
   readonly clock?: () => Date;
 }
 
@@ -36,6 +38,8 @@ export function runShelfConsumer(deps: ShelfConsumerDeps, signal: AbortSignal): 
       handle: (batch) => storeShelfBatch(deps.db, batch.map((b) => b.event)),
       afterAck: (result) => {
         const byStore = Map.groupBy(result.changed, (z) => z.storeId);
+        const stateChanged = [...new Set(result.changed.filter((z) => z.stateSince === z.frameAt).map((z) => z.storeId))];
+        if (stateChanged.length > 0) deps.onStoresChanged?.(stateChanged);
         for (const [storeId, zones] of byStore) {
           const update: LiveShelfUpdate = {
             v: 1,

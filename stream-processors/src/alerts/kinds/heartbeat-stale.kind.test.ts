@@ -14,15 +14,27 @@ const inputs = Map.groupBy(beats, (b) => b.storeId);
 
 describe('heartbeat_stale', () => {
   it('is active once the newest heartbeat is older than `minutes`, from that moment on', () => {
-    const sut = heartbeatStale.evaluate(inputs, makeRule('heartbeat_stale', { minutes: 5, target: 'camera' }), { now: NOW, open: new Set() });
+    const sut = heartbeatStale.evaluate(inputs, makeRule('heartbeat_stale', { minutes: 5, target: 'camera' }), {
+      now: NOW,
+      open: new Set(),
+    });
     expect(sut).toEqual([
-      expect.objectContaining({ subject: 'camera:cam-1', active: true, value: 5, labels: { camera: 'cam-1' }, since: new Date(ago(5 * 60_000 + 1).getTime() + 5 * 60_000) }),
+      expect.objectContaining({
+        subject: 'camera:cam-1',
+        active: true,
+        value: 5,
+        labels: { camera: 'cam-1' },
+        since: new Date(ago(5 * 60_000 + 1).getTime() + 5 * 60_000),
+      }),
       expect.objectContaining({ subject: 'camera:cam-2', active: false }),
     ]);
   });
 
   it('watches agents, cameras or both per `target`', () => {
-    const subjects = (target: string) => heartbeatStale.evaluate(inputs, makeRule('heartbeat_stale', { minutes: 1, target }), { now: NOW, open: new Set() }).map((o) => o.subject);
+    const subjects = (target: string) =>
+      heartbeatStale
+        .evaluate(inputs, makeRule('heartbeat_stale', { minutes: 1, target }), { now: NOW, open: new Set() })
+        .map((o) => o.subject);
     expect(subjects('agent')).toEqual(['agent:edge-1']);
     expect(subjects('any')).toEqual(['agent:edge-1', 'camera:cam-1', 'camera:cam-2']);
   });

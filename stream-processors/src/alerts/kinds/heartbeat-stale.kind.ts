@@ -10,9 +10,17 @@ const KNOWN_FOR_MS = 7 * 86_400_000;
 /** An agent's or camera's heartbeat older than `minutes`: `agent:<id>` / `camera:<id>`. */
 export const heartbeatStale: RuleKind<'heartbeat_stale', ReadonlyMap<string, readonly HeartbeatInput[]>> = {
   kind: 'heartbeat_stale',
-  describe: ({ params }) => `${params.target === 'any' ? 'Agent or camera' : params.target === 'agent' ? 'Agent' : 'Camera'} silent for ${params.minutes} min`,
+  describe: ({ params }) =>
+    `${params.target === 'any' ? 'Agent or camera' : params.target === 'agent' ? 'Agent' : 'Camera'} silent for ${params.minutes} min`,
   load: async (db, rules, now) =>
-    Map.groupBy(await listLatestHeartbeats(db, rules.map((r) => r.storeId), new Date(now.getTime() - KNOWN_FOR_MS)), (h) => h.storeId),
+    Map.groupBy(
+      await listLatestHeartbeats(
+        db,
+        rules.map((r) => r.storeId),
+        new Date(now.getTime() - KNOWN_FOR_MS),
+      ),
+      (h) => h.storeId,
+    ),
   evaluate(beatsByStore, rule, { now }) {
     const { minutes, target } = rule.spec.params;
     return (beatsByStore.get(rule.storeId) ?? [])

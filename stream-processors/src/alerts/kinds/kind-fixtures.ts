@@ -3,7 +3,11 @@ import { RuleSpec, type RuleKindName } from '@shelfsense/contracts';
 import type { RuleOf, SpecOf } from '../rule-kind.ts';
 
 /** A rule of kind `K` in store `s1` with `params` run through the kind's schema (defaults applied). */
-export function makeRule<K extends RuleKindName>(kind: K, params: Record<string, unknown>, o: { forMinutes?: number; storeId?: string } = {}): RuleOf<K> {
+export function makeRule<K extends RuleKindName>(
+  kind: K,
+  params: Record<string, unknown>,
+  o: { forMinutes?: number; storeId?: string } = {},
+): RuleOf<K> {
   const spec = RuleSpec.parse({ kind, params }) as SpecOf<K>;
   return {
     id: `r-${kind}`,

@@ -5,10 +5,24 @@ import { makeRule } from './kind-fixtures.ts';
 import { posSilent, type PosSilentInputs } from './pos-silent.kind.ts';
 
 const weekdays = (opens: string, closes: string): OpeningHours => ({
-  weekly: { mon: [{ opens, closes }], tue: [{ opens, closes }], wed: [{ opens, closes }], thu: [{ opens, closes }], fri: [{ opens, closes }], sat: [], sun: [] },
+  weekly: {
+    mon: [{ opens, closes }],
+    tue: [{ opens, closes }],
+    wed: [{ opens, closes }],
+    thu: [{ opens, closes }],
+    fri: [{ opens, closes }],
+    sat: [],
+    sun: [],
+  },
   exceptions: [],
 });
-const store = (o: Partial<StoreHoursInput> = {}): StoreHoursInput => ({ storeId: 's1', timezone: 'Asia/Kolkata', openingHours: weekdays('09:00', '21:00'), problem: null, ...o });
+const store = (o: Partial<StoreHoursInput> = {}): StoreHoursInput => ({
+  storeId: 's1',
+  timezone: 'Asia/Kolkata',
+  openingHours: weekdays('09:00', '21:00'),
+  problem: null,
+  ...o,
+});
 const inputs = (s: StoreHoursInput, lastOrderAt?: string): PosSilentInputs => ({
   stores: new Map([[s.storeId, s]]),
   lastOrderAt: new Map(lastOrderAt === undefined ? [] : [[s.storeId, new Date(lastOrderAt)]]),
@@ -19,8 +33,16 @@ const at = (iso: string) => ({ now: new Date(iso), open: new Set<string>() });
 describe('pos_silent', () => {
   it('fires after `minutes` without orders while open (Monday 2026-11-02, IST = UTC+05:30)', () => {
     const s = inputs(store(), '2026-11-02T05:00:00Z'); // 10:30 IST
-    expect(posSilent.evaluate(s, rule, at('2026-11-02T05:29:00Z'))[0]).toMatchObject({ subject: 'store', active: false, value: 29 });
-    expect(posSilent.evaluate(s, rule, at('2026-11-02T05:30:00Z'))[0]).toMatchObject({ subject: 'store', active: true, value: 30 });
+    expect(posSilent.evaluate(s, rule, at('2026-11-02T05:29:00Z'))[0]).toMatchObject({
+      subject: 'store',
+      active: false,
+      value: 29,
+    });
+    expect(posSilent.evaluate(s, rule, at('2026-11-02T05:30:00Z'))[0]).toMatchObject({
+      subject: 'store',
+      active: true,
+      value: 30,
+    });
   });
 
   it('does not fire while the store is closed, and counts only open time after a closed night', () => {
@@ -40,8 +62,21 @@ describe('pos_silent', () => {
   });
 
   it('does not call a store that never sent an order silent, and passes on a config problem', () => {
-    expect(posSilent.evaluate(inputs(store({ problem: 'time zone "Mars/Base" is unknown; using UTC' })), rule, at('2026-11-02T05:30:00Z'))).toEqual([
-      { subject: 'store', active: false, value: null, summary: 'No POS orders received yet', labels: {}, annotations: { configProblem: 'time zone "Mars/Base" is unknown; using UTC' } },
+    expect(
+      posSilent.evaluate(
+        inputs(store({ problem: 'time zone "Mars/Base" is unknown; using UTC' })),
+        rule,
+        at('2026-11-02T05:30:00Z'),
+      ),
+    ).toEqual([
+      {
+        subject: 'store',
+        active: false,
+        value: null,
+        summary: 'No POS orders received yet',
+        labels: {},
+        annotations: { configProblem: 'time zone "Mars/Base" is unknown; using UTC' },
+      },
     ]);
   });
 });

@@ -37,7 +37,9 @@ export const posSilent: RuleKind<'pos_silent', PosSilentInputs> = {
     const last = inputs.lastOrderAt.get(rule.storeId);
     const problem: Record<string, string> = store.problem === null ? {} : { configProblem: store.problem };
     if (last === undefined) {
-      return [{ subject: 'store', active: false, value: null, summary: 'No POS orders received yet', labels: {}, annotations: problem }];
+      return [
+        { subject: 'store', active: false, value: null, summary: 'No POS orders received yet', labels: {}, annotations: problem },
+      ];
     }
     const open = isOpenAt(store.openingHours, store.timezone, now);
     const from = new Date(Math.max(last.getTime(), now.getTime() - OPEN_TIME_SPAN_MS));

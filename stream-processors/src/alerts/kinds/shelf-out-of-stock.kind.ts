@@ -10,7 +10,14 @@ export const shelfOutOfStock: RuleKind<'shelf_out_of_stock', ReadonlyMap<string,
   kind: 'shelf_out_of_stock',
   describe: ({ params }) =>
     `Shelf zone ${params.states.join(' or ')}${params.zoneIds === undefined ? '' : ` (zones ${params.zoneIds.join(', ')})`}`,
-  load: async (db, rules) => Map.groupBy(await listZoneStateInputs(db, rules.map((r) => r.storeId)), (z) => z.storeId),
+  load: async (db, rules) =>
+    Map.groupBy(
+      await listZoneStateInputs(
+        db,
+        rules.map((r) => r.storeId),
+      ),
+      (z) => z.storeId,
+    ),
   evaluate(zonesByStore, rule) {
     const { states, zoneIds } = rule.spec.params;
     const only = zoneIds === undefined ? null : new Set(zoneIds);

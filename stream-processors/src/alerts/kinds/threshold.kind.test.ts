@@ -22,7 +22,9 @@ const inputs: ThresholdInputs = {
     [salesWindowKey({ storeId: 's1', windowMinutes: 15 }), { orders: 0, net: 0 }],
   ]),
   quality: new Map([[salesWindowKey({ storeId: 's1', windowMinutes: 60 }), { orders: 8, withIssues: 2 }]]),
-  zones: new Map([['s1', [zone('z1', 'empty', 0.02), zone('z2', 'ok', 0.9), zone('z3', 'low', 0.3), zone('z4', 'empty', 0, 'latte')]]]),
+  zones: new Map([
+    ['s1', [zone('z1', 'empty', 0.02), zone('z2', 'ok', 0.9), zone('z3', 'low', 0.3), zone('z4', 'empty', 0, 'latte')]],
+  ]),
 };
 const values = (params: Record<string, unknown>, open = new Set<string>()) =>
   threshold.evaluate(inputs, makeRule('threshold', params), { now: NOW, open }).map((o) => [o.subject, o.value, o.active]);
@@ -48,7 +50,9 @@ describe('threshold', () => {
     expect(values({ metric: 'net_sales', op: 'below', value: 300 })).toEqual([['store', 250, true]]);
     expect(values({ metric: 'orders', op: 'above', value: 3 })).toEqual([['store', 4, true]]);
     expect(values({ metric: 'average_order_value', op: 'below', value: 50 })).toEqual([['store', 62.5, false]]);
-    expect(values({ metric: 'average_order_value', windowMinutes: 15, op: 'below', value: 50 })).toEqual([['store', null, false]]);
+    expect(values({ metric: 'average_order_value', windowMinutes: 15, op: 'below', value: 50 })).toEqual([
+      ['store', null, false],
+    ]);
     expect(values({ metric: 'net_sales', sku: 'latte', op: 'below', value: 20 })).toEqual([['sku:latte', 12, true]]);
   });
 
@@ -59,7 +63,9 @@ describe('threshold', () => {
       ['zone:cam-1/z3', 0.3, false],
       ['zone:cam-1/z4', 0, true],
     ]);
-    expect(values({ metric: 'zone_fill', zoneId: 'z3', op: 'below', value: 0.25, resolveValue: 0.5 }, new Set(['zone:cam-1/z3']))).toEqual([['zone:cam-1/z3', 0.3, true]]);
+    expect(
+      values({ metric: 'zone_fill', zoneId: 'z3', op: 'below', value: 0.25, resolveValue: 0.5 }, new Set(['zone:cam-1/z3'])),
+    ).toEqual([['zone:cam-1/z3', 0.3, true]]);
     expect(values({ metric: 'on_shelf_availability', op: 'below', value: 0.9 })).toEqual([['store', 0.5, true]]);
     expect(values({ metric: 'on_shelf_availability', sku: 'latte', op: 'below', value: 0.9 })).toEqual([['store', 0, true]]);
   });
@@ -69,7 +75,11 @@ describe('threshold', () => {
   });
 
   it('describes itself', () => {
-    expect(threshold.describe(makeRule('threshold', { metric: 'net_sales', op: 'below', value: 100, resolveValue: 150 }).spec)).toBe('Net sales over 60 min below 100 (resolves at 150)');
-    expect(threshold.describe(makeRule('threshold', { metric: 'zone_fill', zoneId: 'z1', op: 'below', value: 0.2 }).spec)).toBe('Zone fill in zone z1 below 0.2');
+    expect(
+      threshold.describe(makeRule('threshold', { metric: 'net_sales', op: 'below', value: 100, resolveValue: 150 }).spec),
+    ).toBe('Net sales over 60 min below 100 (resolves at 150)');
+    expect(threshold.describe(makeRule('threshold', { metric: 'zone_fill', zoneId: 'z1', op: 'below', value: 0.2 }).spec)).toBe(
+      'Zone fill in zone z1 below 0.2',
+    );
   });
 });

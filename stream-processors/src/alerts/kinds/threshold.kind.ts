@@ -41,32 +41,60 @@ export function thresholdActive(value: number | null, p: Pick<Params, 'op' | 'va
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
-const windowQuery = (r: RuleOf<'threshold'>): SalesWindowQuery => ({ storeId: r.storeId, windowMinutes: r.spec.params.windowMinutes, sku: r.spec.params.sku });
-const zoneMatches = (z: ZoneStateInput, p: Params) => (p.zoneId === undefined || z.zoneId === p.zoneId) && (p.sku === undefined || z.sku === p.sku);
+const windowQuery = (r: RuleOf<'threshold'>): SalesWindowQuery => ({
+  storeId: r.storeId,
+  windowMinutes: r.spec.params.windowMinutes,
+  sku: r.spec.params.sku,
+});
+const zoneMatches = (z: ZoneStateInput, p: Params) =>
+  (p.zoneId === undefined || z.zoneId === p.zoneId) && (p.sku === undefined || z.sku === p.sku);
 
 /** The metric's value per subject: `store` (or `sku:<sku>` for a sku's sales), `zone:<camera>/<zone>` for zone fill. */
-function measure(inputs: ThresholdInputs, rule: RuleOf<'threshold'>): { subject: string; value: number | null; labels: Record<string, string> }[] {
+function measure(
+  inputs: ThresholdInputs,
+  rule: RuleOf<'threshold'>,
+): { subject: string; value: number | null; labels: Record<string, string> }[] {
   const p = rule.spec.params;
-  const salesSubject: { subject: string; labels: Record<string, string> } = p.sku === undefined ? { subject: 'store', labels: {} } : { subject: `sku:${p.sku}`, labels: { sku: p.sku } };
+  const salesSubject: { subject: string; labels: Record<string, string> } =
+    p.sku === undefined ? { subject: 'store', labels: {} } : { subject: `sku:${p.sku}`, labels: { sku: p.sku } };
   switch (p.metric) {
     case 'net_sales':
     case 'orders':
     case 'average_order_value': {
       const t = inputs.sales.get(salesWindowKey(windowQuery(rule))) ?? { orders: 0, net: 0 };
-      const value = p.metric === 'net_sales' ? round(t.net, 2) : p.metric === 'orders' ? t.orders : t.orders > 0 ? round(t.net / t.orders, 2) : null;
+      const value =
+        p.metric === 'net_sales'
+          ? round(t.net, 2)
+          : p.metric === 'orders'
+            ? t.orders
+            : t.orders > 0
+              ? round(t.net / t.orders, 2)
+              : null;
       return [{ ...salesSubject, value }];
     }
     case 'quality_issue_rate': {
       const q = inputs.quality.get(salesWindowKey({ storeId: rule.storeId, windowMinutes: p.windowMinutes }));
-      return [{ subject: 'store', labels: {}, value: q === undefined || q.orders === 0 ? null : round(q.withIssues / q.orders, 4) }];
+      return [
+        { subject: 'store', labels: {}, value: q === undefined || q.orders === 0 ? null : round(q.withIssues / q.orders, 4) },
+      ];
     }
     case 'zone_fill':
       return (inputs.zones.get(rule.storeId) ?? [])
         .filter((z) => zoneMatches(z, p))
-        .map((z) => ({ subject: `zone:${z.cameraId}/${z.zoneId}`, value: round(z.fillRatio, 3), labels: { camera: z.cameraId, zone: z.zoneId, sku: z.sku } }));
+        .map((z) => ({
+          subject: `zone:${z.cameraId}/${z.zoneId}`,
+          value: round(z.fillRatio, 3),
+          labels: { camera: z.cameraId, zone: z.zoneId, sku: z.sku },
+        }));
     case 'on_shelf_availability': {
       const zones = (inputs.zones.get(rule.storeId) ?? []).filter((z) => zoneMatches(z, p));
-      return [{ subject: 'store', labels: {}, value: zones.length === 0 ? null : round(zones.filter((z) => z.state !== 'empty').length / zones.length, 4) }];
+      return [
+        {
+          subject: 'store',
+          labels: {},
+          value: zones.length === 0 ? null : round(zones.filter((z) => z.state !== 'empty').length / zones.length, 4),
+        },
+      ];
     }
   }
 }
@@ -91,22 +119,28 @@ export const threshold: RuleKind<'threshold', ThresholdInputs> = {
     const zoneStores = rules.filter((r) => ZONE_METRICS.has(r.spec.params.metric)).map((r) => r.storeId);
     const [salesTotals, qualityCounts, zones] = await Promise.all([
       sumSalesWindows(db, sales.map(windowQuery), now),
-      countOrderQualityWindows(db, quality.map((r) => ({ storeId: r.storeId, windowMinutes: r.spec.params.windowMinutes })), now),
+      countOrderQualityWindows(
+        db,
+        quality.map((r) => ({ storeId: r.storeId, windowMinutes: r.spec.params.windowMinutes })),
+        now,
+      ),
       listZoneStateInputs(db, zoneStores),
     ]);
     return { sales: salesTotals, quality: qualityCounts, zones: Map.groupBy(zones, (z) => z.storeId) };
   },
   evaluate(inputs, rule, { open }) {
     const p = rule.spec.params;
-    return measure(inputs, rule).map(
-      ({ subject, value, labels }): Observation => ({
-        subject,
-        active: thresholdActive(value, p, open.has(subject)),
-        value,
-        summary: `${LABELS[p.metric]}${subject === 'store' ? '' : ` (${subject})`} is ${value ?? 'n/a'} (threshold: ${p.op} ${p.value})`,
-        labels: { metric: p.metric, ...labels },
-        annotations: { metric: p.metric, threshold: p.value, ...(p.resolveValue === undefined ? {} : { resolveValue: p.resolveValue }) },
-      }),
-    );
+    return measure(inputs, rule).map(({ subject, value, labels }): Observation => ({
+      subject,
+      active: thresholdActive(value, p, open.has(subject)),
+      value,
+      summary: `${LABELS[p.metric]}${subject === 'store' ? '' : ` (${subject})`} is ${value ?? 'n/a'} (threshold: ${p.op} ${p.value})`,
+      labels: { metric: p.metric, ...labels },
+      annotations: {
+        metric: p.metric,
+        threshold: p.value,
+        ...(p.resolveValue === undefined ? {} : { resolveValue: p.resolveValue }),
+      },
+    }));
   },
 };

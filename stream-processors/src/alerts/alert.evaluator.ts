@@ -1,0 +1,321 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { AlertRule } from '@shelfsense/contracts';
+import {
+  ensureDefaultRules,
+  listAlertRules,
+  listHandResolutions,
+  listOpenAlerts,
+  openAlert,
+  refreshAlertDetails,
+  transitionAlert,
+  type AlertChange,
+  type Db,
+  type OpenAlert,
+} from '@shelfsense/db';
+import type { Logger } from 'pino';
+import type { ProcessorMetrics } from '../metrics.ts';
+import {
+  decideForDisabledRule,
+  decideTransition,
+  type LifecycleDecision,
+  type OpenAlertView,
+} from './alert-lifecycle.service.ts';
+import { createAlertTransitionPublisher } from './alert-transition.publisher.ts';
+import { ruleKind } from './rule-kinds.ts';
+import type { Observation } from './rule-kind.ts';
+
+export interface AlertEvaluatorDeps {
+  readonly db: Db;
+  readonly js: JetStreamClient;
+  readonly nc: NatsConnection;
+  readonly log: Logger;
+  readonly metrics: Pick<ProcessorMetrics, 'alertEvaluationSeconds' | 'alertTransitions' | 'alertEvaluationErrors'>;
+  /** Period of the full evaluation (every enabled rule of every store). */
+  readonly intervalMs: number;
+  /** Tests inject a clock so `for` durations pass without waiting minutes. */
+  readonly clock?: () => Date;
+  /** Transitions still unpublished this long after they happened are republished. Default 5 s. */
+  readonly republishAfterMs?: number;
+  /** Nudges within this long are coalesced into one early evaluation. Default 250 ms. */
+  readonly nudgeDelayMs?: number;
+}
+
+export interface EvaluationSummary {
+  readonly rules: number;
+  /** Transitions this evaluation committed (and tried to publish). */
+  readonly changes: readonly AlertChange[];
+  readonly published: number;
+  /** Writes that found the alert already moved by another replica (or person) and were skipped. */
+  readonly lostRaces: number;
+}
+
+export interface AlertEvaluator {
+  start(): void;
+  stop(): Promise<void>;
+  /** Data of these stores just changed (a committed batch): evaluate them early, coalesced. */
+  nudge(storeIds: readonly string[]): void;
+  /** One evaluation of every store (`undefined`) or of some, then publishing; serialized with the loop. */
+  evaluateNow(storeIds?: readonly string[]): Promise<EvaluationSummary>;
+  /** One outbox sweep; serialized with the loop. */
+  sweepNow(): Promise<number>;
+}
+
+const HAND_RESOLUTION_MEMORY_MS = 24 * 3_600_000;
+const DEFAULT_RULES_EVERY_MS = 60_000;
+
+const subjectKey = (ruleId: string, subject: string) => `${ruleId}\u0000${subject}`;
+
+function viewOf(a: OpenAlert): OpenAlertView | null {
+  if (a.state === 'resolved') return null;
+  return {
+    state: a.state,
+    seq: a.seq,
+    startedAt: new Date(a.startedAt),
+    value: a.value,
+    summary: a.summary,
+    annotations: a.annotations,
+  };
+}
+
+/**
+ * Evaluates alert rules and drives the lifecycle (ARCHITECTURE §5). Every `intervalMs` it evaluates
+ * all enabled rules, grouped by kind with one load per kind, gives new stores their default rules
+ * (at most once a minute) and sweeps the outbox; `nudge` evaluates a store early after its data
+ * changed. One evaluation at a time per instance.
+ *
+ * Safe with any number of replicas, with no leader: every write is conditional (a new alert against
+ * the one-open-per-(rule, subject) index, a transition against the alert's `seq`), so of two
+ * replicas deciding the same step one writes and the other's write matches nothing and is skipped.
+ * Open alerts are read before the data is loaded, so a write that succeeds was decided on data at
+ * least as new as the state it replaces.
+ */
+export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
+  const clock = deps.clock ?? (() => new Date());
+  const republishAfterMs = deps.republishAfterMs ?? 5_000;
+  const nudgeDelayMs = deps.nudgeDelayMs ?? 250;
+  const publisher = createAlertTransitionPublisher({ js: deps.js, nc: deps.nc, db: deps.db, log: deps.log, clock });
+  let chain: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let nudgeTimer: NodeJS.Timeout | undefined;
+  const nudged = new Set<string>();
+  let stopped = true;
+  let defaultsCheckedAt = Number.NEGATIVE_INFINITY;
+  const warned = new Set<string>();
+
+  const exclusive = <T>(f: () => Promise<T>): Promise<T> => {
+    const p = chain.then(f);
+    chain = p.catch(() => undefined);
+    return p;
+  };
+  const warnOnce = (key: string, fields: object, message: string) => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    deps.log.warn(fields, message);
+  };
+
+  async function evaluate(storeIds: readonly string[] | null): Promise<EvaluationSummary> {
+    const started = performance.now();
+    const now = clock();
+    // Alerts first, data second (see above).
+    const open = await listOpenAlerts(deps.db, { storeIds });
+    const hand = await listHandResolutions(deps.db, { storeIds, since: new Date(now.getTime() - HAND_RESOLUTION_MEMORY_MS) });
+    const { rules, invalid } = await listAlertRules(deps.db, { storeIds, enabledOnly: true });
+    for (const r of invalid)
+      warnOnce(
+        `invalid:${r.id}`,
+        { ruleId: r.id, storeId: r.storeId, kind: r.kind, error: r.error },
+        'alert rule has invalid params; not evaluated',
+      );
+
+    const openByRule = new Map<string, Map<string, OpenAlert>>();
+    for (const a of open) openByRule.set(a.ruleId, (openByRule.get(a.ruleId) ?? new Map<string, OpenAlert>()).set(a.subject, a));
+    const handResolvedAt = new Map(hand.map((h) => [subjectKey(h.ruleId, h.subject), h.resolvedAt]));
+    const changes: AlertChange[] = [];
+    let lostRaces = 0;
+
+    const apply = async (
+      rule: Pick<AlertRule, 'id' | 'storeId' | 'severity' | 'labels'>,
+      kind: string,
+      subject: string,
+      alert: OpenAlert | null,
+      obs: Observation | null,
+      decision: LifecycleDecision,
+    ) => {
+      let change: AlertChange | null;
+      switch (decision.type) {
+        case 'none':
+          return;
+        case 'refresh':
+          if (alert === null || obs === null) return;
+          await refreshAlertDetails(deps.db, {
+            alertId: alert.id,
+            expectedSeq: alert.seq,
+            summary: obs.summary,
+            value: obs.value,
+            annotations: obs.annotations,
+            at: now,
+          });
+          return;
+        case 'open':
+          if (obs === null) return;
+          change = await openAlert(deps.db, {
+            ruleId: rule.id,
+            storeId: rule.storeId,
+            kind,
+            subject,
+            severity: rule.severity,
+            state: decision.state,
+            summary: obs.summary,
+            value: obs.value,
+            labels: { ...rule.labels, ...obs.labels },
+            annotations: obs.annotations,
+            startedAt: decision.startedAt,
+            at: now,
+          });
+          break;
+        case 'transition':
+          if (alert === null) return;
+          change = await transitionAlert(deps.db, {
+            alertId: alert.id,
+            expectedSeq: alert.seq,
+            from: decision.from,
+            to: decision.to,
+            cause: decision.cause,
+            actor: null,
+            at: now,
+            // A resolved alert keeps what it showed while open ("zone z1 is empty"), not the all-clear.
+            ...(decision.to !== 'resolved' && obs !== null
+              ? { details: { summary: obs.summary, value: obs.value, annotations: obs.annotations } }
+              : {}),
+          });
+          break;
+      }
+      if (change === null) {
+        lostRaces++;
+        deps.log.debug({ ruleId: rule.id, subject, decision: decision.type }, 'alert already moved by another writer; skipped');
+        return;
+      }
+      changes.push(change);
+      deps.metrics.alertTransitions.inc({ kind, to: change.transition.to });
+    };
+    const applySafely = async (...args: Parameters<typeof apply>) => {
+      try {
+        await apply(...args);
+      } catch (err) {
+        // E.g. the rule was deleted meanwhile (foreign key): the next evaluation no longer sees it.
+        deps.metrics.alertEvaluationErrors.inc({ kind: args[1] });
+        deps.log.error({ err, ruleId: args[0].id, subject: args[2] }, 'alert write failed');
+      }
+    };
+
+    for (const [kind, kindRules] of Map.groupBy(rules, (r) => r.spec.kind)) {
+      const impl = ruleKind(kind);
+      if (impl === undefined) {
+        warnOnce(
+          `kind:${kind}`,
+          { kind, rules: kindRules.map((r) => r.id) },
+          'alert rule kind not implemented yet; its rules are not evaluated',
+        );
+        continue;
+      }
+      let observed: Map<string, Observation[]>;
+      try {
+        observed = await impl.evaluate(deps.db, kindRules, now, (ruleId) => new Set(openByRule.get(ruleId)?.keys()));
+      } catch (err) {
+        // Its open alerts stay as they are: no data is not the same as "cleared".
+        deps.metrics.alertEvaluationErrors.inc({ kind });
+        deps.log.error({ err, kind }, 'loading alert inputs failed; kind skipped this round');
+        continue;
+      }
+      for (const rule of kindRules) {
+        const bySubject = new Map((observed.get(rule.id) ?? []).map((o) => [o.subject, o]));
+        const openOfRule = openByRule.get(rule.id) ?? new Map<string, OpenAlert>();
+        for (const subject of new Set([...bySubject.keys(), ...openOfRule.keys()])) {
+          const alert = openOfRule.get(subject) ?? null;
+          const view = alert === null ? null : viewOf(alert);
+          const obs = bySubject.get(subject) ?? null;
+          const decision = decideTransition(view, obs, {
+            forMinutes: rule.forMinutes,
+            now,
+            notBefore: handResolvedAt.get(subjectKey(rule.id, subject)),
+          });
+          await applySafely(rule, kind, subject, alert, obs, decision);
+        }
+      }
+    }
+    for (const alert of open) {
+      const view = viewOf(alert);
+      if (alert.ruleEnabled || view === null) continue;
+      await applySafely(
+        { id: alert.ruleId, storeId: alert.storeId, severity: alert.severity, labels: alert.labels },
+        alert.kind,
+        alert.subject,
+        alert,
+        null,
+        decideForDisabledRule(view),
+      );
+    }
+
+    const published = await publisher.publish(changes);
+    deps.metrics.alertEvaluationSeconds.observe(
+      { scope: storeIds === null ? 'all' : 'stores' },
+      (performance.now() - started) / 1000,
+    );
+    return { rules: rules.length, changes, published, lostRaces };
+  }
+
+  async function fullRound(): Promise<void> {
+    if (Date.now() - defaultsCheckedAt >= DEFAULT_RULES_EVERY_MS) {
+      const stores = await ensureDefaultRules(deps.db);
+      defaultsCheckedAt = Date.now();
+      if (stores.length > 0) deps.log.info({ stores }, 'created the default alert rules of new stores');
+    }
+    await evaluate(null);
+    await publisher.sweep(republishAfterMs);
+  }
+
+  const tick = async () => {
+    timer = undefined;
+    try {
+      await exclusive(fullRound);
+    } catch (err) {
+      deps.metrics.alertEvaluationErrors.inc({ kind: 'all' });
+      deps.log.error({ err }, 'alert evaluation failed; retrying next round');
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), deps.intervalMs);
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      timer = setTimeout(() => void tick(), 0);
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      clearTimeout(nudgeTimer);
+      timer = undefined;
+      nudgeTimer = undefined;
+      nudged.clear();
+      await chain;
+    },
+    nudge(storeIds) {
+      if (stopped || storeIds.length === 0) return;
+      for (const s of storeIds) nudged.add(s);
+      if (nudgeTimer !== undefined) return;
+      nudgeTimer = setTimeout(() => {
+        nudgeTimer = undefined;
+        const stores = [...nudged];
+        nudged.clear();
+        void exclusive(() => evaluate(stores)).catch((err: unknown) => {
+          deps.metrics.alertEvaluationErrors.inc({ kind: 'all' });
+          deps.log.warn({ err, stores }, 'early alert evaluation failed; the next round covers it');
+        });
+      }, nudgeDelayMs);
+    },
+    evaluateNow: (storeIds) => exclusive(() => evaluate(storeIds ?? null)),
+    sweepNow: () => exclusive(() => publisher.sweep(republishAfterMs)),
+  };
+}
