@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import { createHttpServer } from './http.routes.ts';
 import { ensureConsumer, ensureStreams } from './lib/jetstream-provisioning.ts';
 import { createMetrics } from './metrics.ts';
+import { createNotifications } from './notify/notify.runner.ts';
 import { createLiveSalesPublisher } from './pos/live-sales.publisher.ts';
 import { runPosConsumer } from './pos/pos.consumer.ts';
 import { runHealthConsumer } from './shelf/health.consumer.ts';
@@ -20,13 +21,24 @@ export interface ProcessorsApp {
 }
 
 /** Wires the consumers and the health/metrics server onto connections `main.ts` opened. */
-export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; log: Logger; /** Clock of alert evaluation (tests move it). */ clock?: () => Date }): ProcessorsApp {
+export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; log: Logger; /** Clock of alert evaluation and notification planning (tests move it). */ clock?: () => Date }): ProcessorsApp {
   const { nc, db, log } = deps;
   const metrics = createMetrics();
   const abort = new AbortController();
   const consumers: Promise<void>[] = [];
   const live = createLiveSalesPublisher({ nc, db, log: log.child({ component: 'live-sales' }), minIntervalMs: config.live.minIntervalMs });
   const alerts = createAlertEvaluator({ db, nc, js: jetstream(nc), log: log.child({ component: 'alerts' }), metrics, intervalMs: config.alerts.evalIntervalMs, clock: deps.clock });
+  const notifications = createNotifications(
+    {
+      db,
+      js: jetstream(nc),
+      log: log.child({ component: 'notify' }),
+      metrics,
+      now: deps.clock ?? (() => new Date()),
+      consumers: consumerDefinitions({ ackWaitMs: config.pos.ackWaitMs }),
+    },
+    config.notify,
+  );
   // Committed batches nudge an early evaluation of their stores; the periodic round covers the rest.
   const onStoresChanged = (stores: readonly string[]) => alerts.nudge(stores);
   const http = createHttpServer({
@@ -96,7 +108,10 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
           CONSUMERS.healthStore,
           runHealthConsumer({ js, db, log: log.child({ consumer: CONSUMERS.healthStore }), metrics, batchMax: 500, maxDeliver: maxDeliver(CONSUMERS.healthStore) }, abort.signal),
         ),
+        supervise(CONSUMERS.alertNotify, notifications.runPlanner(abort.signal)),
+        supervise(CONSUMERS.notifier, notifications.runNotifier(abort.signal)),
       );
+      notifications.startFollowUp();
       if (config.alerts.evalIntervalMs > 0) alerts.start();
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address();
@@ -104,6 +119,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
     },
     async stop() {
       await alerts.stop();
+      await notifications.stop();
       abort.abort();
       await Promise.all(consumers);
       await live.stop();

@@ -1,5 +1,6 @@
 import { TokenId, envBoolean, parseEnv } from '@shelfsense/contracts';
 import { z } from 'zod';
+import { RedactedSecret } from './notify/redacted-secret.ts';
 
 const Env = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
@@ -24,8 +25,26 @@ const Env = z.object({
     .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
     .pipe(z.array(TokenId)),
   PROVISION_STREAMS: z.preprocess(envBoolean, z.boolean()).default(true),
+  /** Notifications: follow-up pass (escalations, repeats), deliveries in flight, retry backoff (full jitter). */
+  NOTIFY_FOLLOW_UP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(10).max(6 * 3_600_000).default(900_000),
+  /** SMS through a Twilio-compatible API; all three of SID, token and from, or none (SMS off). */
+  SMS_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+  SMS_ACCOUNT_SID: z.string().min(1).optional(),
+  SMS_AUTH_TOKEN: z.string().min(1).optional(),
+  SMS_FROM: z.string().min(1).optional(),
+  SMS_STATUS_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+  SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Test-only fault injection: `crash-after-commit` SIGKILLs the process between commit and ack. */
   SHELFSENSE_FAULT: z.enum(['none', 'crash-after-commit']).default('none'),
+}).superRefine((e, ctx) => {
+  const sms = [e.SMS_ACCOUNT_SID, e.SMS_AUTH_TOKEN, e.SMS_FROM];
+  if (sms.some((v) => v !== undefined) && sms.some((v) => v === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['SMS_ACCOUNT_SID'], message: 'set SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM together (or none)' });
+  }
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -48,5 +67,21 @@ export function loadConfig(env: Record<string, string | undefined>) {
     fault: e.SHELFSENSE_FAULT,
     live: { minIntervalMs: e.LIVE_MIN_INTERVAL_MS },
     alerts: { evalIntervalMs: e.ALERT_EVAL_INTERVAL_MS },
+    notify: {
+      followUpIntervalMs: e.NOTIFY_FOLLOW_UP_INTERVAL_MS,
+      concurrency: e.NOTIFY_CONCURRENCY,
+      retry: { baseMs: e.NOTIFY_RETRY_BASE_MS, maxMs: Math.max(e.NOTIFY_RETRY_BASE_MS, e.NOTIFY_RETRY_MAX_MS) },
+      sms: {
+        baseUrl: e.SMS_BASE_URL,
+        // The token is wrapped so no log line or JSON dump of the config can print it.
+        credentials:
+          e.SMS_ACCOUNT_SID !== undefined && e.SMS_AUTH_TOKEN !== undefined && e.SMS_FROM !== undefined
+            ? { accountSid: e.SMS_ACCOUNT_SID, authToken: new RedactedSecret(e.SMS_AUTH_TOKEN), from: e.SMS_FROM }
+            : null,
+        statusCallbackUrl: e.SMS_STATUS_CALLBACK_URL ?? null,
+        maxSegments: e.SMS_MAX_SEGMENTS,
+        timeoutMs: e.SMS_TIMEOUT_MS,
+      },
+    },
   } as const;
 }

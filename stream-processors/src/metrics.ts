@@ -12,6 +12,10 @@ export function createMetrics() {
     duplicates: new Counter({ name: 'shelfsense_pos_duplicates_total', help: 'Order events that were already stored (redelivery, replay)', registers: [registry] }),
     deadLettered: new Counter({ name: 'shelfsense_dead_lettered_total', help: 'Messages moved to the dead-letter stream', labelNames: ['stream', 'reason'], registers: [registry] }),
     batchFailures: new Counter({ name: 'shelfsense_batch_failures_total', help: 'Batches whose transaction failed', labelNames: ['stream'], registers: [registry] }),
+    notificationsEnqueued: new Counter({ name: 'shelfsense_notifications_enqueued_total', help: 'Notification jobs published to NOTIFY, by reason', labelNames: ['reason'], registers: [registry] }),
+    notificationsSuppressed: new Counter({ name: 'shelfsense_notifications_suppressed_total', help: 'Alerts held back from notification, by cause (snoozed, silence, inhibited)', labelNames: ['by'], registers: [registry] }),
+    deliveryAttempts: new Counter({ name: 'shelfsense_notification_delivery_attempts_total', help: 'Delivery attempts by channel kind and ledger status', labelNames: ['kind', 'status'], registers: [registry] }),
+    deliverySeconds: new Histogram({ name: 'shelfsense_notification_delivery_seconds', help: 'Time of one delivery attempt', labelNames: ['kind'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
     batchSeconds: new Histogram({ name: 'shelfsense_batch_seconds', help: 'Time to store and ack one batch', labelNames: ['stream'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
     alertEvaluationSeconds: new Histogram({
       name: 'shelfsense_alert_evaluation_seconds',
