@@ -18,15 +18,18 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const AGGREGATES = ['sales_1h', 'sales_1d', 'item_sales_1h', 'item_sales_1d'] as const;
 
-/** Stops the aggregates' refresh jobs and waits out a run in progress, so only the test refreshes. */
+/**
+ * Stops the aggregates' refresh jobs, so only the test refreshes: unschedules them, then waits until
+ * no refresh job has run for a second (one the scheduler had already picked may start just after).
+ */
 async function pauseRefreshJobs(db: Db): Promise<void> {
   await sql`SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs
             WHERE proc_name = 'policy_refresh_continuous_aggregate'`.execute(db);
-  for (let i = 0; ; i++) {
+  for (let polls = 0, quiet = 0; quiet < 20; polls++) {
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE datname = current_database() AND backend_type LIKE 'Refresh Continuous Aggregate Policy%'`.execute(db);
-    if (rows[0]?.n === 0) return;
-    if (i > 600) throw new Error('a refresh job is still running after 30 s');
+    quiet = rows[0]?.n === 0 ? quiet + 1 : 0;
+    if (polls > 1200) throw new Error('refresh jobs still running after 60 s');
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -66,7 +69,13 @@ interface Ranked {
 }
 
 /** Top items summed from `item_sales_1m`, ranked like the API. */
-async function topItemsTruth(db: Db, from: string, to: string, by: 'qty' | 'net', groupBy: 'sku' | 'category'): Promise<Ranked[]> {
+async function topItemsTruth(
+  db: Db,
+  from: string,
+  to: string,
+  by: 'qty' | 'net',
+  groupBy: 'sku' | 'category',
+): Promise<Ranked[]> {
   const key = sql.ref(groupBy);
   const metric = by === 'qty' ? sql`sum(quantity)` : sql`sum(net)`;
   const { rows } = await sql<Ranked>`
@@ -104,14 +113,25 @@ async function salesTruth(db: Db, from: string, to: string, unit: 'hour' | 'day'
  * (current hour and day) and a late correction to two days ago.
  */
 function scenario(refresh: boolean) {
-  const ctx = { db: undefined as unknown as Db, sut: undefined as unknown as FastifyInstance, key: '', day: 0, hour: 0, minute: '' };
+  const ctx = {
+    db: undefined as unknown as Db,
+    sut: undefined as unknown as FastifyInstance,
+    key: '',
+    pausedAt: '',
+    day: 0,
+    hour: 0,
+    minute: '',
+  };
   const iso = (ms: number) => new Date(ms).toISOString();
 
   beforeAll(async () => {
     const database = await createTestDatabase(inject('pgAdminUrl'));
     ctx.db = database.db;
     const { db } = ctx;
-    if (refresh) await pauseRefreshJobs(db);
+    if (refresh) {
+      await pauseRefreshJobs(db);
+      ctx.pausedAt = new Date().toISOString();
+    }
     await upsertStore(db, STORE);
     ctx.key = (await createApiKey(db, { name: 'admin', scopes: ['admin'] })).key;
     const { rows } = await sql<{ now: Date }>`SELECT date_trunc('minute', now()) AS now`.execute(db);
@@ -127,7 +147,13 @@ function scenario(refresh: boolean) {
     // After the refresh: sales in the current minute (so the current hour and day) that change the
     // ranking, and a late correction to two days ago (a day the refresh materialized).
     await addSales(db, { from: ctx.minute, to: iso(now + 60_000), step: 1, quantity: 400, net: 1 });
-    await addSales(db, { from: iso(ctx.day - 2 * DAY_MS + 10 * HOUR_MS), to: iso(ctx.day - 2 * DAY_MS + 10 * HOUR_MS + 30 * 60_000), step: 3, quantity: -2, net: 40 });
+    await addSales(db, {
+      from: iso(ctx.day - 2 * DAY_MS + 10 * HOUR_MS),
+      to: iso(ctx.day - 2 * DAY_MS + 10 * HOUR_MS + 30 * 60_000),
+      step: 3,
+      quantity: -2,
+      net: 40,
+    });
 
     ctx.sut = await buildApi(loadConfig({ DATABASE_URL: database.url, WEB_DIR: '/nonexistent', LOG_LEVEL: 'silent' }), {
       db,
@@ -141,7 +167,11 @@ function scenario(refresh: boolean) {
   });
 
   const get = async (path: string) => {
-    const res = await ctx.sut.inject({ method: 'GET', url: `/api/v1/stores/${STORE.id}/${path}`, headers: { authorization: `Bearer ${ctx.key}` } });
+    const res = await ctx.sut.inject({
+      method: 'GET',
+      url: `/api/v1/stores/${STORE.id}/${path}`,
+      headers: { authorization: `Bearer ${ctx.key}` },
+    });
     expect(res.statusCode, res.body).toBe(200);
     return res.json<Record<string, unknown>>();
   };
@@ -190,22 +220,37 @@ function scenario(refresh: boolean) {
   return ctx;
 }
 
-describe.skipIf(!inject('pgTimescale'))('after a full manual refresh of every aggregate (needs TEST_PG_ADMIN_URL = a TimescaleDB server)', () => {
-  const ctx = scenario(true);
+describe.skipIf(!inject('pgTimescale'))(
+  'after a full manual refresh of every aggregate (needs TEST_PG_ADMIN_URL = a TimescaleDB server)',
+  () => {
+    const ctx = scenario(true);
 
-  it('is a real stale-aggregate situation: reading the real-time aggregates directly gives other figures', async () => {
-    const from = new Date(ctx.day - 3 * DAY_MS).toISOString();
-    const to = new Date(ctx.day + DAY_MS).toISOString();
-    for (const relation of ['item_sales_1d', 'item_sales_1h'] as const) {
-      const { rows } = await sql<Ranked>`
+    it('is a real stale-aggregate situation: reading the real-time aggregates directly gives other figures', async () => {
+      // Only the test refreshed: no refresh job started since the jobs were paused.
+      const { rows: jobs } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timescaledb_information.job_stats s
+        JOIN timescaledb_information.jobs j USING (job_id)
+        WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND s.last_run_started_at > ${ctx.pausedAt}::timestamptz`.execute(
+        ctx.db,
+      );
+      expect(jobs[0]?.n).toBe(0);
+      const from = new Date(ctx.day - 3 * DAY_MS).toISOString();
+      const to = new Date(ctx.day + DAY_MS).toISOString();
+      for (const relation of ['item_sales_1d', 'item_sales_1h'] as const) {
+        const { rows } = await sql<Ranked>`
         SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines FROM ${sql.table(relation)}
         WHERE store_id = ${STORE.id} AND bucket >= ${from}::timestamptz AND bucket < ${to}::timestamptz
         GROUP BY 1 ORDER BY sum(quantity) DESC, sku COLLATE "C"`.execute(ctx.db);
-      const direct = rows.map((r) => ({ key: r.key, quantity: Number(r.quantity), net: Number(r.net), lines: Number(r.lines) }));
-      expect(direct, relation).not.toEqual(await topItemsTruth(ctx.db, from, to, 'qty', 'sku'));
-    }
-  });
-});
+        const direct = rows.map((r) => ({
+          key: r.key,
+          quantity: Number(r.quantity),
+          net: Number(r.net),
+          lines: Number(r.lines),
+        }));
+        expect(direct, relation).not.toEqual(await topItemsTruth(ctx.db, from, to, 'qty', 'sku'));
+      }
+    });
+  },
+);
 
 describe('without a refresh, on any server (the embedded PostgreSQL has views instead of aggregates)', () => {
   scenario(false);

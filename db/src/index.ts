@@ -8,12 +8,16 @@ export {
   CONTINUOUS_AGGREGATES,
   aggregateFor,
   continuousAggregatesMaterialized,
-  freshAggregateCutoff,
-  freshRollupRows,
+  freshCutoff,
+  getAggregateCatalogState,
   getFreshAggregateCutoff,
+  readThroughAggregate,
+  splitAtCutoff,
+  type AggregateCatalogState,
   type AggregatedRollup,
   type AggregateOf,
   type ContinuousAggregate,
+  type RollupBranch,
   type RollupSlice,
 } from './lib/continuous-aggregates.ts';
 export { HYPERTABLES } from './migrations/0002-timescale.ts';

@@ -8,9 +8,8 @@
 // neither part, and a late correction to an earlier day stays invisible until the next refresh
 // (never, when the jobs fail, as they do on PostgreSQL 15.20). TimescaleDB records every such
 // change in its catalog until a refresh re-materializes the bucket, so a reader can tell which
-// buckets are exact. Everything here is read in the query's own statement, so the catalog state
-// and the rows come from one snapshot; nothing is cached across queries except whether the pool's
-// database has TimescaleDB.
+// buckets are exact. The catalog state and the rows are read in one snapshot; nothing is cached
+// across queries except whether the pool's database has TimescaleDB.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { timescaleEnabled } from './timescale.ts';
 
@@ -51,9 +50,14 @@ export async function continuousAggregatesMaterialized<DB>(db: Kysely<DB>): Prom
  * the daily one when both ends are whole UTC days, else the hourly one when they are whole UTC
  * hours; none on plain PostgreSQL (`materialized` false) or for other ranges (store-local days in
  * half-hour zones, partial hours). The aggregate then serves only its fresh buckets
- * (`freshRollupRows`).
+ * (`readThroughAggregate`).
  */
-export function aggregateFor<S extends AggregatedRollup>(source: S, from: Date, to: Date, materialized: boolean): AggregateOf<S> | null {
+export function aggregateFor<S extends AggregatedRollup>(
+  source: S,
+  from: Date,
+  to: Date,
+  materialized: boolean,
+): AggregateOf<S> | null {
   if (!materialized) return null;
   const whole = (ms: number) => from.getTime() % ms === 0 && to.getTime() % ms === 0;
   const candidates = (Object.keys(CONTINUOUS_AGGREGATES) as ContinuousAggregate[])
@@ -65,81 +69,118 @@ export function aggregateFor<S extends AggregatedRollup>(source: S, from: Date, 
 const ts = (d: Date) => sql<Date>`${d.toISOString()}::timestamptz`;
 
 /**
- * The fresh cut-off of `aggregate` for a read from `from` (a bucket boundary): the aggregate's rows
- * are exact for every bucket in `[from, cut-off)`, and the cut-off is never below `from`. A bucket
- * counts as fresh when it is
- *   (a) below the materialization watermark (the end of the highest materialized bucket),
- *   (b) completed: it ended by the start of the bucket holding `asOf` (default the server's now()),
- *   (c) not covered by a pending change: no row of the 1-minute rollup changed in it since it was
- *       materialized. TimescaleDB keeps such changes until a refresh re-materializes the bucket, in
- *       one of three catalog tables as it moves them along (each move is one transaction): the
- *       hypertable log (writes below the invalidation threshold), the aggregate's own log (moved
- *       there by a refresh; also holds never-materialized ranges, e.g. `[threshold, +∞]`) and, in
- *       2.22+, the ranges a refresh has claimed but not yet materialized. Ranges are inclusive
- *       microseconds since the Unix epoch; those ending before `from` do not matter.
- * The cut-off is the least bound of the three, as a bucket boundary; with the experimental
- * WAL-based invalidation switched on the hypertable log is incomplete, so nothing counts as fresh.
- * Without a catalog row for the aggregate, nothing does either.
- *
- *   coalesce((
- *     SELECT greatest($from, least(
- *       _timescaledb_functions.to_timestamp(w.watermark),                                    -- (a)
- *       time_bucket($width, now()),                                                          -- (b)
- *       (SELECT min(time_bucket($width, _timescaledb_functions.to_timestamp(greatest(p.lowest, f.us)))) -- (c)
- *        FROM ((SELECT lowest_modified_value AS lowest
- *               FROM _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log
- *               WHERE hypertable_id = ca.raw_hypertable_id AND greatest_modified_value >= f.us
- *               ORDER BY lowest_modified_value LIMIT 1)
- *              UNION ALL (… continuous_aggs_materialization_invalidation_log WHERE materialization_id = ca.mat_hypertable_id …)
- *              UNION ALL (… continuous_aggs_materialization_ranges WHERE materialization_id = ca.mat_hypertable_id …)) p),
- *       CASE WHEN current_setting('timescaledb.enable_cagg_wal_based_invalidation', true) = 'on' THEN $from END))
- *     FROM _timescaledb_catalog.continuous_agg ca
- *     JOIN _timescaledb_catalog.continuous_aggs_watermark w ON w.mat_hypertable_id = ca.mat_hypertable_id
- *     CROSS JOIN (SELECT _timescaledb_functions.to_unix_microseconds($from)) f(us)
- *     WHERE ca.user_view_schema = current_schema() AND ca.user_view_name = $aggregate
- *   ), $from)
- *
- * The watermark is read from its catalog table rather than `_timescaledb_functions.cagg_watermark()`,
- * which takes a fresh snapshot in READ COMMITTED and so could disagree with the logs read here.
- * `greatest(lowest, from)` before converting: the logs hold values outside the timestamp range
- * (the `[-∞, before 4714 BC]` entry every aggregate keeps).
+ * What TimescaleDB's catalog says about one aggregate, for a read from `from`. Times in ms since
+ * the Unix epoch (the catalog's microseconds ÷ 1000); the catalog also holds values outside the
+ * timestamp range (its `[-∞, before 4714 BC]` entry, a watermark of 4714 BC when nothing is
+ * materialized), so these are numbers, not Dates.
  */
-export function freshAggregateCutoff(aggregate: ContinuousAggregate, from: Date, asOf?: Date): RawBuilder<Date> {
-  const width = sql`${CONTINUOUS_AGGREGATES[aggregate].width}::interval`;
-  const now = asOf !== undefined ? ts(asOf) : sql`now()`;
+export interface AggregateCatalogState {
+  /** End of the highest materialized bucket (`_timescaledb_catalog.continuous_aggs_watermark`). */
+  readonly watermarkMs: number;
+  /** The server's now(). */
+  readonly nowMs: number;
+  /** Lowest changed time among the changes not yet materialized that reach `from` or later; null without any. */
+  readonly firstPendingMs: number | null;
+  /** `timescaledb.enable_cagg_wal_based_invalidation` is on: the invalidation logs are incomplete. */
+  readonly walInvalidation: boolean;
+}
+
+/**
+ * The fresh cut-off of `aggregate` for a read from `from` (a bucket boundary): the aggregate's rows
+ * are exact for every bucket in `[from, cut-off)`; everything from the cut-off on must come from the
+ * 1-minute rollup. Never below `from`. A bucket is fresh when it is
+ *   (a) below the materialization watermark,
+ *   (b) completed: it ended by the start of the bucket holding the server's now(),
+ *   (c) not covered by a change made after its materialization (`firstPendingMs`, rounded down to
+ *       its bucket; a change before `from` is not reported and does not matter).
+ * Nothing is fresh without a catalog row (`state` null) or with the experimental WAL-based
+ * invalidation on. Buckets are UTC hours/days, so `floor(ms / width) · width` is `time_bucket`.
+ */
+export function freshCutoff(aggregate: ContinuousAggregate, from: Date, state: AggregateCatalogState | null): Date {
+  if (state === null || state.walInvalidation) return from;
+  const width = CONTINUOUS_AGGREGATES[aggregate].widthMs;
+  const bucketStart = (ms: number) => Math.floor(ms / width) * width;
+  const bounds = [bucketStart(state.watermarkMs), bucketStart(state.nowMs)];
+  if (state.firstPendingMs !== null) bounds.push(bucketStart(Math.max(state.firstPendingMs, from.getTime())));
+  return new Date(Math.max(from.getTime(), Math.min(...bounds)));
+}
+
+/**
+ * Reads `AggregateCatalogState` for a read of `aggregate` from `from`, in one statement (so one
+ * snapshot), or null when the aggregate has no catalog row. A change not yet materialized sits in
+ * one of three catalog tables until a refresh re-materializes its buckets; TimescaleDB moves it
+ * from one to the next in a transaction each, so a snapshot always sees it in one of them:
+ *   - `continuous_aggs_hypertable_invalidation_log`: writes to the 1-minute rollup below its
+ *     invalidation threshold, shared by the rollup's aggregates (`raw_hypertable_id`);
+ *   - `continuous_aggs_materialization_invalidation_log`: per aggregate, moved there by any refresh
+ *     of an aggregate of the same rollup; also holds never-materialized ranges such as
+ *     `[threshold, +∞]` (writes at or above the threshold are not logged, so this covers them);
+ *   - `continuous_aggs_materialization_ranges` (2.22+): ranges a refresh has claimed but not yet
+ *     materialized (or left behind when it failed).
+ * Ranges are inclusive microseconds since the Unix epoch; only those ending at or after `from`
+ * count, the lowest first (each table's index is on (id, lowest_modified_value)).
+ *
+ *   SELECT w.watermark / 1000 AS watermark_ms,
+ *     _timescaledb_functions.to_unix_microseconds(now()) / 1000 AS now_ms,
+ *     (SELECT min(p.lowest) FROM (
+ *        (SELECT lowest_modified_value AS lowest FROM _timescaledb_catalog.continuous_aggs_hypertable_invalidation_log
+ *         WHERE hypertable_id = ca.raw_hypertable_id AND greatest_modified_value >= f.us ORDER BY 1 LIMIT 1)
+ *        UNION ALL (… continuous_aggs_materialization_invalidation_log WHERE materialization_id = ca.mat_hypertable_id …)
+ *        UNION ALL (… continuous_aggs_materialization_ranges WHERE materialization_id = ca.mat_hypertable_id …)) p) / 1000 AS first_pending_ms,
+ *     coalesce(current_setting('timescaledb.enable_cagg_wal_based_invalidation', true) = 'on', false) AS wal_invalidation
+ *   FROM _timescaledb_catalog.continuous_agg ca
+ *   JOIN _timescaledb_catalog.continuous_aggs_watermark w ON w.mat_hypertable_id = ca.mat_hypertable_id
+ *   CROSS JOIN (SELECT _timescaledb_functions.to_unix_microseconds($from)) AS f(us)
+ *   WHERE ca.user_view_schema = current_schema() AND ca.user_view_name = $aggregate
+ *
+ * The watermark comes from its catalog table, not `_timescaledb_functions.cagg_watermark()`: the
+ * function takes a fresh snapshot in READ COMMITTED and would not match the logs read here.
+ */
+export async function getAggregateCatalogState<DB>(
+  db: Kysely<DB>,
+  aggregate: ContinuousAggregate,
+  from: Date,
+): Promise<AggregateCatalogState | null> {
   const pending = (table: string, owner: string, id: string) => sql`
     (SELECT lowest_modified_value AS lowest FROM ${sql.raw(`_timescaledb_catalog.${table}`)}
      WHERE ${sql.raw(owner)} = ${sql.raw(id)} AND greatest_modified_value >= f.us
      ORDER BY lowest_modified_value LIMIT 1)`;
-  return sql<Date>`coalesce((
-    SELECT greatest(${ts(from)}, least(
-      _timescaledb_functions.to_timestamp(w.watermark),
-      time_bucket(${width}, ${now}),
-      (SELECT min(time_bucket(${width}, _timescaledb_functions.to_timestamp(greatest(p.lowest, f.us))))
-       FROM (${pending('continuous_aggs_hypertable_invalidation_log', 'hypertable_id', 'ca.raw_hypertable_id')}
-         UNION ALL ${pending('continuous_aggs_materialization_invalidation_log', 'materialization_id', 'ca.mat_hypertable_id')}
-         UNION ALL ${pending('continuous_aggs_materialization_ranges', 'materialization_id', 'ca.mat_hypertable_id')}) p),
-      CASE WHEN current_setting('timescaledb.enable_cagg_wal_based_invalidation', true) = 'on' THEN ${ts(from)} END))
+  const { rows } = await sql<{
+    watermark_ms: number;
+    now_ms: number;
+    first_pending_ms: number | null;
+    wal_invalidation: boolean;
+  }>`
+    SELECT (w.watermark / 1000)::float8 AS watermark_ms,
+      (_timescaledb_functions.to_unix_microseconds(now()) / 1000)::float8 AS now_ms,
+      ((SELECT min(p.lowest) FROM (
+        ${pending('continuous_aggs_hypertable_invalidation_log', 'hypertable_id', 'ca.raw_hypertable_id')}
+        UNION ALL ${pending('continuous_aggs_materialization_invalidation_log', 'materialization_id', 'ca.mat_hypertable_id')}
+        UNION ALL ${pending('continuous_aggs_materialization_ranges', 'materialization_id', 'ca.mat_hypertable_id')}) p) / 1000)::float8 AS first_pending_ms,
+      coalesce(current_setting('timescaledb.enable_cagg_wal_based_invalidation', true) = 'on', false) AS wal_invalidation
     FROM _timescaledb_catalog.continuous_agg ca
     JOIN _timescaledb_catalog.continuous_aggs_watermark w ON w.mat_hypertable_id = ca.mat_hypertable_id
     CROSS JOIN (SELECT _timescaledb_functions.to_unix_microseconds(${ts(from)})) AS f(us)
-    WHERE ca.user_view_schema = current_schema() AND ca.user_view_name = ${aggregate}
-  ), ${ts(from)})`;
+    WHERE ca.user_view_schema = current_schema() AND ca.user_view_name = ${aggregate}`.execute(db);
+  const r = rows[0];
+  if (r === undefined) return null;
+  return {
+    watermarkMs: Number(r.watermark_ms),
+    nowMs: Number(r.now_ms),
+    firstPendingMs: r.first_pending_ms === null ? null : Number(r.first_pending_ms),
+    walInvalidation: r.wal_invalidation,
+  };
 }
 
 /**
- * `freshAggregateCutoff` on its own: up to where `aggregate` would serve a read from `from` right now
- * (or as of `asOf`). For tests and for operators checking how much a query reads from the 1-minute
- * rollup (TimescaleDB only).
+ * Up to where `aggregate` would serve a read from `from` right now (TimescaleDB only): for tests and
+ * for operators checking how much a query reads from the 1-minute rollup.
  */
-export async function getFreshAggregateCutoff<DB>(db: Kysely<DB>, aggregate: ContinuousAggregate, from: Date, asOf?: Date): Promise<Date> {
-  const { rows } = await sql<{ cutoff: Date }>`SELECT ${freshAggregateCutoff(aggregate, from, asOf)} AS cutoff`.execute(db);
-  const cutoff = rows[0]?.cutoff;
-  if (cutoff === undefined) throw new Error(`no cut-off for ${aggregate}`);
-  return cutoff;
+export async function getFreshAggregateCutoff<DB>(db: Kysely<DB>, aggregate: ContinuousAggregate, from: Date): Promise<Date> {
+  return freshCutoff(aggregate, from, await getAggregateCatalogState(db, aggregate, from));
 }
 
-/** A store's rows of a rollup in `[from, to)`. */
+/** A store's slice `[from, to)` of a rollup. */
 export interface RollupSlice {
   readonly storeId: string;
   readonly from: Date;
@@ -147,36 +188,66 @@ export interface RollupSlice {
 }
 
 /**
- * A subquery yielding `columns` of the store's rollup rows in `[from, to)`: straight from `source`
- * when `aggregate` is null, else the aggregate's rows for its fresh buckets and the 1-minute rows
- * for the rest, so a sum over it equals the sum over the 1-minute rollup. `from`/`to` must be
- * bucket boundaries of `aggregate` (`aggregateFor`).
- *
- *   (WITH cutoff AS MATERIALIZED (SELECT <freshAggregateCutoff(aggregate, $from)> AS at)
- *    SELECT <columns> FROM <aggregate>
- *    WHERE store_id = $1 AND bucket >= $from AND bucket < $to AND bucket < (SELECT at FROM cutoff)
- *    UNION ALL
- *    SELECT <columns> FROM <source>
- *    WHERE store_id = $1 AND bucket >= $from AND bucket < $to AND bucket >= (SELECT at FROM cutoff))
- *
- * The constant bounds stay in both branches so the planner excludes chunks up front; the cut-off is
- * an init-plan parameter, which TimescaleDB's ChunkAppend also uses to skip chunks at run time.
- * Below the cut-off the real-time aggregate's raw branch (`bucket >= watermark`) is empty by
- * construction: the watermark is constified into the plan and the branch is pruned.
+ * One branch of a split read: a query over `relation` (the aggregate or the 1-minute rollup)
+ * restricted by `where` (store and time slice). Branches are combined with UNION ALL, so they must
+ * yield the same columns; summing in each branch (GROUP BY) and again over the union keeps the
+ * 1-minute part a plain grouped scan, which the planner parallelizes chunk by chunk (measured 3×
+ * faster on 900k rows than summing the raw union).
  */
-export function freshRollupRows(
+export type RollupBranch = (relation: string, where: RawBuilder<unknown>) => RawBuilder<unknown>;
+
+/**
+ * `branch` over the aggregate for `[from, cutoff)` and over the 1-minute `source` for
+ * `[cutoff, to)`, as one parenthesized subquery; a branch the cut-off leaves empty is left out, and
+ * without an aggregate only `source` is read.
+ *
+ *   (<branch(aggregate, store_id = $1 AND bucket >= $from AND bucket < $cutoff)>
+ *    UNION ALL
+ *    <branch(source, store_id = $1 AND bucket >= $cutoff AND bucket < $to)>)
+ */
+export function splitAtCutoff(
   source: AggregatedRollup,
   aggregate: ContinuousAggregate | null,
-  columns: readonly string[],
   q: RollupSlice,
+  cutoff: Date,
+  branch: RollupBranch,
 ): RawBuilder<unknown> {
-  const cols = sql.join(columns.map((c) => sql.ref(c)));
-  const inRange = sql`store_id = ${q.storeId} AND bucket >= ${ts(q.from)} AND bucket < ${ts(q.to)}`;
-  if (aggregate === null) return sql`(SELECT ${cols} FROM ${sql.table(source)} WHERE ${inRange})`;
+  const slice = (relation: string, from: Date, to: Date) =>
+    branch(relation, sql`store_id = ${q.storeId} AND bucket >= ${ts(from)} AND bucket < ${ts(to)}`);
+  if (aggregate === null || cutoff <= q.from) return sql`(${slice(source, q.from, q.to)})`;
   if (CONTINUOUS_AGGREGATES[aggregate].source !== source) throw new Error(`${aggregate} does not aggregate ${source}`);
-  return sql`(
-    WITH cutoff AS MATERIALIZED (SELECT ${freshAggregateCutoff(aggregate, q.from)} AS at)
-    SELECT ${cols} FROM ${sql.table(aggregate)} WHERE ${inRange} AND bucket < (SELECT at FROM cutoff)
-    UNION ALL
-    SELECT ${cols} FROM ${sql.table(source)} WHERE ${inRange} AND bucket >= (SELECT at FROM cutoff))`;
+  if (cutoff >= q.to) return sql`(${slice(aggregate, q.from, q.to)})`;
+  return sql`(${slice(aggregate, q.from, cutoff)} UNION ALL ${slice(source, cutoff, q.to)})`;
+}
+
+/**
+ * Runs `read` over the store's `[from, to)` of `source`, read through `aggregate` for its fresh
+ * buckets (`freshCutoff`) and from `source` for the rest (`splitAtCutoff`). With an aggregate, the
+ * catalog state and the read share one snapshot: both run in a REPEATABLE READ READ ONLY
+ * transaction (or in the caller's transaction), so a refresh or a write committing in between cannot
+ * make them disagree. The cut-off goes into the read as a constant: the planner then prunes chunks
+ * and the real-time aggregate's raw branch (it starts at the watermark, at or above the cut-off) up
+ * front and can scan the 1-minute part in parallel; as a run-time parameter (one statement) it could
+ * not (measured 4× slower on 900k rows).
+ *
+ *   BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+ *   <getAggregateCatalogState(aggregate, $from)>;       -- → $cutoff = freshCutoff(…)
+ *   <read over splitAtCutoff(…, $cutoff, branch)>;
+ *   COMMIT;
+ */
+export async function readThroughAggregate<DB, T>(
+  db: Kysely<DB>,
+  source: AggregatedRollup,
+  aggregate: ContinuousAggregate | null,
+  q: RollupSlice,
+  branch: RollupBranch,
+  read: (db: Kysely<DB>, rows: RawBuilder<unknown>) => Promise<T>,
+): Promise<T> {
+  if (aggregate === null) return read(db, splitAtCutoff(source, null, q, q.from, branch));
+  const inSnapshot = async (trx: Kysely<DB>) => {
+    const cutoff = freshCutoff(aggregate, q.from, await getAggregateCatalogState(trx, aggregate, q.from));
+    return read(trx, splitAtCutoff(source, aggregate, q, cutoff, branch));
+  };
+  if (db.isTransaction) return inSnapshot(db);
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(inSnapshot);
 }

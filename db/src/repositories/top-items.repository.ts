@@ -2,9 +2,9 @@
 // from the 1-minute item rollup, read through the hourly/daily continuous aggregate for the buckets
 // where that aggregate is exact (lib/continuous-aggregates.ts).
 import type { ItemGrouping, TopItem } from '@shelfsense/contracts';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
-import { aggregateFor, continuousAggregatesMaterialized, freshRollupRows } from '../lib/continuous-aggregates.ts';
+import { aggregateFor, continuousAggregatesMaterialized, readThroughAggregate } from '../lib/continuous-aggregates.ts';
 import type { StoreRange } from './sales-history.repository.ts';
 
 type Db = Kysely<Database>;
@@ -17,7 +17,7 @@ export type ItemSalesRelation = 'item_sales_1m' | 'item_sales_1h' | 'item_sales_
  * rollup (plain PostgreSQL, where they are views whose `date_trunc` bucket cannot use the rollup's
  * index; store-local days in half-hour zones; partial hours). Through an aggregate, only its fresh
  * buckets come from it and the rest from the 1-minute rollup, so the answer is always the
- * 1-minute rollup's (`freshRollupRows`).
+ * 1-minute rollup's (`readThroughAggregate`).
  */
 export function itemSalesRelation(from: Date, to: Date, materializedAggregates: boolean): ItemSalesRelation {
   return aggregateFor('item_sales_1m', from, to, materializedAggregates) ?? 'item_sales_1m';
@@ -26,53 +26,60 @@ export function itemSalesRelation(from: Date, to: Date, materializedAggregates: 
 /**
  * The best-selling skus or categories of a store in `[from, to)`: descending by quantity (`qty`)
  * or line net, ties by key in byte order. Sku rows carry the catalog name and category. Exact at
- * any moment: the aggregate serves only buckets it has materialized, that have ended and that saw
- * no change since, whatever refresh ran (see `freshAggregateCutoff`).
+ * any moment, whatever refresh ran: the aggregate serves only buckets it has materialized, that
+ * have ended and that saw no change since (`freshCutoff`).
  *
  *   SELECT s.key, s.quantity, s.net, s.lines, p.name, p.category
- *   FROM (SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines
- *         FROM <rows> r GROUP BY 1 HAVING <any sum ≠ 0>
- *         ORDER BY quantity DESC, sku COLLATE "C" LIMIT $limit) s
+ *   FROM (SELECT key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines
+ *         FROM <per-key sums> r GROUP BY 1 HAVING <any sum ≠ 0>
+ *         ORDER BY quantity DESC, key COLLATE "C" LIMIT $limit) s
  *   LEFT JOIN products p ON p.store_id = $1 AND p.sku = s.key        -- sku only
  *   ORDER BY s.quantity DESC, s.key COLLATE "C"
  *
- * where <rows> is, for whole UTC days (`item_sales_1h` and '1 hour' for whole hours):
+ * where <per-key sums>, for whole UTC days (`item_sales_1h` for whole UTC hours), is
  *
- *   (WITH cutoff AS MATERIALIZED (SELECT <fresh cut-off of item_sales_1d for $from> AS at)
- *    SELECT sku, category, quantity, net, lines FROM item_sales_1d
- *    WHERE store_id = $1 AND bucket >= $from AND bucket < $to AND bucket < (SELECT at FROM cutoff)
+ *   (SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines FROM item_sales_1d
+ *    WHERE store_id = $1 AND bucket >= $from AND bucket < $cutoff GROUP BY 1
  *    UNION ALL
- *    SELECT sku, category, quantity, net, lines FROM item_sales_1m
- *    WHERE store_id = $1 AND bucket >= $from AND bucket < $to AND bucket >= (SELECT at FROM cutoff))
+ *    SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines FROM item_sales_1m
+ *    WHERE store_id = $1 AND bucket >= $cutoff AND bucket < $to GROUP BY 1)
  *
- * and otherwise (SELECT sku, category, quantity, net, lines FROM item_sales_1m WHERE store_id = $1
- * AND bucket >= $from AND bucket < $to).
+ * with $cutoff read from TimescaleDB's catalog just before, in the same REPEATABLE READ READ ONLY
+ * transaction (`readThroughAggregate`); a branch the cut-off empties is left out. Otherwise (plain
+ * PostgreSQL, other ranges) it is the 1-minute branch over `[from, to)` alone.
  */
-export async function getTopItems(db: Db, q: StoreRange & { by: 'qty' | 'net'; limit: number; groupBy: ItemGrouping }): Promise<TopItem[]> {
+export async function getTopItems(
+  db: Db,
+  q: StoreRange & { by: 'qty' | 'net'; limit: number; groupBy: ItemGrouping },
+): Promise<TopItem[]> {
   const aggregate = aggregateFor('item_sales_1m', q.from, q.to, await continuousAggregatesMaterialized(db));
-  const rows = freshRollupRows('item_sales_1m', aggregate, ['sku', 'category', 'quantity', 'net', 'lines'], q);
   const key = q.groupBy === 'sku' ? sql.ref('sku') : sql.ref('category');
   const metric = q.by === 'qty' ? sql.ref('quantity') : sql.ref('net');
   const catalog = q.groupBy === 'sku' ? sql`p.name, p.category` : sql`NULL::text AS name, NULL::text AS category`;
   const join = q.groupBy === 'sku' ? sql`LEFT JOIN products p ON p.store_id = ${q.storeId} AND p.sku = s.key` : sql``;
-  const result = await sql<{
-    key: string;
-    quantity: number;
-    net: number;
-    lines: number;
-    name: string | null;
-    category: string | null;
-  }>`
-    SELECT s.key, s.quantity, s.net, s.lines, ${catalog}
-    FROM (
-      SELECT ${key} AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines
-      FROM ${rows} r
-      GROUP BY 1
-      HAVING sum(quantity) <> 0 OR sum(net) <> 0 OR sum(lines) <> 0
-      ORDER BY ${metric} DESC, ${key} COLLATE "C"
-      LIMIT ${q.limit}
-    ) s ${join}
-    ORDER BY s.${metric} DESC, s.key COLLATE "C"`.execute(db);
+  const sums = (relation: string, where: RawBuilder<unknown>) =>
+    sql`SELECT ${key} AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines
+        FROM ${sql.table(relation)} WHERE ${where} GROUP BY 1`;
+  const result = await readThroughAggregate(db, 'item_sales_1m', aggregate, q, sums, (trx, rows) =>
+    sql<{
+      key: string;
+      quantity: number;
+      net: number;
+      lines: number;
+      name: string | null;
+      category: string | null;
+    }>`
+      SELECT s.key, s.quantity, s.net, s.lines, ${catalog}
+      FROM (
+        SELECT key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines
+        FROM ${rows} r
+        GROUP BY 1
+        HAVING sum(quantity) <> 0 OR sum(net) <> 0 OR sum(lines) <> 0
+        ORDER BY ${metric} DESC, key COLLATE "C"
+        LIMIT ${q.limit}
+      ) s ${join}
+      ORDER BY s.${metric} DESC, s.key COLLATE "C"`.execute(trx),
+  );
   return result.rows.map((r) => ({
     key: r.key,
     ...(r.name !== null ? { name: r.name } : {}),
