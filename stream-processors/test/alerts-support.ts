@@ -32,7 +32,7 @@ export function manualClock(start: number) {
   };
 }
 
-/** One analysed frame of `cameraId` with zones in the given states. */
+/** One analysed frame of `cameraId` with zones in the given states, published like an edge agent does. */
 export async function publishShelf(
   nc: NatsConnection,
   storeId: string,
@@ -40,7 +40,18 @@ export async function publishShelf(
   at: number,
   zones: Record<string, ZoneState>,
 ): Promise<void> {
-  const event: ShelfObservationEvent = {
+  const event = shelfEvent(storeId, cameraId, at, zones);
+  await jetstream(nc).publish(subjects.shelf(storeId, cameraId), JSON.stringify(event), { msgID: event.id });
+}
+
+/** One analysed frame of `cameraId` with zones in the given states (fill: empty 0, low 0.3, ok 0.9). */
+export function shelfEvent(
+  storeId: string,
+  cameraId: string,
+  at: number,
+  zones: Record<string, ZoneState>,
+): ShelfObservationEvent {
+  return {
     v: ENVELOPE_VERSION,
     id: eventId.shelfObservation(storeId, cameraId, at),
     kind: 'shelf.observation',
@@ -69,7 +80,6 @@ export async function publishShelf(
       }),
     },
   };
-  await jetstream(nc).publish(subjects.shelf(storeId, cameraId), JSON.stringify(event), { msgID: event.id });
 }
 
 /** A camera heartbeat at `at`. */

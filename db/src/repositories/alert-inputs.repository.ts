@@ -66,7 +66,11 @@ export interface HeartbeatInput {
  * SELECT s.*, newest.at, newest.data->'subject'->>'type' FROM subjects s CROSS JOIN LATERAL (… ORDER BY at DESC LIMIT 1) newest
  * ```
  */
-export async function listLatestHeartbeats(db: Kysely<Database>, storeIds: readonly string[], since: Date): Promise<HeartbeatInput[]> {
+export async function listLatestHeartbeats(
+  db: Kysely<Database>,
+  storeIds: readonly string[],
+  since: Date,
+): Promise<HeartbeatInput[]> {
   if (storeIds.length === 0) return [];
   const { rows } = await sql<{ store_id: string; subject_id: string; at: Date; type: string | null }>`
     WITH RECURSIVE subjects AS (
@@ -83,7 +87,9 @@ export async function listLatestHeartbeats(db: Kysely<Database>, storeIds: reado
     CROSS JOIN LATERAL (
       SELECT at, data FROM heartbeats h WHERE h.store_id = s.store_id AND h.subject_id = s.subject_id ORDER BY at DESC LIMIT 1) newest
     ORDER BY s.store_id, s.subject_id`.execute(db);
-  return rows.flatMap((r) => (r.type === 'agent' || r.type === 'camera' ? [{ storeId: r.store_id, type: r.type, id: r.subject_id, lastAt: r.at }] : []));
+  return rows.flatMap((r) =>
+    r.type === 'agent' || r.type === 'camera' ? [{ storeId: r.store_id, type: r.type, id: r.subject_id, lastAt: r.at }] : [],
+  );
 }
 
 /** A store's clock and hours, for rules that only apply while it is open. */
@@ -99,13 +105,20 @@ export interface StoreHoursInput {
 /** Time zone and opening hours of these stores, validated (a bad value degrades, it does not fail). */
 export async function listStoreHours(db: Kysely<Database>, storeIds: readonly string[]): Promise<StoreHoursInput[]> {
   if (storeIds.length === 0) return [];
-  const rows = await db.selectFrom('stores').select(['id', 'timezone', 'opening_hours']).where('id', 'in', uniq(storeIds)).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('stores')
+    .select(['id', 'timezone', 'opening_hours'])
+    .where('id', 'in', uniq(storeIds))
+    .orderBy('id')
+    .execute();
   return rows.map((r) => {
     const tz = TimeZone.safeParse(r.timezone);
     const hours = r.opening_hours === null ? null : OpeningHours.safeParse(r.opening_hours);
     const problems = [
       ...(tz.success ? [] : [`time zone ${JSON.stringify(r.timezone)} is unknown; using UTC`]),
-      ...(hours === null || hours.success ? [] : [`opening hours are invalid (${formatZodError(hours.error)}); treating the store as always open`]),
+      ...(hours === null || hours.success
+        ? []
+        : [`opening hours are invalid (${formatZodError(hours.error)}); treating the store as always open`]),
     ];
     return {
       storeId: r.id,
@@ -120,11 +133,17 @@ export async function listStoreHours(db: Kysely<Database>, storeIds: readonly st
  * Event time of each store's newest order since `since` (any status: a cancellation is POS activity
  * too); stores without one are absent. One index probe per store (`orders_store_created_idx`).
  */
-export async function listLastOrderTimes(db: Kysely<Database>, storeIds: readonly string[], since: Date): Promise<Map<string, Date>> {
+export async function listLastOrderTimes(
+  db: Kysely<Database>,
+  storeIds: readonly string[],
+  since: Date,
+): Promise<Map<string, Date>> {
   if (storeIds.length === 0) return new Map();
   const { rows } = await sql<{ store_id: string; created_at: Date }>`
     SELECT s.id AS store_id, o.created_at FROM unnest(${uniq(storeIds)}::text[]) AS s(id)
-    CROSS JOIN LATERAL (SELECT created_at FROM orders WHERE store_id = s.id AND created_at >= ${since} ORDER BY created_at DESC LIMIT 1) o`.execute(db);
+    CROSS JOIN LATERAL (SELECT created_at FROM orders WHERE store_id = s.id AND created_at >= ${since} ORDER BY created_at DESC LIMIT 1) o`.execute(
+    db,
+  );
   return new Map(rows.map((r) => [r.store_id, r.created_at]));
 }
 
@@ -155,7 +174,11 @@ export const salesWindowKey = (q: SalesWindowQuery) => `${q.storeId}\u0000${q.wi
  * GROUP BY 1, 2
  * ```
  */
-export async function sumSalesWindows(db: Kysely<Database>, queries: readonly SalesWindowQuery[], now: Date): Promise<Map<string, SalesWindowTotals>> {
+export async function sumSalesWindows(
+  db: Kysely<Database>,
+  queries: readonly SalesWindowQuery[],
+  now: Date,
+): Promise<Map<string, SalesWindowTotals>> {
   const out = new Map<string, SalesWindowTotals>();
   const store = [...new Map(queries.filter((q) => q.sku === undefined).map((q) => [salesWindowKey(q), q])).values()];
   const item = [...new Map(queries.filter((q) => q.sku !== undefined).map((q) => [salesWindowKey(q), q])).values()];
@@ -166,7 +189,11 @@ export async function sumSalesWindows(db: Kysely<Database>, queries: readonly Sa
       LEFT JOIN sales_1m s ON s.store_id = q.store_id
         AND s.bucket > ${now}::timestamptz - make_interval(mins => q.minutes) AND s.bucket <= ${now}
       GROUP BY q.store_id, q.minutes`.execute(db);
-    for (const r of rows) out.set(salesWindowKey({ storeId: r.store_id, windowMinutes: r.minutes }), { orders: Number(r.orders), net: Number(r.net) });
+    for (const r of rows)
+      out.set(salesWindowKey({ storeId: r.store_id, windowMinutes: r.minutes }), {
+        orders: Number(r.orders),
+        net: Number(r.net),
+      });
   }
   if (item.length > 0) {
     const { rows } = await sql<{ store_id: string; minutes: number; sku: string; lines: number; net: number }>`
@@ -175,7 +202,11 @@ export async function sumSalesWindows(db: Kysely<Database>, queries: readonly Sa
       LEFT JOIN item_sales_1m i ON i.store_id = q.store_id AND i.sku = q.sku
         AND i.bucket > ${now}::timestamptz - make_interval(mins => q.minutes) AND i.bucket <= ${now}
       GROUP BY q.store_id, q.minutes, q.sku`.execute(db);
-    for (const r of rows) out.set(salesWindowKey({ storeId: r.store_id, windowMinutes: r.minutes, sku: r.sku }), { orders: Number(r.lines), net: Number(r.net) });
+    for (const r of rows)
+      out.set(salesWindowKey({ storeId: r.store_id, windowMinutes: r.minutes, sku: r.sku }), {
+        orders: Number(r.lines),
+        net: Number(r.net),
+      });
   }
   return out;
 }
@@ -199,5 +230,10 @@ export async function countOrderQualityWindows(
     LEFT JOIN (orders o JOIN order_heads h ON h.store_id = o.store_id AND h.order_id = o.order_id AND h.revision = o.revision)
       ON o.store_id = q.store_id AND o.created_at > ${now}::timestamptz - make_interval(mins => q.minutes) AND o.created_at <= ${now}
     GROUP BY q.store_id, q.minutes`.execute(db);
-  return new Map(rows.map((r) => [salesWindowKey({ storeId: r.store_id, windowMinutes: r.minutes }), { orders: r.orders, withIssues: r.with_issues }]));
+  return new Map(
+    rows.map((r) => [
+      salesWindowKey({ storeId: r.store_id, windowMinutes: r.minutes }),
+      { orders: r.orders, withIssues: r.with_issues },
+    ]),
+  );
 }

@@ -59,7 +59,12 @@ export async function getAlertRule(db: Kysely<Database>, id: string): Promise<Al
 const specOf = (input: AlertRuleInput): RuleSpec => RuleSpec.parse({ kind: input.kind, params: input.params });
 
 /** Creates a rule (id default `r-<uuid>`: a NATS subject token, as `alerts.<store>.<rule>` needs). */
-export async function createAlertRule(db: Kysely<Database>, storeId: string, input: AlertRuleInput, id: string = `r-${randomUUID()}`): Promise<AlertRule> {
+export async function createAlertRule(
+  db: Kysely<Database>,
+  storeId: string,
+  input: AlertRuleInput,
+  id: string = `r-${randomUUID()}`,
+): Promise<AlertRule> {
   const spec = specOf(input);
   const row = await db
     .insertInto('alert_rules')
@@ -122,9 +127,34 @@ export function defaultRuleId(storeId: string, suffix: string): string {
 
 /** The default rule set every store gets once (editable and deletable like any other rule). */
 export const DEFAULT_ALERT_RULES: readonly { suffix: string; input: AlertRuleInput }[] = [
-  { suffix: 'oos', input: AlertRuleInput.parse({ name: 'Shelf out of stock', severity: 'warning', forMinutes: 10, kind: 'shelf_out_of_stock', params: { states: ['empty'] } }) },
-  { suffix: 'pos-silent', input: AlertRuleInput.parse({ name: 'POS silent while open', severity: 'warning', kind: 'pos_silent', params: { minutes: 30 } }) },
-  { suffix: 'camera-offline', input: AlertRuleInput.parse({ name: 'Camera offline', severity: 'warning', kind: 'heartbeat_stale', params: { minutes: 5, target: 'camera' } }) },
+  {
+    suffix: 'oos',
+    input: AlertRuleInput.parse({
+      name: 'Shelf out of stock',
+      severity: 'warning',
+      forMinutes: 10,
+      kind: 'shelf_out_of_stock',
+      params: { states: ['empty'] },
+    }),
+  },
+  {
+    suffix: 'pos-silent',
+    input: AlertRuleInput.parse({
+      name: 'POS silent while open',
+      severity: 'warning',
+      kind: 'pos_silent',
+      params: { minutes: 30 },
+    }),
+  },
+  {
+    suffix: 'camera-offline',
+    input: AlertRuleInput.parse({
+      name: 'Camera offline',
+      severity: 'warning',
+      kind: 'heartbeat_stale',
+      params: { minutes: 5, target: 'camera' },
+    }),
+  },
 ];
 
 /** Job name of the one-off claim rows in `job_leases` (occurrence = store id). */

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Alert, type AlertState, type AlertTransition, type Severity, type TransitionCause } from '@shelfsense/contracts';
+import {
+  AppError,
+  type Alert,
+  type AlertState,
+  type AlertTransition,
+  type Severity,
+  type TransitionCause,
+} from '@shelfsense/contracts';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AlertStateColumn, AlertsTable, Database } from '../database.ts';
 
@@ -63,9 +70,13 @@ export async function getAlert(db: Kysely<Database>, id: string): Promise<Stored
  * WHERE a.state <> 'resolved' [AND a.store_id = ANY($1)]
  * ```
  */
-export async function listOpenAlerts(db: Kysely<Database>, q: { storeIds?: readonly string[] | null } = {}): Promise<OpenAlert[]> {
+export async function listOpenAlerts(
+  db: Kysely<Database>,
+  q: { storeIds?: readonly string[] | null } = {},
+): Promise<OpenAlert[]> {
   if (q.storeIds !== undefined && q.storeIds !== null && q.storeIds.length === 0) return [];
-  const storeFilter = q.storeIds === undefined || q.storeIds === null ? sql`TRUE` : sql`a.store_id = ANY(${[...q.storeIds]}::text[])`;
+  const storeFilter =
+    q.storeIds === undefined || q.storeIds === null ? sql`TRUE` : sql`a.store_id = ANY(${[...q.storeIds]}::text[])`;
   const { rows } = await sql<AlertRow & { rule_enabled: boolean }>`
     SELECT a.*, r.enabled AS rule_enabled FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
     WHERE a.state <> 'resolved' AND ${storeFilter}
@@ -82,7 +93,8 @@ export async function listHandResolutions(
   q: { storeIds?: readonly string[] | null; since: Date },
 ): Promise<{ ruleId: string; subject: string; resolvedAt: Date }[]> {
   if (q.storeIds !== undefined && q.storeIds !== null && q.storeIds.length === 0) return [];
-  const storeFilter = q.storeIds === undefined || q.storeIds === null ? sql`TRUE` : sql`a.store_id = ANY(${[...q.storeIds]}::text[])`;
+  const storeFilter =
+    q.storeIds === undefined || q.storeIds === null ? sql`TRUE` : sql`a.store_id = ANY(${[...q.storeIds]}::text[])`;
   const { rows } = await sql<{ rule_id: string; subject: string; resolved_at: Date }>`
     SELECT a.rule_id, a.subject, max(a.resolved_at) AS resolved_at
     FROM alerts a JOIN alert_transitions t ON t.alert_id = a.id AND t.seq = a.seq
@@ -115,7 +127,15 @@ function toChange(r: ChangeRow): AlertChange {
   const stored = toStoredAlert(r);
   return {
     alert: withoutSeq(stored),
-    transition: { alertId: r.id, seq: r.seq, from: r.t_from, to: r.state, at: r.t_at.toISOString(), cause: r.t_cause, actor: r.t_actor },
+    transition: {
+      alertId: r.id,
+      seq: r.seq,
+      from: r.t_from,
+      to: r.state,
+      at: r.t_at.toISOString(),
+      cause: r.t_cause,
+      actor: r.t_actor,
+    },
   };
 }
 
@@ -146,7 +166,9 @@ export async function openAlert(db: Kysely<Database>, a: NewAlert): Promise<Aler
       SELECT id, seq, NULL, state, ${a.at}, 'condition', NULL FROM a
       RETURNING alert_id, from_state, at, cause, actor
     )
-    SELECT a.*, t.from_state AS t_from, t.at AS t_at, t.cause AS t_cause, t.actor AS t_actor FROM a JOIN t ON t.alert_id = a.id`.execute(db);
+    SELECT a.*, t.from_state AS t_from, t.at AS t_at, t.cause AS t_cause, t.actor AS t_actor FROM a JOIN t ON t.alert_id = a.id`.execute(
+    db,
+  );
   const row = rows[0];
   return row === undefined ? null : toChange(row);
 }
@@ -161,7 +183,11 @@ export interface AlertTransitionWrite {
   readonly actor: string | null;
   readonly at: Date;
   /** The latest value, summary and annotations, when the evaluator has them. */
-  readonly details?: { readonly summary: string; readonly value: number | null; readonly annotations: Readonly<Record<string, string | number | boolean>> };
+  readonly details?: {
+    readonly summary: string;
+    readonly value: number | null;
+    readonly annotations: Readonly<Record<string, string | number | boolean>>;
+  };
   /** Sets `snoozed_until` (null clears it). */
   readonly snoozedUntil?: Date | null;
 }
@@ -183,11 +209,16 @@ export interface AlertTransitionWrite {
 export async function transitionAlert(db: Kysely<Database>, w: AlertTransitionWrite): Promise<AlertChange | null> {
   const sets = [sql`state = ${w.to}`, sql`seq = seq + 1`, sql`updated_at = ${w.at}`];
   if (w.to === 'firing') sets.push(sql`fired_at = coalesce(fired_at, ${w.at})`);
-  if (w.to === 'acknowledged' && w.from !== 'acknowledged') sets.push(sql`acknowledged_at = ${w.at}`, sql`acknowledged_by = ${w.actor}`);
+  if (w.to === 'acknowledged' && w.from !== 'acknowledged')
+    sets.push(sql`acknowledged_at = ${w.at}`, sql`acknowledged_by = ${w.actor}`);
   if (w.to === 'resolved') sets.push(sql`resolved_at = ${w.at}`);
   if (w.snoozedUntil !== undefined) sets.push(sql`snoozed_until = ${w.snoozedUntil}`);
   if (w.details !== undefined) {
-    sets.push(sql`summary = ${w.details.summary}`, sql`value = ${w.details.value}`, sql`annotations = ${JSON.stringify(w.details.annotations)}::jsonb`);
+    sets.push(
+      sql`summary = ${w.details.summary}`,
+      sql`value = ${w.details.value}`,
+      sql`annotations = ${JSON.stringify(w.details.annotations)}::jsonb`,
+    );
   }
   const { rows } = await sql<ChangeRow>`
     WITH a AS (
@@ -211,7 +242,14 @@ export async function transitionAlert(db: Kysely<Database>, w: AlertTransitionWr
  */
 export async function refreshAlertDetails(
   db: Kysely<Database>,
-  r: { alertId: string; expectedSeq: number; summary: string; value: number | null; annotations: Readonly<Record<string, string | number | boolean>>; at: Date },
+  r: {
+    alertId: string;
+    expectedSeq: number;
+    summary: string;
+    value: number | null;
+    annotations: Readonly<Record<string, string | number | boolean>>;
+    at: Date;
+  },
 ): Promise<boolean> {
   const res = await db
     .updateTable('alerts')
@@ -245,10 +283,14 @@ async function manualTransition(
  * firing → acknowledged, by `actor` (audit row with the actor; published by the outbox sweeper).
  * `null` when it is already acknowledged; `conflict` when it is pending or resolved; `not_found`.
  */
-export async function acknowledgeAlert(db: Kysely<Database>, q: { alertId: string; actor: string; at?: Date }): Promise<AlertChange | null> {
+export async function acknowledgeAlert(
+  db: Kysely<Database>,
+  q: { alertId: string; actor: string; at?: Date },
+): Promise<AlertChange | null> {
   return manualTransition(db, q.alertId, (alert) => {
     if (alert.state === 'acknowledged') return null;
-    if (alert.state !== 'firing') throw new AppError('conflict', `alert ${alert.id} is ${alert.state}; only a firing alert can be acknowledged`);
+    if (alert.state !== 'firing')
+      throw new AppError('conflict', `alert ${alert.id} is ${alert.state}; only a firing alert can be acknowledged`);
     return { to: 'acknowledged', cause: 'acknowledged', actor: q.actor, at: q.at ?? new Date() };
   });
 }
@@ -257,7 +299,10 @@ export async function acknowledgeAlert(db: Kysely<Database>, q: { alertId: strin
  * Resolves an open alert by hand. `null` when it is already resolved. If the condition still holds,
  * the evaluator opens a new alert whose `for` starts now (not when the condition began).
  */
-export async function resolveAlert(db: Kysely<Database>, q: { alertId: string; actor: string; at?: Date }): Promise<AlertChange | null> {
+export async function resolveAlert(
+  db: Kysely<Database>,
+  q: { alertId: string; actor: string; at?: Date },
+): Promise<AlertChange | null> {
   return manualTransition(db, q.alertId, (alert) =>
     alert.state === 'resolved' ? null : { to: 'resolved', cause: 'resolved_by_hand', actor: q.actor, at: q.at ?? new Date() },
   );
@@ -268,7 +313,10 @@ export async function resolveAlert(db: Kysely<Database>, q: { alertId: string; a
  * cause `snoozed`, so it has an audit row and an ALERTS message; the lifecycle goes on (a snoozed
  * alert still resolves when its condition clears) — only notifications hold back.
  */
-export async function snoozeAlert(db: Kysely<Database>, q: { alertId: string; actor: string; until: Date | null; at?: Date }): Promise<AlertChange | null> {
+export async function snoozeAlert(
+  db: Kysely<Database>,
+  q: { alertId: string; actor: string; until: Date | null; at?: Date },
+): Promise<AlertChange | null> {
   const at = q.at ?? new Date();
   if (q.until !== null && q.until <= at) throw new AppError('validation_failed', 'until must be in the future');
   return manualTransition(db, q.alertId, (alert) => {
@@ -288,8 +336,20 @@ export async function snoozeAlert(db: Kysely<Database>, q: { alertId: string; ac
  * WHERE t.published_at IS NULL AND t.at < $before ORDER BY t.at, t.alert_id, t.seq LIMIT $limit
  * ```
  */
-export async function listUnpublishedTransitions(db: Kysely<Database>, q: { before: Date; limit: number }): Promise<AlertChange[]> {
-  const { rows } = await sql<AlertRow & { t_seq: number; t_from: AlertStateColumn | null; t_to: AlertStateColumn; t_at: Date; t_cause: TransitionCause; t_actor: string | null }>`
+export async function listUnpublishedTransitions(
+  db: Kysely<Database>,
+  q: { before: Date; limit: number },
+): Promise<AlertChange[]> {
+  const { rows } = await sql<
+    AlertRow & {
+      t_seq: number;
+      t_from: AlertStateColumn | null;
+      t_to: AlertStateColumn;
+      t_at: Date;
+      t_cause: TransitionCause;
+      t_actor: string | null;
+    }
+  >`
     SELECT a.*, t.seq AS t_seq, t.from_state AS t_from, t.to_state AS t_to, t.at AS t_at, t.cause AS t_cause, t.actor AS t_actor
     FROM alert_transitions t JOIN alerts a ON a.id = t.alert_id
     WHERE t.published_at IS NULL AND t.at < ${q.before}
@@ -297,12 +357,24 @@ export async function listUnpublishedTransitions(db: Kysely<Database>, q: { befo
     LIMIT ${q.limit}`.execute(db);
   return rows.map((r) => ({
     alert: { ...withoutSeq(toStoredAlert(r)), state: r.t_to },
-    transition: { alertId: r.id, seq: r.t_seq, from: r.t_from, to: r.t_to, at: r.t_at.toISOString(), cause: r.t_cause, actor: r.t_actor },
+    transition: {
+      alertId: r.id,
+      seq: r.t_seq,
+      from: r.t_from,
+      to: r.t_to,
+      at: r.t_at.toISOString(),
+      cause: r.t_cause,
+      actor: r.t_actor,
+    },
   }));
 }
 
 /** Marks transitions as published (the outbox's done flag). */
-export async function markTransitionsPublished(db: Kysely<Database>, keys: readonly { alertId: string; seq: number }[], at: Date): Promise<void> {
+export async function markTransitionsPublished(
+  db: Kysely<Database>,
+  keys: readonly { alertId: string; seq: number }[],
+  at: Date,
+): Promise<void> {
   if (keys.length === 0) return;
   await sql`
     UPDATE alert_transitions t SET published_at = ${at}
@@ -311,7 +383,10 @@ export async function markTransitionsPublished(db: Kysely<Database>, keys: reado
 }
 
 /** Every transition of one alert, in order (the audit trail). */
-export async function listAlertTransitions(db: Kysely<Database>, alertId: string): Promise<(AlertTransition & { publishedAt: string | null })[]> {
+export async function listAlertTransitions(
+  db: Kysely<Database>,
+  alertId: string,
+): Promise<(AlertTransition & { publishedAt: string | null })[]> {
   const rows = await db.selectFrom('alert_transitions').selectAll().where('alert_id', '=', alertId).orderBy('seq').execute();
   return rows.map((r) => ({
     alertId: r.alert_id,
