@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { AppError } from '@shelfsense/contracts';
-import type { Db } from '@shelfsense/db';
+import { createTimescaleJobMonitor, readTimescaleJobs, type Db } from '@shelfsense/db';
 import type { NatsConnection } from '@nats-io/transport-node';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -12,6 +12,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { registerAuth } from './auth/auth.plugin.ts';
 import type { Config } from './config.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { registerTimescaleJobMetrics } from './health/timescale-jobs.metrics.ts';
 import { customersRoutes } from './customers/customers.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
@@ -47,6 +48,9 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // One cached read of the TimescaleDB job statistics serves /readyz and /metrics.
+  const timescaleJobs = createTimescaleJobMonitor({ read: () => readTimescaleJobs(deps.db) });
+  registerTimescaleJobMetrics(registry, timescaleJobs);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -68,7 +72,7 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await app.register(fastifyWebsocket);
 
   registerAuth(app, deps.db);
-  await app.register(healthRoutes({ db: deps.db, registry }));
+  await app.register(healthRoutes({ db: deps.db, registry, timescaleJobs }));
   await app.register(storesRoutes(deps.db));
   await app.register(salesRoutes(deps.db));
   await app.register(salesInsightsRoutes(deps.db));
