@@ -1,12 +1,12 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, consumerDefinitions, streamDefinitions } from '@shelfsense/contracts';
-import { type Db } from '@shelfsense/db';
+import { createTimescaleJobMonitor, readTimescaleJobs, timescaleJobsHealth, type Db } from '@shelfsense/db';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { createAlertEvaluator } from './alerts/alert.evaluator.ts';
 import type { Config } from './config.ts';
-import { createHttpServer } from './http.routes.ts';
+import { createHttpServer, type InformativeChecks } from './http.routes.ts';
 import { ensureConsumer, ensureStreams } from './lib/jetstream-provisioning.ts';
 import { createMetrics } from './metrics.ts';
 import { createNotifications } from './notify/notify.runner.ts';
@@ -14,6 +14,8 @@ import { createLiveSalesPublisher } from './pos/live-sales.publisher.ts';
 import { runPosConsumer } from './pos/pos.consumer.ts';
 import { runHealthConsumer } from './shelf/health.consumer.ts';
 import { runShelfConsumer } from './shelf/shelf.consumer.ts';
+import { createTimescaleJobFallback } from './timescale/timescale-job.fallback.ts';
+import { registerTimescaleJobMetrics } from './timescale/timescale-jobs.metrics.ts';
 
 export interface ProcessorsApp {
   start(): Promise<{ httpPort: number }>;
@@ -26,6 +28,16 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
   const metrics = createMetrics();
   const abort = new AbortController();
   const consumers: Promise<void>[] = [];
+  // One cached read of the TimescaleDB job statistics serves /readyz and /metrics.
+  const timescaleJobs = createTimescaleJobMonitor({ read: () => readTimescaleJobs(db) });
+  registerTimescaleJobMetrics(metrics.registry, timescaleJobs);
+  const jobFallback = createTimescaleJobFallback({
+    db,
+    log: log.child({ component: 'timescale-jobs' }),
+    mode: config.timescaleJobs.fallback,
+    schedule: config.timescaleJobs.schedule,
+    runs: metrics.timescaleJobFallbackRuns,
+  });
   const live = createLiveSalesPublisher({ nc, db, log: log.child({ component: 'live-sales' }), minIntervalMs: config.live.minIntervalMs });
   const alerts = createAlertEvaluator({ db, nc, js: jetstream(nc), log: log.child({ component: 'alerts' }), metrics, intervalMs: config.alerts.evalIntervalMs, clock: deps.clock });
   const notifications = createNotifications(
@@ -50,6 +62,11 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
         () => false,
       ),
     }),
+    // Degraded jobs do not make the processors unready: restarting or unrouting them fixes nothing.
+    informative: async (): Promise<InformativeChecks> => {
+      const health = timescaleJobsHealth(await timescaleJobs.report());
+      return health === null ? { checks: {} } : { checks: { timescaleJobs: health.check }, details: { timescaleJobs: health.detail } };
+    },
   });
 
   return {
@@ -112,12 +129,14 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
         supervise(CONSUMERS.notifier, notifications.runNotifier(abort.signal)),
       );
       notifications.startFollowUp();
+      jobFallback.start();
       if (config.alerts.evalIntervalMs > 0) alerts.start();
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address();
       return { httpPort: typeof address === 'object' && address !== null ? address.port : config.http.port };
     },
     async stop() {
+      await jobFallback.stop();
       await alerts.stop();
       await notifications.stop();
       abort.abort();

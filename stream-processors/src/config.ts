@@ -1,4 +1,5 @@
 import { TokenId, envBoolean, parseEnv } from '@shelfsense/contracts';
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { RedactedSecret } from './notify/redacted-secret.ts';
 
@@ -25,6 +26,17 @@ const Env = z.object({
     .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
     .pipe(z.array(TokenId)),
   PROVISION_STREAMS: z.preprocess(envBoolean, z.boolean()).default(true),
+  /**
+   * TimescaleDB jobs the scheduler fails to run (every job on PostgreSQL 15.20) or falls behind on:
+   * `auto` runs them by hand (`CALL run_job`), one replica at a time; `off` only logs their state.
+   * No-op without TimescaleDB.
+   */
+  TIMESCALE_JOB_FALLBACK: z.enum(['auto', 'off']).default('auto'),
+  /** When the fallback looks (node-cron; 5 fields, or 6 with seconds). A job still only runs once per its own interval. */
+  TIMESCALE_JOB_FALLBACK_SCHEDULE: z
+    .string()
+    .default('* * * * *')
+    .refine((s) => validCron(s), { message: 'must be a cron expression such as "* * * * *"' }),
   /** Notifications: follow-up pass (escalations, repeats), deliveries in flight, retry backoff (full jitter). */
   NOTIFY_FOLLOW_UP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
@@ -67,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     fault: e.SHELFSENSE_FAULT,
     live: { minIntervalMs: e.LIVE_MIN_INTERVAL_MS },
     alerts: { evalIntervalMs: e.ALERT_EVAL_INTERVAL_MS },
+    timescaleJobs: { fallback: e.TIMESCALE_JOB_FALLBACK, schedule: e.TIMESCALE_JOB_FALLBACK_SCHEDULE },
     notify: {
       followUpIntervalMs: e.NOTIFY_FOLLOW_UP_INTERVAL_MS,
       concurrency: e.NOTIFY_CONCURRENCY,

@@ -12,6 +12,12 @@ export function createMetrics() {
     duplicates: new Counter({ name: 'shelfsense_pos_duplicates_total', help: 'Order events that were already stored (redelivery, replay)', registers: [registry] }),
     deadLettered: new Counter({ name: 'shelfsense_dead_lettered_total', help: 'Messages moved to the dead-letter stream', labelNames: ['stream', 'reason'], registers: [registry] }),
     batchFailures: new Counter({ name: 'shelfsense_batch_failures_total', help: 'Batches whose transaction failed', labelNames: ['stream'], registers: [registry] }),
+    timescaleJobFallbackRuns: new Counter({
+      name: 'shelfsense_timescaledb_job_fallback_runs_total',
+      help: 'TimescaleDB jobs the fallback tried to run by hand, by result (succeeded, failed, locked = another replica had it, not_due = already done)',
+      labelNames: ['job_id', 'proc_name', 'hypertable', 'result'],
+      registers: [registry],
+    }),
     notificationsEnqueued: new Counter({ name: 'shelfsense_notifications_enqueued_total', help: 'Notification jobs published to NOTIFY, by reason', labelNames: ['reason'], registers: [registry] }),
     notificationsSuppressed: new Counter({ name: 'shelfsense_notifications_suppressed_total', help: 'Alerts held back from notification, by cause (snoozed, silence, inhibited)', labelNames: ['by'], registers: [registry] }),
     deliveryAttempts: new Counter({ name: 'shelfsense_notification_delivery_attempts_total', help: 'Delivery attempts by channel kind and ledger status', labelNames: ['kind', 'status'], registers: [registry] }),
