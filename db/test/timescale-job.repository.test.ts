@@ -3,7 +3,13 @@
 import { createTestDatabase, eventually } from '@shelfsense/test';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TIMESCALE_JOB_LOCK_NAMESPACE, readTimescaleJobs, runTimescaleJobExclusively, type Db, type TimescaleJob } from '../src/index.ts';
+import {
+  TIMESCALE_JOB_LOCK_NAMESPACE,
+  readTimescaleJobs,
+  runTimescaleJobExclusively,
+  type Db,
+  type TimescaleJob,
+} from '../src/index.ts';
 
 describe.skipIf(inject('pgTimescale'))('TimescaleDB jobs on plain PostgreSQL', () => {
   let db: Db;
@@ -28,7 +34,11 @@ describe.skipIf(!inject('pgTimescale'))('TimescaleDB jobs (needs TEST_PG_ADMIN_U
     return job;
   };
   const addJob = async (proc: string, initialStart: string) =>
-    (await sql<{ id: number }>`SELECT add_job(${proc}::regproc, '1 hour', initial_start => ${initialStart}::timestamptz) AS id`.execute(db)).rows[0]!.id;
+    (
+      await sql<{
+        id: number;
+      }>`SELECT add_job(${proc}::regproc, '1 hour', initial_start => ${initialStart}::timestamptz) AS id`.execute(db)
+    ).rows[0]!.id;
 
   beforeAll(async () => {
     db = (await createTestDatabase(inject('pgAdminUrl'))).db;
@@ -68,7 +78,14 @@ describe.skipIf(!inject('pgTimescale'))('TimescaleDB jobs (needs TEST_PG_ADMIN_U
       return j.lastRunStatus === 'Failed' && j.lastError !== null ? j : undefined;
     }, 30_000);
 
-    expect(job).toMatchObject({ procSchema: 'public', procName: 'always_fails', hypertable: null, scheduled: true, scheduleIntervalSeconds: 3600, lastSuccessAt: null });
+    expect(job).toMatchObject({
+      procSchema: 'public',
+      procName: 'always_fails',
+      hypertable: null,
+      scheduled: true,
+      scheduleIntervalSeconds: 3600,
+      lastSuccessAt: null,
+    });
     expect(job.totalFailures).toBeGreaterThanOrEqual(1);
     expect(job.failuresSinceSuccess).toBeGreaterThanOrEqual(1);
     expect(job.lastError).toMatchObject({ sqlState: 'P0001', message: `always fails (job ${id})` });
@@ -84,7 +101,12 @@ describe.skipIf(!inject('pgTimescale'))('TimescaleDB jobs (needs TEST_PG_ADMIN_U
     expect(outcome).toMatchObject({ kind: 'succeeded', recorded: true });
     const runs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM job_runs WHERE job_id = ${id}`.execute(db);
     expect(runs.rows[0]?.n).toBe(1);
-    const { rows } = await sql<{ last_run_status: string; last_successful_finish: Date; total_successes: number; next_start: Date }>`
+    const { rows } = await sql<{
+      last_run_status: string;
+      last_successful_finish: Date;
+      total_successes: number;
+      next_start: Date;
+    }>`
       SELECT last_run_status, last_successful_finish, total_successes, next_start
       FROM timescaledb_information.job_stats WHERE job_id = ${id}`.execute(db);
     expect(rows[0]).toMatchObject({ last_run_status: 'Success', total_successes: 1 });
@@ -115,7 +137,11 @@ describe.skipIf(!inject('pgTimescale'))('TimescaleDB jobs (needs TEST_PG_ADMIN_U
     const outcome = await runTimescaleJobExclusively(db, id, { stillDue: () => true });
 
     expect(outcome).toEqual({ kind: 'failed', sqlState: 'P0001', message: `always fails (job ${id})` });
-    const free = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ${TIMESCALE_JOB_LOCK_NAMESPACE} AND objid = ${id}`.execute(db);
+    const free = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = ${TIMESCALE_JOB_LOCK_NAMESPACE} AND objid = ${id}`.execute(
+      db,
+    );
     expect(free.rows[0]?.n).toBe(0);
   });
 });

@@ -76,11 +76,20 @@ describe('classifyTimescaleJob', () => {
     const never = makeJob({ lastSuccessAt: null, lastRunStatus: 'Failed', nextStart: ago(-60) });
 
     expect(classifyTimescaleJob(never, NOW)).toMatchObject({ failing: true, overdue: false, lastSuccessAgeSeconds: null });
-    expect(classifyTimescaleJob({ ...never, lastRunStatus: null, nextStart: ago(HOUR) }, NOW)).toMatchObject({ failing: false, overdue: true });
+    expect(classifyTimescaleJob({ ...never, lastRunStatus: null, nextStart: ago(HOUR) }, NOW)).toMatchObject({
+      failing: false,
+      overdue: true,
+    });
   });
 
   it('never reports a paused job', () => {
-    const paused = makeJob({ scheduled: false, jobStatus: 'Paused', lastRunStatus: 'Failed', lastSuccessAt: ago(100 * HOUR), nextStart: null });
+    const paused = makeJob({
+      scheduled: false,
+      jobStatus: 'Paused',
+      lastRunStatus: 'Failed',
+      lastSuccessAt: ago(100 * HOUR),
+      nextStart: null,
+    });
 
     expect(classifyTimescaleJob(paused, NOW)).toMatchObject({ failing: false, overdue: false });
   });
@@ -137,7 +146,10 @@ describe('timescaleJobsHealth', () => {
   it('is ok with no issues when every job is fine', () => {
     const report = classifyTimescaleJobs({ kind: 'jobs', at: NOW, jobs: [makeJob(), makeJob({ id: 1001 })] });
 
-    expect(timescaleJobsHealth(report)).toEqual({ check: 'ok', detail: { status: 'ok', checkedAt: NOW.toISOString(), jobs: 2, issues: [] } });
+    expect(timescaleJobsHealth(report)).toEqual({
+      check: 'ok',
+      detail: { status: 'ok', checkedAt: NOW.toISOString(), jobs: 2, issues: [] },
+    });
   });
 
   it('is degraded with id, procedure, hypertable and the last error of each failing or overdue job', () => {
@@ -169,7 +181,11 @@ describe('timescaleJobsHealth', () => {
             lastSuccessAt: null,
             nextStartAt: ago(-60).toISOString(),
             failuresSinceSuccess: 3,
-            lastError: { at: ago(120).toISOString(), sqlState: '24000', message: 'cannot drop portal "" while it is being set up' },
+            lastError: {
+              at: ago(120).toISOString(),
+              sqlState: '24000',
+              message: 'cannot drop portal "" while it is being set up',
+            },
           },
         ],
       },
@@ -190,7 +206,9 @@ describe('createTimescaleJobMonitor', () => {
     let fail = false;
     const read = (): Promise<TimescaleJobsSnapshot> => {
       reads++;
-      return fail ? Promise.reject(new Error('connection refused')) : Promise.resolve({ kind: 'jobs', at: NOW, jobs: [makeJob({ lastRunStatus: 'Failed' })] });
+      return fail
+        ? Promise.reject(new Error('connection refused'))
+        : Promise.resolve({ kind: 'jobs', at: NOW, jobs: [makeJob({ lastRunStatus: 'Failed' })] });
     };
     return { read, reads: () => reads, failNext: () => (fail = true) };
   }
@@ -215,6 +233,10 @@ describe('createTimescaleJobMonitor', () => {
     source.failNext();
     const sut = createTimescaleJobMonitor({ read: source.read, cacheMs: 0, clock: () => NOW.getTime() });
 
-    expect(await sut.report()).toEqual({ kind: 'error', at: NOW, message: 'could not read TimescaleDB job statistics: connection refused' });
+    expect(await sut.report()).toEqual({
+      kind: 'error',
+      at: NOW,
+      message: 'could not read TimescaleDB job statistics: connection refused',
+    });
   });
 });

@@ -65,16 +65,24 @@ const seconds = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 1000
  * `next_start` alone: TimescaleDB records no creation time, and `initial_start` is only an anchor
  * (2000-01-01 for the job-history retention job). Paused jobs are neither.
  */
-export function classifyTimescaleJob(job: TimescaleJob, now: Date, t: TimescaleJobThresholds = DEFAULT_TIMESCALE_JOB_THRESHOLDS): TimescaleJobHealth {
+export function classifyTimescaleJob(
+  job: TimescaleJob,
+  now: Date,
+  t: TimescaleJobThresholds = DEFAULT_TIMESCALE_JOB_THRESHOLDS,
+): TimescaleJobHealth {
   const lastSuccessAgeSeconds = job.lastSuccessAt === null ? null : seconds(job.lastSuccessAt, now);
   if (!job.scheduled) return { job, failing: false, overdue: false, lastSuccessAgeSeconds };
   const failing = job.lastRunStatus === 'Failed';
   const startMissed = job.jobStatus !== 'Running' && job.nextStart !== null && seconds(job.nextStart, now) > t.graceSeconds;
-  const successStale = lastSuccessAgeSeconds !== null && lastSuccessAgeSeconds > t.overdueFactor * job.scheduleIntervalSeconds + t.graceSeconds;
+  const successStale =
+    lastSuccessAgeSeconds !== null && lastSuccessAgeSeconds > t.overdueFactor * job.scheduleIntervalSeconds + t.graceSeconds;
   return { job, failing, overdue: startMissed || successStale, lastSuccessAgeSeconds };
 }
 
-export function classifyTimescaleJobs(snapshot: TimescaleJobsSnapshot, t: TimescaleJobThresholds = DEFAULT_TIMESCALE_JOB_THRESHOLDS): TimescaleJobsReport {
+export function classifyTimescaleJobs(
+  snapshot: TimescaleJobsSnapshot,
+  t: TimescaleJobThresholds = DEFAULT_TIMESCALE_JOB_THRESHOLDS,
+): TimescaleJobsReport {
   if (snapshot.kind === 'not_applicable') return snapshot;
   const jobs = snapshot.jobs.map((j) => classifyTimescaleJob(j, snapshot.at, t));
   return { kind: 'checked', at: snapshot.at, status: jobs.some((j) => j.failing || j.overdue) ? 'degraded' : 'ok', jobs };
@@ -100,15 +108,23 @@ export function timescaleJobDueForFallback(h: TimescaleJobHealth, now: Date, las
 }
 
 /** `/readyz` check word and detail; null on plain PostgreSQL, where the check is left out. */
-export function timescaleJobsHealth(report: TimescaleJobsReport): { check: 'ok' | 'degraded'; detail: TimescaleJobsDetail } | null {
+export function timescaleJobsHealth(
+  report: TimescaleJobsReport,
+): { check: 'ok' | 'degraded'; detail: TimescaleJobsDetail } | null {
   switch (report.kind) {
     case 'not_applicable':
       return null;
     case 'error':
-      return { check: 'degraded', detail: { status: 'degraded', checkedAt: report.at.toISOString(), jobs: 0, issues: [], error: report.message } };
+      return {
+        check: 'degraded',
+        detail: { status: 'degraded', checkedAt: report.at.toISOString(), jobs: 0, issues: [], error: report.message },
+      };
     case 'checked': {
       const issues = report.jobs.filter((h) => h.failing || h.overdue).map(toIssue);
-      return { check: report.status, detail: { status: report.status, checkedAt: report.at.toISOString(), jobs: report.jobs.length, issues } };
+      return {
+        check: report.status,
+        detail: { status: report.status, checkedAt: report.at.toISOString(), jobs: report.jobs.length, issues },
+      };
     }
   }
 }
@@ -124,7 +140,10 @@ function toIssue(h: TimescaleJobHealth): TimescaleJobIssue {
     lastSuccessAt: job.lastSuccessAt?.toISOString() ?? null,
     nextStartAt: job.nextStart?.toISOString() ?? null,
     failuresSinceSuccess: job.failuresSinceSuccess,
-    lastError: job.lastError === null ? null : { at: job.lastError.at.toISOString(), sqlState: job.lastError.sqlState, message: job.lastError.message },
+    lastError:
+      job.lastError === null
+        ? null
+        : { at: job.lastError.at.toISOString(), sqlState: job.lastError.sqlState, message: job.lastError.message },
   };
 }
 
@@ -134,11 +153,31 @@ function toIssue(h: TimescaleJobHealth): TimescaleJobIssue {
  * age `+Inf`, so `> threshold` alerts fire for it too.
  */
 export const TIMESCALE_JOB_METRICS = {
-  jobFailing: { name: 'shelfsense_timescaledb_job_failing', help: "1 when the TimescaleDB scheduler's last run of the job failed", labelNames: ['job_id', 'proc_name', 'hypertable'] },
-  jobOverdue: { name: 'shelfsense_timescaledb_job_overdue', help: '1 when the job is overdue (start time long passed, or no success for several schedule intervals)', labelNames: ['job_id', 'proc_name', 'hypertable'] },
-  jobLastSuccessAge: { name: 'shelfsense_timescaledb_job_last_success_age_seconds', help: 'Seconds since the job last succeeded (+Inf: never)', labelNames: ['job_id', 'proc_name', 'hypertable'] },
-  jobsFailing: { name: 'shelfsense_timescaledb_jobs_failing', help: 'TimescaleDB jobs whose last run failed (0 without TimescaleDB)', labelNames: [] },
-  jobsOverdue: { name: 'shelfsense_timescaledb_jobs_overdue', help: 'TimescaleDB jobs that are overdue (0 without TimescaleDB)', labelNames: [] },
+  jobFailing: {
+    name: 'shelfsense_timescaledb_job_failing',
+    help: "1 when the TimescaleDB scheduler's last run of the job failed",
+    labelNames: ['job_id', 'proc_name', 'hypertable'],
+  },
+  jobOverdue: {
+    name: 'shelfsense_timescaledb_job_overdue',
+    help: '1 when the job is overdue (start time long passed, or no success for several schedule intervals)',
+    labelNames: ['job_id', 'proc_name', 'hypertable'],
+  },
+  jobLastSuccessAge: {
+    name: 'shelfsense_timescaledb_job_last_success_age_seconds',
+    help: 'Seconds since the job last succeeded (+Inf: never)',
+    labelNames: ['job_id', 'proc_name', 'hypertable'],
+  },
+  jobsFailing: {
+    name: 'shelfsense_timescaledb_jobs_failing',
+    help: 'TimescaleDB jobs whose last run failed (0 without TimescaleDB)',
+    labelNames: [],
+  },
+  jobsOverdue: {
+    name: 'shelfsense_timescaledb_jobs_overdue',
+    help: 'TimescaleDB jobs that are overdue (0 without TimescaleDB)',
+    labelNames: [],
+  },
 } as const;
 
 export type TimescaleJobMetricLabels = { job_id: string; proc_name: string; hypertable: string };
@@ -172,7 +211,11 @@ export function createTimescaleJobMonitor(opts: {
       if (cached !== null && now - cached.at < cacheMs) return cached.report;
       const report = opts.read().then(
         (snapshot) => classifyTimescaleJobs(snapshot, opts.thresholds),
-        (err: unknown): TimescaleJobsReport => ({ kind: 'error', at: new Date(clock()), message: `could not read TimescaleDB job statistics: ${(err as Error).message}` }),
+        (err: unknown): TimescaleJobsReport => ({
+          kind: 'error',
+          at: new Date(clock()),
+          message: `could not read TimescaleDB job statistics: ${(err as Error).message}`,
+        }),
       );
       cached = { at: now, report };
       return report;

@@ -150,7 +150,9 @@ export async function runTimescaleJobExclusively<DB>(
 ): Promise<TimescaleJobRunOutcome> {
   return db.connection().execute(async (conn) => {
     const lock = await sql<{ locked: boolean; pid: number }>`
-      SELECT pg_try_advisory_lock(${TIMESCALE_JOB_LOCK_NAMESPACE}::int, ${jobId}::int) AS locked, pg_backend_pid() AS pid`.execute(conn);
+      SELECT pg_try_advisory_lock(${TIMESCALE_JOB_LOCK_NAMESPACE}::int, ${jobId}::int) AS locked, pg_backend_pid() AS pid`.execute(
+      conn,
+    );
     const { locked, pid } = lock.rows[0] ?? { locked: false, pid: 0 };
     if (!locked) return { kind: 'locked' };
     try {
