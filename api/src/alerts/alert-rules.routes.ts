@@ -1,4 +1,4 @@
-import { AlertRule, AlertRuleInput, AlertRuleParams, AlertRulesResponse, AppError, ErrorBody, StoreParams } from '@shelfsense/contracts';
+import { AlertRule, AlertRuleBody, AlertRuleParams, AlertRulesResponse, AppError, ErrorBody, StoreParams } from '@shelfsense/contracts';
 import { createAlertRule, deleteAlertRule, getAlertRule, getPolicy, listAlertRules, updateAlertRule, type Db } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorizeStore } from '../lib/store-access.ts';
@@ -56,7 +56,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
           description: '`policyId` must name a notification policy of this store or a fleet-wide one.',
           security: [{ apiKey: [] }],
           params: StoreParams,
-          body: AlertRuleInput,
+          body: AlertRuleBody,
           response: { 201: AlertRule, ...alertingErrors },
         },
       },
@@ -97,7 +97,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
           description: 'Open alerts of the rule keep their severity and labels; the kind may change.',
           security: [{ apiKey: [] }],
           params: AlertRuleParams,
-          body: AlertRuleInput,
+          body: AlertRuleBody,
           response: { 200: AlertRule, ...alertingErrors },
         },
       },

@@ -1,4 +1,4 @@
-import { AppError, Policy, PolicyCreate, PolicyInput, PolicyParams, PoliciesResponse } from '@shelfsense/contracts';
+import { AppError, Policy, PolicyBody, PolicyCreate, PolicyParams, PoliciesResponse, type PolicyInput } from '@shelfsense/contracts';
 import { createPolicy, deletePolicy, getChannelStores, getPolicy, listPolicies, replacePolicy, type ApiPrincipal, type Db } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireScope } from '../auth/auth.plugin.ts';
@@ -99,7 +99,7 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
           description: 'The store is fixed at creation; channel ids are checked as on create.',
           security: [{ apiKey: [] }],
           params: PolicyParams,
-          body: PolicyInput,
+          body: PolicyBody,
           response: { 200: Policy, ...alertingErrors },
         },
       },

@@ -3,7 +3,7 @@
 // (Alert, AlertRuleInput, ChannelInput, PolicyInput …) live in ../alerts/; this file adds what only
 // the HTTP API needs: path params, query strings, request bodies and list responses.
 import { z } from 'zod';
-import { AlertRule, Severity } from '../alerts/alert-rule.schema.ts';
+import { AlertRule, AlertRuleInput, Severity } from '../alerts/alert-rule.schema.ts';
 import { Alert, AlertState, AlertTransition } from '../alerts/alert.schema.ts';
 import { ChannelInput, DELIVERY_STATUSES, DeliveryAttempt, PolicyInput } from '../alerts/notification.schema.ts';
 import { LocalTime, OpeningHours, Weekday } from '../alerts/opening-hours.schema.ts';
@@ -27,6 +27,25 @@ const Cursor = z.string().min(1).max(512);
 
 const parsesAsDate = (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 
+const NOT_STORABLE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+
+/**
+ * Refinement for request bodies stored as text/jsonb: an issue at every string (or object key)
+ * PostgreSQL cannot store, so such input is a 400 naming the field instead of a database error.
+ */
+function storableStrings(value: unknown, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+  if (typeof value === 'string') {
+    if (!isStorableText(value)) ctx.addIssue({ code: 'custom', message: NOT_STORABLE, path });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => storableStrings(v, ctx, [...path, i]));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (!isStorableText(k)) ctx.addIssue({ code: 'custom', message: `key ${NOT_STORABLE}`, path });
+      storableStrings(v, ctx, [...path, k]);
+    }
+  }
+}
+
 /** Alert ids are made by the evaluator; the API only bounds them. */
 export const AlertId = z.string().min(1).max(256);
 
@@ -39,7 +58,7 @@ export const OpeningHoursInput = OpeningHours.superRefine((h, ctx) => {
     if (seen.has(e.date)) ctx.addIssue({ code: 'custom', message: `duplicate exception for ${e.date}`, path: ['exceptions', i, 'date'] });
     seen.add(e.date);
   });
-});
+}).superRefine((h, ctx) => storableStrings(h, ctx));
 export type OpeningHoursInput = z.infer<typeof OpeningHoursInput>;
 
 export const OpeningHoursResponse = z.object({
@@ -145,6 +164,10 @@ export type AlertTransitionResponse = z.infer<typeof AlertTransitionResponse>;
 
 export const AlertRuleParams = z.object({ storeId: TokenId, ruleId: TokenId });
 
+/** Body of `POST /stores/{id}/alert-rules` and `PUT …/{ruleId}`: AlertRuleInput with storable strings (e.g. a threshold's sku). */
+export const AlertRuleBody = AlertRuleInput.superRefine((r, ctx) => storableStrings(r, ctx));
+export type AlertRuleBody = z.infer<typeof AlertRuleBody>;
+
 export const AlertRulesResponse = z.object({
   rules: z.array(AlertRule),
   /** Stored rules whose params no longer parse (the evaluator skips them): fix with PUT or delete. */
@@ -170,7 +193,7 @@ export const SilenceMatcher = z
   .strictObject({
     label: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a label name (1-64 chars of a-z, 0-9, "-" or "_")'),
     op: z.enum(SILENCE_MATCH_OPS).default('='),
-    value: z.string().max(200).refine(isStorableText, { message: 'must not contain NUL characters or unpaired UTF-16 surrogates' }),
+    value: z.string().max(200).refine(isStorableText, { message: NOT_STORABLE }),
   })
   .refine((m) => m.op !== '=~' || compilesAsRegex(m.value), { message: 'must be a valid regular expression', path: ['value'] });
 export type SilenceMatcher = z.infer<typeof SilenceMatcher>;
@@ -216,7 +239,8 @@ export const SilenceInput = z
     message: 'endsAt must be after startsAt',
     path: ['endsAt'],
   })
-  .refine((s) => s.endsAt !== null || s.recurrence !== null, { message: 'a one-off silence needs endsAt', path: ['endsAt'] });
+  .refine((s) => s.endsAt !== null || s.recurrence !== null, { message: 'a one-off silence needs endsAt', path: ['endsAt'] })
+  .superRefine((s, ctx) => storableStrings(s, ctx));
 export type SilenceInput = z.infer<typeof SilenceInput>;
 
 export const Silence = z.object({
@@ -252,10 +276,9 @@ const [WebhookChannelInput, SmsChannelInput] = ChannelInput.options;
 const ChannelStore = TokenId.nullable().default(null);
 
 /** Body of `POST /notification-channels`. */
-export const ChannelCreate = z.discriminatedUnion('kind', [
-  WebhookChannelInput.extend({ storeId: ChannelStore }),
-  SmsChannelInput.extend({ storeId: ChannelStore }),
-]);
+export const ChannelCreate = z
+  .discriminatedUnion('kind', [WebhookChannelInput.extend({ storeId: ChannelStore }), SmsChannelInput.extend({ storeId: ChannelStore })])
+  .superRefine((c, ctx) => storableStrings(c, ctx));
 export type ChannelCreate = z.infer<typeof ChannelCreate>;
 
 const webhookShape = WebhookChannelInput.shape;
@@ -288,7 +311,8 @@ export const ChannelPatch = z
   .refine((p) => p.rotate !== true || p.previousSecret === undefined, {
     message: 'give either rotate or previousSecret, not both',
     path: ['previousSecret'],
-  });
+  })
+  .superRefine((p, ctx) => storableStrings(p, ctx));
 export type ChannelPatch = z.infer<typeof ChannelPatch>;
 
 const channelCommon = {
@@ -324,8 +348,12 @@ export type ChannelsResponse = z.infer<typeof ChannelsResponse>;
 // ---------------------------------------------------------------- notification policies
 
 /** Body of `POST /notification-policies`; `storeId` null (default) = fleet-wide. */
-export const PolicyCreate = PolicyInput.extend({ storeId: TokenId.nullable().default(null) });
+export const PolicyCreate = PolicyInput.extend({ storeId: TokenId.nullable().default(null) }).superRefine((p, ctx) => storableStrings(p, ctx));
 export type PolicyCreate = z.infer<typeof PolicyCreate>;
+
+/** Body of `PUT /notification-policies/{id}`: PolicyInput with storable strings. */
+export const PolicyBody = PolicyInput.superRefine((p, ctx) => storableStrings(p, ctx));
+export type PolicyBody = z.infer<typeof PolicyBody>;
 
 export const Policy = z.object({
   id: TokenId,
