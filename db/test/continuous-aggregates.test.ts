@@ -7,6 +7,7 @@ import { createTestDatabase } from '@shelfsense/test';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  CONTINUOUS_AGGREGATES,
   aggregateFor,
   freshCutoff,
   getAggregateCatalogState,
@@ -144,6 +145,28 @@ describe.skipIf(!inject('pgTimescale'))(
     });
     afterAll(async () => {
       await db?.destroy();
+    });
+
+    it('knows each aggregate by its real bucket: UTC time_bucket of the width it assumes, over its rollup', async () => {
+      const { rows } = await sql<{
+        name: ContinuousAggregate;
+        width_ms: number;
+        source: string;
+        timezone: string | null;
+        origin: string | null;
+        offset: string | null;
+      }>`
+      SELECT ca.user_view_name AS name, (extract(epoch FROM bf.bucket_width::interval) * 1000)::float8 AS width_ms,
+        h.table_name AS source, bf.bucket_timezone AS timezone, bf.bucket_origin AS origin, bf.bucket_offset AS offset
+      FROM _timescaledb_catalog.continuous_agg ca
+      JOIN _timescaledb_catalog.continuous_aggs_bucket_function bf ON bf.mat_hypertable_id = ca.mat_hypertable_id
+      JOIN _timescaledb_catalog.hypertable h ON h.id = ca.raw_hypertable_id
+      ORDER BY 1`.execute(db);
+      expect(rows).toEqual(
+        Object.entries(CONTINUOUS_AGGREGATES)
+          .map(([name, a]) => ({ name, width_ms: a.widthMs, source: a.source, timezone: null, origin: null, offset: null }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      );
     });
 
     it('serves nothing from an aggregate that was never refreshed', async () => {

@@ -13,12 +13,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { timescaleEnabled } from './timescale.ts';
 
-/** The hourly/daily relations of migration 0003: UTC `time_bucket`s over a 1-minute rollup. */
+/** The hourly/daily relations of migration 0003: UTC `time_bucket`s ('1 hour', '1 day') over a 1-minute rollup. */
 export const CONTINUOUS_AGGREGATES = {
-  sales_1h: { source: 'sales_1m', width: '1 hour', widthMs: 3_600_000 },
-  sales_1d: { source: 'sales_1m', width: '1 day', widthMs: 86_400_000 },
-  item_sales_1h: { source: 'item_sales_1m', width: '1 hour', widthMs: 3_600_000 },
-  item_sales_1d: { source: 'item_sales_1m', width: '1 day', widthMs: 86_400_000 },
+  sales_1h: { source: 'sales_1m', widthMs: 3_600_000 },
+  sales_1d: { source: 'sales_1m', widthMs: 86_400_000 },
+  item_sales_1h: { source: 'item_sales_1m', widthMs: 3_600_000 },
+  item_sales_1d: { source: 'item_sales_1m', widthMs: 86_400_000 },
 } as const;
 
 export type ContinuousAggregate = keyof typeof CONTINUOUS_AGGREGATES;
