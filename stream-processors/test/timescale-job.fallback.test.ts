@@ -31,16 +31,22 @@ const log = pino({ level: 'silent' });
 const TASK_NAME = 'timescale-job-fallback';
 const taskScheduled = () => [...getTasks().values()].some((t) => t.name === TASK_NAME);
 
+/** A fallback with its own metrics and a log that keeps every line (as parsed JSON). */
 function makeFallback(db: Db, opts: { mode?: TimescaleJobFallbackMode; schedule?: string } = {}) {
   const metrics = createMetrics();
+  const lines: { level: number; jobId?: number; msg: string }[] = [];
   const sut = createTimescaleJobFallback({
     db,
-    log,
+    log: pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) }),
     mode: opts.mode ?? 'auto',
     schedule: opts.schedule ?? '* * * * *',
     runs: metrics.timescaleJobFallbackRuns,
   });
-  return { sut, metrics };
+  return {
+    sut,
+    metrics,
+    warnings: (jobId: number) => lines.filter((l) => l.level === 40 && l.jobId === jobId).map((l) => l.msg),
+  };
 }
 
 const runsOf = (tick: FallbackTick, jobId: number): TimescaleJobRunOutcome['kind'][] =>
@@ -127,6 +133,11 @@ describe.skipIf(!inject('pgTimescale'))('TimescaleDB job fallback (needs TEST_PG
     const again = await Promise.all([a.sut.tick(), b.sut.tick()]);
     expect(again.flatMap((t) => runsOf(t, jobId))).toEqual([]);
     expect(await fallbackRuns(jobId)).toHaveLength(1);
+    // One warning per replica when it first saw the job overdue; none for the ticks after.
+    expect([a.warnings(jobId), b.warnings(jobId)]).toEqual([
+      [`TimescaleDB job ${jobId} (count_run) is overdue`],
+      [`TimescaleDB job ${jobId} (count_run) is overdue`],
+    ]);
   });
 
   it('runs due jobs on its cron schedule once started, and removes its task when stopped', async () => {

@@ -1,8 +1,10 @@
 // Workaround for TimescaleDB background jobs that the scheduler cannot run (on PostgreSQL 15.20 every
 // scheduled run fails with `cannot drop portal "" while it is being set up`, while `CALL run_job(id)`
 // by hand succeeds): on a cron schedule, run each failing or overdue job by hand, at its own cadence,
-// one replica at a time. Also the one place that logs job state changes (once per change).
+// one replica at a time. Also the one place that logs job state changes (once per change, with the
+// hysteresis of timescale-job-state.service.ts).
 import {
+  DEFAULT_TIMESCALE_JOB_THRESHOLDS,
   cancelBackend,
   classifyTimescaleJob,
   classifyTimescaleJobs,
@@ -10,17 +12,16 @@ import {
   runTimescaleJobExclusively,
   timescaleJobDueForFallback,
   timescaleJobMetricLabels,
-  timescaleJobState,
   type Db,
   type TimescaleJob,
   type TimescaleJobHealth,
   type TimescaleJobRunOutcome,
-  type TimescaleJobState,
   type TimescaleJobThresholds,
 } from '@shelfsense/db';
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
+import { nextLoggedJobState, type LoggedJobState } from './timescale-job-state.service.ts';
 
 export type TimescaleJobFallbackMode = 'auto' | 'off';
 
@@ -57,7 +58,8 @@ export function createTimescaleJobFallback(deps: {
   let current: Promise<FallbackTick> | null = null;
   let runningPid: number | null = null;
   let stopping = false;
-  const states = new Map<number, TimescaleJobState>();
+  const states = new Map<number, LoggedJobState>();
+  const graceSeconds = (deps.thresholds ?? DEFAULT_TIMESCALE_JOB_THRESHOLDS).graceSeconds;
   /** Per job: last failed attempt (retry backoff) and its message (log once per distinct failure). */
   const failedAttempts = new Map<number, { at: Date; message: string }>();
   /** Successes this process could not write to job_stats (no rights on the scheduler's table). */
@@ -80,27 +82,25 @@ export function createTimescaleJobFallback(deps: {
     hypertable: job.hypertable,
   });
 
-  function logStateChanges(jobs: TimescaleJobHealth[]): void {
+  function logStateChanges(jobs: TimescaleJobHealth[], now: Date): void {
     const seen = new Set<number>();
     for (const h of jobs) {
       seen.add(h.job.id);
-      const state = timescaleJobState(h);
-      const before = states.get(h.job.id);
-      states.set(h.job.id, state);
-      if (state === before) continue;
-      if (state !== 'ok') {
+      const { next, log: level } = nextLoggedJobState(states.get(h.job.id), h, now, graceSeconds);
+      states.set(h.job.id, next);
+      if (level === 'warn') {
         log.warn(
           {
             ...jobFields(h.job),
-            state,
+            state: next.state,
             lastSuccessAt: h.job.lastSuccessAt,
             nextStart: h.job.nextStart,
             failuresSinceSuccess: h.job.failuresSinceSuccess,
             lastError: h.job.lastError,
           },
-          `TimescaleDB job ${h.job.id} (${h.job.procName}${h.job.hypertable === null ? '' : ` on ${h.job.hypertable}`}) is ${state.replace('_', ' and ')}`,
+          `TimescaleDB job ${h.job.id} (${h.job.procName}${h.job.hypertable === null ? '' : ` on ${h.job.hypertable}`}) is ${next.state.replace('_', ' and ')}`,
         );
-      } else if (before !== undefined) {
+      } else if (level === 'info') {
         log.info(jobFields(h.job), `TimescaleDB job ${h.job.id} is healthy again`);
       }
     }
@@ -157,7 +157,7 @@ export function createTimescaleJobFallback(deps: {
     }
     const report = classifyTimescaleJobs(snapshot, deps.thresholds);
     if (report.kind !== 'checked') return { kind: 'not_applicable' };
-    logStateChanges(report.jobs);
+    logStateChanges(report.jobs, report.at);
     const runs: { jobId: number; outcome: TimescaleJobRunOutcome }[] = [];
     if (deps.mode === 'off') return { kind: 'ticked', runs };
     // One at a time: these jobs are heavy (compression, refresh), and the database runs them anyway.
