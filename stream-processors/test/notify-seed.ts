@@ -44,8 +44,15 @@ export async function seedRule(db: Db, args: { storeId: string; ruleId: string; 
 
 const iso = (s: string | null) => s;
 
-/** Inserts the alert as it is after its transitions, and those transitions (already published). */
+/**
+ * Inserts the alert as it is after its transitions, and those transitions (already published), in
+ * one transaction as the evaluator does: the follow-up pass must never see one without the other.
+ */
 export async function insertAlert(db: Db, alert: Alert, transitions: readonly { seq: number; from: AlertState | null; to: AlertState; at: string }[]): Promise<void> {
+  await db.transaction().execute((trx) => insertAlertIn(trx, alert, transitions));
+}
+
+async function insertAlertIn(db: Db, alert: Alert, transitions: readonly { seq: number; from: AlertState | null; to: AlertState; at: string }[]): Promise<void> {
   await db
     .insertInto('alerts')
     .values({
@@ -97,6 +104,13 @@ export async function moveAlert(db: Db, js: JetStreamClient, alert: Alert, to: '
     state: to,
     ...(to === 'acknowledged' ? { acknowledgedAt: atIso, acknowledgedBy: 'key:test' } : { resolvedAt: atIso }),
   };
+  await db.transaction().execute((trx) => writeMove(trx, alert, next, seq, atIso));
+  await publishTransition(js, next, { seq, from: alert.state, to, at: atIso });
+  return next;
+}
+
+async function writeMove(db: Db, alert: Alert, next: Alert, seq: number, atIso: string): Promise<void> {
+  const to = next.state;
   await db
     .updateTable('alerts')
     .set({ state: to, seq, acknowledged_at: next.acknowledgedAt, acknowledged_by: next.acknowledgedBy, resolved_at: next.resolvedAt })
@@ -106,8 +120,6 @@ export async function moveAlert(db: Db, js: JetStreamClient, alert: Alert, to: '
     .insertInto('alert_transitions')
     .values({ alert_id: alert.id, seq, from_state: alert.state, to_state: to, at: atIso, cause: to === 'acknowledged' ? 'acknowledged' : 'cleared', published_at: sql<Date>`now()` })
     .execute();
-  await publishTransition(js, next, { seq, from: alert.state, to, at: atIso });
-  return next;
 }
 
 export async function publishTransition(js: JetStreamClient, alert: Alert, t: { seq: number; from: AlertState | null; to: AlertState; at: string }): Promise<void> {

@@ -111,7 +111,7 @@ describe('SMS notifications', () => {
       text: 'Zone z1 empty',
     });
     const settings = { baseUrl: twilio.baseUrl, statusCallbackUrl: null, maxSegments: 3, timeoutMs: 2000 };
-    const ctx = { attempt: 1, now: () => new Date() };
+    const ctx = { attempt: 1, now: () => new Date(), progress: () => undefined };
 
     const wrong = createSmsChannel({ db, settings: { ...settings, credentials: { accountSid: SID, authToken: new RedactedSecret('wrong-token'), from: FROM } } });
     expect(await wrong.deliver(job, channel, ctx)).toMatchObject({ ok: false, retryable: false, httpStatus: 401, error: '1 of 1 SMS failed: recipient 1: HTTP 401 (provider error 20003)' });

@@ -46,6 +46,8 @@ export async function runMessageConsumer<E>(opts: MessageConsumerOptions<E>, sig
       const batch = await consumer.fetch({ max_messages: opts.concurrency - inFlight.size, expires: FETCH_EXPIRES_MS });
       const onAbort = () => void batch.close();
       signal.addEventListener('abort', onAbort, { once: true });
+      // An abort between the loop check and the listener would otherwise wait out the pull.
+      if (signal.aborted) onAbort();
       try {
         for await (const msg of batch) {
           const p = settle(opts, msg).finally(() => inFlight.delete(p));

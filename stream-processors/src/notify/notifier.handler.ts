@@ -86,9 +86,11 @@ export function createNotifierHandler(deps: NotifierDeps): (job: NotificationJob
       return giveUp(job, `${channel.kind} delivery: no attempts left after ${attempt - 1}`);
     }
 
-    // Resets the ack timer: the attempt may take up to the channel's timeout.
-    msg.working();
-    const result = await deliverVia(deps.registry, job, channel, { attempt, now: deps.now });
+    // Resets the ack timer (the consumer's ack wait exceeds any one request's timeout); an SMS
+    // channel texting several numbers signals again before each.
+    const progress = () => msg.working();
+    progress();
+    const result = await deliverVia(deps.registry, job, channel, { attempt, now: deps.now, progress });
     if (result.latencyMs !== null) deps.metrics.deliverySeconds.observe({ kind: channel.kind }, result.latencyMs / 1000);
     if (result.ok) {
       await record(job, attempt, 'delivered', at, { httpStatus: result.httpStatus, latencyMs: result.latencyMs });

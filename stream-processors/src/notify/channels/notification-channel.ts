@@ -19,6 +19,8 @@ export interface DeliveryContext {
   /** 1-based; the same job keeps its id (the Idempotency-Key) across attempts. */
   readonly attempt: number;
   readonly now: () => Date;
+  /** Call before each request of a long attempt (several SMS): keeps the job from being redelivered meanwhile. */
+  readonly progress: () => void;
 }
 
 /**

@@ -84,6 +84,7 @@ export function createSmsChannel(deps: { db: Db; settings: SmsProviderSettings; 
       let retryAfterMs: number | undefined;
       for (const [i, to] of channel.to.entries()) {
         if (done.has(to)) continue;
+        ctx.progress();
         const r = await sendOne(to, body, creds, ctx.now());
         lastStatus = r.status;
         if (r.ok) {
