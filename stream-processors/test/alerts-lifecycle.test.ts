@@ -72,6 +72,7 @@ describe('alert evaluation in the processors', () => {
       { id: 'alerts-1-camera-offline', kind: 'heartbeat_stale', for_minutes: 0, is_default: true },
       { id: 'alerts-1-oos', kind: 'shelf_out_of_stock', for_minutes: 10, is_default: true },
       { id: 'alerts-1-pos-silent', kind: 'pos_silent', for_minutes: 0, is_default: true },
+      { id: 'alerts-1-sales-anomaly', kind: 'sales_anomaly', for_minutes: 0, is_default: true },
     ]);
   });
 

@@ -186,6 +186,6 @@ describe('two evaluator replicas on one database', () => {
       .where('store_id', '=', STORE)
       .where('is_default', '=', true)
       .execute();
-    expect(defaults).toHaveLength(3);
+    expect(defaults).toHaveLength(4);
   });
 });

@@ -237,3 +237,120 @@ export async function countOrderQualityWindows(
     ]),
   );
 }
+
+/** A store's usual net sales in one local weekday-hour (`sales_baselines`). */
+export interface SalesBaselineInput {
+  readonly storeId: string;
+  /** 0 = Monday … 6 = Sunday, on the store's clock. */
+  readonly weekday: number;
+  readonly hour: number;
+  readonly weeks: number;
+  readonly medianNet: number;
+  readonly madNet: number;
+  readonly computedAt: Date;
+}
+
+/** Every stored baseline of these stores. */
+export async function listSalesBaselines(db: Kysely<Database>, storeIds: readonly string[]): Promise<SalesBaselineInput[]> {
+  if (storeIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('sales_baselines')
+    .selectAll()
+    .where('store_id', 'in', uniq(storeIds))
+    .orderBy('store_id')
+    .execute();
+  return rows.map((r) => ({
+    storeId: r.store_id,
+    weekday: r.weekday,
+    hour: r.hour,
+    weeks: r.weeks,
+    medianNet: Number(r.median_net),
+    madNet: Number(r.mad_net),
+    computedAt: r.computed_at,
+  }));
+}
+
+/** Net sales of each store in `[from, to)` (1-minute buckets starting inside it); stores without sales get 0. */
+export async function sumNetBetween(
+  db: Kysely<Database>,
+  ranges: readonly { storeId: string; from: Date; to: Date }[],
+): Promise<Map<string, number>> {
+  if (ranges.length === 0) return new Map();
+  const { rows } = await sql<{ store_id: string; net: number }>`
+    SELECT q.store_id, coalesce(sum(s.net), 0) AS net
+    FROM unnest(${ranges.map((r) => r.storeId)}::text[], ${ranges.map((r) => r.from)}::timestamptz[], ${ranges.map((r) => r.to)}::timestamptz[]) AS q(store_id, f, t)
+    LEFT JOIN sales_1m s ON s.store_id = q.store_id AND s.bucket >= q.f AND s.bucket < q.t
+    GROUP BY q.store_id`.execute(db);
+  return new Map(rows.map((r) => [r.store_id, Number(r.net)]));
+}
+
+/**
+ * Claims the baseline recompute of one occurrence (e.g. the hour, `2026-11-02T10`) for `holder`:
+ * true for exactly one caller across replicas (`job_leases`).
+ */
+export async function claimBaselineRecompute(db: Kysely<Database>, occurrence: string, holder: string): Promise<boolean> {
+  const res = await db
+    .insertInto('job_leases')
+    .values({ job: 'sales-baselines', occurrence, holder })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * Recomputes the seasonal baseline of each store: for every local weekday and hour, the median and
+ * the median absolute deviation (MAD) of the hour's net sales over `weeks` weeks of local hours
+ * ending before the last completed one — so the hour judged next (the last completed) is compared
+ * with its previous `weeks` occurrences, not with itself. Hours without sales count as 0. Local hours
+ * come from the store's time zone; on DST days the skipped hour has no sales and the repeated one
+ * holds both real hours.
+ *
+ * ```sql
+ * WITH hours AS (SELECT generate_series(<this local hour> - 1 h - weeks, <this local hour> - 2 h, '1 hour') AS local_hour),
+ *      sales AS (SELECT date_trunc('hour', bucket AT TIME ZONE tz) AS local_hour, sum(net) FROM sales_1m … GROUP BY 1),
+ *      per_hour AS (SELECT isodow - 1 AS weekday, hour, coalesce(net, 0) AS net FROM hours LEFT JOIN sales),
+ *      med AS (SELECT weekday, hour, percentile_cont(0.5) WITHIN GROUP (ORDER BY net) …),
+ *      mad AS (SELECT weekday, hour, percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(net - median)) …)
+ * INSERT INTO sales_baselines … ON CONFLICT (store_id, weekday, hour) DO UPDATE …
+ * ```
+ */
+export async function recomputeSalesBaselines(
+  db: Kysely<Database>,
+  q: { stores: readonly { storeId: string; timezone: string; weeks: number }[]; now: Date },
+): Promise<number> {
+  let written = 0;
+  for (const s of q.stores) {
+    const res = await sql`
+      WITH bounds AS (
+        SELECT date_trunc('hour', ${q.now}::timestamptz AT TIME ZONE ${s.timezone}) AS this_hour
+      ), hours AS (
+        SELECT generate_series(b.this_hour - interval '1 hour' - make_interval(weeks => ${s.weeks}::int), b.this_hour - interval '2 hours', interval '1 hour') AS local_hour
+        FROM bounds b
+      ), sales AS (
+        SELECT date_trunc('hour', sm.bucket AT TIME ZONE ${s.timezone}) AS local_hour, sum(sm.net) AS net
+        FROM sales_1m sm, bounds b
+        WHERE sm.store_id = ${s.storeId}
+          AND sm.bucket >= (b.this_hour - make_interval(weeks => ${s.weeks}::int) - interval '1 day') AT TIME ZONE ${s.timezone}
+          AND sm.bucket < b.this_hour AT TIME ZONE ${s.timezone} + interval '1 day'
+        GROUP BY 1
+      ), per_hour AS (
+        SELECT (extract(isodow FROM h.local_hour)::int - 1) AS weekday, extract(hour FROM h.local_hour)::int AS hour, coalesce(sa.net, 0)::float8 AS net
+        FROM hours h LEFT JOIN sales sa ON sa.local_hour = h.local_hour
+      ), med AS (
+        SELECT weekday, hour, percentile_cont(0.5) WITHIN GROUP (ORDER BY net) AS median FROM per_hour GROUP BY weekday, hour
+      ), mad AS (
+        SELECT p.weekday, p.hour, percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p.net - m.median)) AS mad
+        FROM per_hour p JOIN med m ON m.weekday = p.weekday AND m.hour = p.hour
+        GROUP BY p.weekday, p.hour
+      )
+      INSERT INTO sales_baselines (store_id, weekday, hour, weeks, median_net, mad_net, computed_at)
+      SELECT ${s.storeId}, m.weekday, m.hour, ${s.weeks}, m.median, d.mad, ${q.now}
+      FROM med m JOIN mad d ON d.weekday = m.weekday AND d.hour = m.hour
+      ON CONFLICT (store_id, weekday, hour) DO UPDATE SET
+        weeks = excluded.weeks, median_net = excluded.median_net, mad_net = excluded.mad_net, computed_at = excluded.computed_at`.execute(
+      db,
+    );
+    written += Number(res.numAffectedRows ?? 0);
+  }
+  return written;
+}

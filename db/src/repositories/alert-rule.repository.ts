@@ -155,6 +155,15 @@ export const DEFAULT_ALERT_RULES: readonly { suffix: string; input: AlertRuleInp
       params: { minutes: 5, target: 'camera' },
     }),
   },
+  {
+    suffix: 'sales-anomaly',
+    input: AlertRuleInput.parse({
+      name: 'Hourly sales far below usual',
+      severity: 'info',
+      kind: 'sales_anomaly',
+      params: { weeks: 4, deviations: 3, direction: 'below' },
+    }),
+  },
 ];
 
 /** Job name of the one-off claim rows in `job_leases` (occurrence = store id). */

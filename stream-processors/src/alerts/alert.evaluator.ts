@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AlertRule } from '@shelfsense/contracts';
@@ -23,6 +25,7 @@ import {
 } from './alert-lifecycle.service.ts';
 import { createAlertTransitionPublisher } from './alert-transition.publisher.ts';
 import { ruleKind } from './rule-kinds.ts';
+import { runSalesBaselineJob } from './sales-baseline.job.ts';
 import type { Observation } from './rule-kind.ts';
 
 export interface AlertEvaluatorDeps {
@@ -81,7 +84,8 @@ function viewOf(a: OpenAlert): OpenAlertView | null {
 /**
  * Evaluates alert rules and drives the lifecycle (ARCHITECTURE §5). Every `intervalMs` it evaluates
  * all enabled rules, grouped by kind with one load per kind, gives new stores their default rules
- * (at most once a minute) and sweeps the outbox; `nudge` evaluates a store early after its data
+ * (at most once a minute), recomputes the sales baselines once an hour (one replica, see
+ * `sales-baseline.job.ts`) and sweeps the outbox; `nudge` evaluates a store early after its data
  * changed. One evaluation at a time per instance.
  *
  * Safe with any number of replicas, with no leader: every write is conditional (a new alert against
@@ -101,6 +105,9 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
   const nudged = new Set<string>();
   let stopped = true;
   let defaultsCheckedAt = Number.NEGATIVE_INFINITY;
+  let baselineHour: string | undefined;
+  /** Names this replica in job leases. */
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const warned = new Set<string>();
 
   const exclusive = <T>(f: () => Promise<T>): Promise<T> => {
@@ -270,6 +277,11 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
       const stores = await ensureDefaultRules(deps.db);
       defaultsCheckedAt = Date.now();
       if (stores.length > 0) deps.log.info({ stores }, 'created the default alert rules of new stores');
+    }
+    const hour = clock().toISOString().slice(0, 13);
+    if (hour !== baselineHour) {
+      await runSalesBaselineJob({ db: deps.db, log: deps.log, holder }, clock());
+      baselineHour = hour;
     }
     await evaluate(null);
     await publisher.sweep(republishAfterMs);
