@@ -8,6 +8,7 @@ import type { OrdersResponse, SalesResponse } from '@shelfsense/contracts';
 import { eventually, freePort, startNodeProcess, tempDir, type ManagedProcess } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STORES, REPO_ROOT } from '../src/config.ts';
+import { freePortPair } from './support/ports.ts';
 
 const MAIN = join(REPO_ROOT, 'deploy', 'src', 'main.ts');
 /** What main prints per stopped process, in the order it must stop them. */
@@ -86,8 +87,7 @@ describe('npm start as a process: Ctrl-C and restart', () => {
       NATS_PORT: String(await freePort()),
       PG_PORT: String(await freePort()),
       PROCESSORS_PORT: String(await freePort()),
-      // EDGE_PORT_BASE + 1 must be free too; freePort hands out ephemeral ports, so it almost always is.
-      EDGE_PORT_BASE: String(await freePort()),
+      EDGE_PORT_BASE: String(await freePortPair()),
       DEMO_ORDERS_PER_MIN: '600',
       DEMO_CAMERAS: 'false',
     };

@@ -8,6 +8,7 @@ import { eventually, freePort, makeGenericOrderInput } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STORES, loadConfig, type Config } from '../src/config.ts';
 import { startLocalStack, type LocalStack } from '../src/local-stack.ts';
+import { freePortPair } from './support/ports.ts';
 
 describe('local stack (npm start)', () => {
   let dataDir: string;
@@ -18,7 +19,7 @@ describe('local stack (npm start)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-stack-'));
     chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
-    const edgeBase = await freePort();
+    const edgeBase = await freePortPair();
     config = loadConfig({
       SHELFSENSE_DATA_DIR: dataDir,
       API_PORT: String(await freePort()),
@@ -28,7 +29,6 @@ describe('local stack (npm start)', () => {
       EDGE_PORT_BASE: String(edgeBase),
       DEMO_ORDERS_PER_MIN: '300',
     });
-    // EDGE_PORT_BASE + 1 must be free too; freePort hands out ephemeral ports, so it almost always is.
     stack = await startLocalStack(config, (l) => lines.push(l));
   });
   afterAll(async () => {
