@@ -446,7 +446,10 @@ describe('api /api/v1', () => {
     it('is ready while the database answers', async () => {
       const res = await get('/readyz');
 
-      expect([res.statusCode, res.json()]).toEqual([200, { status: 'ok', checks: { database: 'ok' } }]);
+      // On TimescaleDB the body also carries the background jobs' health (degraded on PostgreSQL
+      // 15.20, where every scheduled run fails), which never makes the api unready.
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ status: 'ok', checks: { database: 'ok' } });
     });
 
     it('exposes Prometheus metrics', async () => {
