@@ -1,7 +1,18 @@
 // The alerting configuration endpoints against a real, migrated PostgreSQL: opening hours, rules,
 // silences, notification channels (secrets never in a response or a log line) and policies, with
 // scopes, the store allow-list and validation messages that name the field.
-import type { AlertRule, AlertRulesResponse, Channel, ChannelsResponse, ErrorBody, OpeningHoursResponse, PoliciesResponse, Policy, Silence, SilencesResponse } from '@shelfsense/contracts';
+import type {
+  AlertRule,
+  AlertRulesResponse,
+  Channel,
+  ChannelsResponse,
+  ErrorBody,
+  OpeningHoursResponse,
+  PoliciesResponse,
+  Policy,
+  Silence,
+  SilencesResponse,
+} from '@shelfsense/contracts';
 import { createApiKey, upsertStore, type Db } from '@shelfsense/db';
 import { sql } from 'kysely';
 import { createTestDatabase } from '@shelfsense/test';
@@ -30,8 +41,18 @@ describe('alerting configuration endpoints', () => {
   const bodies: string[] = [];
   const keys = { admin: '', adminA: '', writerA: '', readerA: '' };
 
-  async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, key: string, payload?: object): Promise<LightMyRequestResponse> {
-    const res = await sut.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload === undefined ? {} : { payload }) });
+  async function call(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    key: string,
+    payload?: object,
+  ): Promise<LightMyRequestResponse> {
+    const res = await sut.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${key}` },
+      ...(payload === undefined ? {} : { payload }),
+    });
     bodies.push(res.body);
     return res;
   }
@@ -63,7 +84,9 @@ describe('alerting configuration endpoints', () => {
       const put = await call('PUT', '/api/v1/stores/store-a/opening-hours', keys.writerA, HOURS);
       expect(put.statusCode).toBe(200);
       expect(put.json<OpeningHoursResponse>().openingHours).toEqual(HOURS);
-      expect((await call('GET', '/api/v1/stores/store-a/opening-hours', keys.readerA)).json<OpeningHoursResponse>().openingHours).toEqual(HOURS);
+      expect(
+        (await call('GET', '/api/v1/stores/store-a/opening-hours', keys.readerA)).json<OpeningHoursResponse>().openingHours,
+      ).toEqual(HOURS);
 
       const cleared = await call('DELETE', '/api/v1/stores/store-a/opening-hours', keys.writerA);
       expect(cleared.json<OpeningHoursResponse>().openingHours).toBeNull();
@@ -80,7 +103,9 @@ describe('alerting configuration endpoints', () => {
         message: 'body.weekly.mon.0.opens: must be HH:MM on a 24-hour clock (00:00-24:00)',
       });
       const { sun: _sun, ...sixDays } = closedWeek;
-      expect(errorOf(await call('PUT', '/api/v1/stores/store-a/opening-hours', keys.writerA, { weekly: sixDays })).message).toContain('body.weekly.sun');
+      expect(
+        errorOf(await call('PUT', '/api/v1/stores/store-a/opening-hours', keys.writerA, { weekly: sixDays })).message,
+      ).toContain('body.weekly.sun');
       const dup = await call('PUT', '/api/v1/stores/store-a/opening-hours', keys.writerA, {
         weekly: closedWeek,
         exceptions: [
@@ -126,29 +151,61 @@ describe('alerting configuration endpoints', () => {
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
-      sms = (await call('POST', '/api/v1/notification-channels', keys.adminA, { kind: 'sms', name: 'Manager', to: ['+919812345678'], storeId: 'store-a' })).json<Channel>();
+      sms = (
+        await call('POST', '/api/v1/notification-channels', keys.adminA, {
+          kind: 'sms',
+          name: 'Manager',
+          to: ['+919812345678'],
+          storeId: 'store-a',
+        })
+      ).json<Channel>();
       expect(sms).toMatchObject({ kind: 'sms', to: ['+919812345678'], hasSecret: false, rotating: false });
-      const fleetRes = await call('POST', '/api/v1/notification-channels', keys.admin, { kind: 'webhook', name: 'HQ', url: 'https://hq.example.com/hook', secret: SECRET_2 });
+      const fleetRes = await call('POST', '/api/v1/notification-channels', keys.admin, {
+        kind: 'webhook',
+        name: 'HQ',
+        url: 'https://hq.example.com/hook',
+        secret: SECRET_2,
+      });
       expect(fleetRes.statusCode).toBe(201);
       fleet = fleetRes.json<Channel>();
       expect(fleet.storeId).toBeNull();
     });
 
     it('rotates a webhook secret and ends the rotation', async () => {
-      const rotated = await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.adminA, { secret: SECRET_2, rotate: true });
+      const rotated = await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.adminA, {
+        secret: SECRET_2,
+        rotate: true,
+      });
       expect(rotated.statusCode).toBe(200);
       expect(rotated.json<Channel>()).toMatchObject({ hasSecret: true, rotating: true });
-      const [row] = await db.selectFrom('notification_channels').select(['secret', 'previous_secret']).where('id', '=', webhook.id).execute();
+      const [row] = await db
+        .selectFrom('notification_channels')
+        .select(['secret', 'previous_secret'])
+        .where('id', '=', webhook.id)
+        .execute();
       expect(row).toEqual({ secret: SECRET_2, previous_secret: SECRET });
-      const ended = await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.adminA, { previousSecret: null, timeoutMs: 2000 });
+      const ended = await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.adminA, {
+        previousSecret: null,
+        timeoutMs: 2000,
+      });
       expect(ended.json<Channel>()).toMatchObject({ rotating: false, timeoutMs: 2000, url: 'https://hooks.example.com/a' });
     });
 
     it('rejects bad channel input, naming the field and not echoing the secret', async () => {
-      const short = await call('POST', '/api/v1/notification-channels', keys.admin, { kind: 'webhook', name: 'x', url: 'https://x.example.com', secret: 'short' });
+      const short = await call('POST', '/api/v1/notification-channels', keys.admin, {
+        kind: 'webhook',
+        name: 'x',
+        url: 'https://x.example.com',
+        secret: 'short',
+      });
       expect(short.statusCode).toBe(400);
       expect(errorOf(short).message).toContain('body.secret');
-      const badUrl = await call('POST', '/api/v1/notification-channels', keys.admin, { kind: 'webhook', name: 'x', url: 'ftp://x.example.com', secret: SECRET_BAD });
+      const badUrl = await call('POST', '/api/v1/notification-channels', keys.admin, {
+        kind: 'webhook',
+        name: 'x',
+        url: 'ftp://x.example.com',
+        secret: SECRET_BAD,
+      });
       expect(errorOf(badUrl).message).toContain('body.url');
       const badNumber = await call('POST', '/api/v1/notification-channels', keys.admin, { kind: 'sms', name: 'x', to: ['0981'] });
       expect(errorOf(badNumber).message).toContain('body.to.0: must be an E.164 number');
@@ -160,7 +217,12 @@ describe('alerting configuration endpoints', () => {
     });
 
     it('answers 400 for text PostgreSQL cannot store, naming the field', async () => {
-      const nulSecret = await call('POST', '/api/v1/notification-channels', keys.admin, { kind: 'webhook', name: 'x', url: 'https://x.example.com', secret: `${SECRET_BAD}\u0000` });
+      const nulSecret = await call('POST', '/api/v1/notification-channels', keys.admin, {
+        kind: 'webhook',
+        name: 'x',
+        url: 'https://x.example.com',
+        secret: `${SECRET_BAD}\u0000`,
+      });
       expect(nulSecret.statusCode).toBe(400);
       expect(errorOf(nulSecret).message).toBe('body.secret: must not contain NUL characters or unpaired UTF-16 surrogates');
       const nulName = await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.admin, { name: 'a\u0000b' });
@@ -173,10 +235,18 @@ describe('alerting configuration endpoints', () => {
       // secret included, in the error's detail.
       await sql`ALTER TABLE notification_channels ADD CONSTRAINT test_no_boom CHECK (name <> 'boom')`.execute(db);
       try {
-        const created = await call('POST', '/api/v1/notification-channels', keys.admin, { kind: 'webhook', name: 'boom', url: 'https://x.example.com', secret: SECRET_BAD });
+        const created = await call('POST', '/api/v1/notification-channels', keys.admin, {
+          kind: 'webhook',
+          name: 'boom',
+          url: 'https://x.example.com',
+          secret: SECRET_BAD,
+        });
         expect(created.statusCode).toBe(500);
         expect(errorOf(created)).toEqual({ code: 'internal', message: 'could not save the notification channel' });
-        const patched = await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.admin, { name: 'boom', secret: SECRET_BAD });
+        const patched = await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.admin, {
+          name: 'boom',
+          secret: SECRET_BAD,
+        });
         expect(patched.statusCode).toBe(500);
       } finally {
         await sql`ALTER TABLE notification_channels DROP CONSTRAINT test_no_boom`.execute(db);
@@ -189,15 +259,41 @@ describe('alerting configuration endpoints', () => {
 
     it('needs admin, keeps store-limited keys to their stores and fleet-wide channels to unrestricted keys', async () => {
       expect((await call('GET', '/api/v1/notification-channels', keys.writerA)).statusCode).toBe(403);
-      expect((await call('POST', '/api/v1/notification-channels', keys.writerA, { kind: 'sms', name: 'x', to: ['+919812345678'], storeId: 'store-a' })).statusCode).toBe(403);
+      expect(
+        (
+          await call('POST', '/api/v1/notification-channels', keys.writerA, {
+            kind: 'sms',
+            name: 'x',
+            to: ['+919812345678'],
+            storeId: 'store-a',
+          })
+        ).statusCode,
+      ).toBe(403);
       const ids = (res: LightMyRequestResponse) => res.json<ChannelsResponse>().channels.map((c) => c.id);
       expect(ids(await call('GET', '/api/v1/notification-channels', keys.adminA)).sort()).toEqual([webhook.id, sms.id].sort());
-      expect(ids(await call('GET', '/api/v1/notification-channels', keys.admin)).sort()).toEqual([webhook.id, sms.id, fleet.id].sort());
-      const fleetByA = await call('POST', '/api/v1/notification-channels', keys.adminA, { kind: 'sms', name: 'x', to: ['+919812345678'] });
+      expect(ids(await call('GET', '/api/v1/notification-channels', keys.admin)).sort()).toEqual(
+        [webhook.id, sms.id, fleet.id].sort(),
+      );
+      const fleetByA = await call('POST', '/api/v1/notification-channels', keys.adminA, {
+        kind: 'sms',
+        name: 'x',
+        to: ['+919812345678'],
+      });
       expect(fleetByA.statusCode).toBe(403);
       expect(errorOf(fleetByA).message).toBe('fleet-wide notification channels need an API key without a store allow-list');
-      expect((await call('POST', '/api/v1/notification-channels', keys.adminA, { kind: 'sms', name: 'x', to: ['+919812345678'], storeId: 'store-b' })).statusCode).toBe(404);
-      expect((await call('PATCH', `/api/v1/notification-channels/${fleet.id}`, keys.adminA, { name: 'mine' })).statusCode).toBe(404);
+      expect(
+        (
+          await call('POST', '/api/v1/notification-channels', keys.adminA, {
+            kind: 'sms',
+            name: 'x',
+            to: ['+919812345678'],
+            storeId: 'store-b',
+          })
+        ).statusCode,
+      ).toBe(404);
+      expect((await call('PATCH', `/api/v1/notification-channels/${fleet.id}`, keys.adminA, { name: 'mine' })).statusCode).toBe(
+        404,
+      );
       expect((await call('DELETE', `/api/v1/notification-channels/${fleet.id}`, keys.adminA)).statusCode).toBe(404);
     });
 
@@ -222,7 +318,9 @@ describe('alerting configuration endpoints', () => {
           steps: [{ channelIds: [fleet.id], afterMinutes: 0 }],
           fallbackChannelIds: [sms.id],
         });
-        expect(errorOf(otherStore).message).toBe(`body.fallbackChannelIds.0: notification channel ${sms.id} belongs to store store-a and cannot be used by a policy of store store-b`);
+        expect(errorOf(otherStore).message).toBe(
+          `body.fallbackChannelIds.0: notification channel ${sms.id} belongs to store store-a and cannot be used by a policy of store store-b`,
+        );
       });
 
       it('creates, reads, replaces and lists policies with write/read scopes', async () => {
@@ -236,20 +334,58 @@ describe('alerting configuration endpoints', () => {
         });
         expect(res.statusCode).toBe(201);
         policy = res.json<Policy>();
-        expect(policy).toMatchObject({ storeId: 'store-a', name: 'Store A', fallbackChannelIds: [], groupWaitSeconds: 30, notifyOn: ['firing', 'resolved'] });
-        const fleetPolicy = (await call('POST', '/api/v1/notification-policies', keys.admin, { name: 'HQ', steps: [{ channelIds: [fleet.id], afterMinutes: 0 }] })).json<Policy>();
+        expect(policy).toMatchObject({
+          storeId: 'store-a',
+          name: 'Store A',
+          fallbackChannelIds: [],
+          groupWaitSeconds: 30,
+          notifyOn: ['firing', 'resolved'],
+        });
+        const fleetPolicy = (
+          await call('POST', '/api/v1/notification-policies', keys.admin, {
+            name: 'HQ',
+            steps: [{ channelIds: [fleet.id], afterMinutes: 0 }],
+          })
+        ).json<Policy>();
 
         expect((await call('GET', `/api/v1/notification-policies/${policy.id}`, keys.readerA)).json<Policy>()).toEqual(policy);
-        const put = await call('PUT', `/api/v1/notification-policies/${policy.id}`, keys.writerA, { name: 'Store A v2', steps: [{ channelIds: [sms.id], afterMinutes: 0 }], repeatIntervalMinutes: 60 });
+        const put = await call('PUT', `/api/v1/notification-policies/${policy.id}`, keys.writerA, {
+          name: 'Store A v2',
+          steps: [{ channelIds: [sms.id], afterMinutes: 0 }],
+          repeatIntervalMinutes: 60,
+        });
         expect(put.statusCode).toBe(200);
-        expect(put.json<Policy>()).toMatchObject({ id: policy.id, storeId: 'store-a', name: 'Store A v2', repeatIntervalMinutes: 60, steps: [{ channelIds: [sms.id], afterMinutes: 0 }] });
+        expect(put.json<Policy>()).toMatchObject({
+          id: policy.id,
+          storeId: 'store-a',
+          name: 'Store A v2',
+          repeatIntervalMinutes: 60,
+          steps: [{ channelIds: [sms.id], afterMinutes: 0 }],
+        });
 
         const ids = (r: LightMyRequestResponse) => r.json<PoliciesResponse>().policies.map((p) => p.id);
         expect(ids(await call('GET', '/api/v1/notification-policies', keys.readerA))).toEqual([policy.id]);
-        expect(ids(await call('GET', '/api/v1/notification-policies', keys.admin)).sort()).toEqual([policy.id, fleetPolicy.id].sort());
+        expect(ids(await call('GET', '/api/v1/notification-policies', keys.admin)).sort()).toEqual(
+          [policy.id, fleetPolicy.id].sort(),
+        );
         expect((await call('GET', `/api/v1/notification-policies/${fleetPolicy.id}`, keys.readerA)).statusCode).toBe(404);
-        expect((await call('POST', '/api/v1/notification-policies', keys.readerA, { name: 'x', storeId: 'store-a', steps: [{ channelIds: [sms.id], afterMinutes: 0 }] })).statusCode).toBe(403);
-        expect((await call('POST', '/api/v1/notification-policies', keys.writerA, { name: 'x', steps: [{ channelIds: [sms.id], afterMinutes: 0 }] })).statusCode).toBe(403);
+        expect(
+          (
+            await call('POST', '/api/v1/notification-policies', keys.readerA, {
+              name: 'x',
+              storeId: 'store-a',
+              steps: [{ channelIds: [sms.id], afterMinutes: 0 }],
+            })
+          ).statusCode,
+        ).toBe(403);
+        expect(
+          (
+            await call('POST', '/api/v1/notification-policies', keys.writerA, {
+              name: 'x',
+              steps: [{ channelIds: [sms.id], afterMinutes: 0 }],
+            })
+          ).statusCode,
+        ).toBe(403);
       });
 
       it('refuses to delete a channel a policy uses', async () => {
@@ -259,7 +395,9 @@ describe('alerting configuration endpoints', () => {
         const unused = await call('DELETE', `/api/v1/notification-channels/${webhook.id}`, keys.adminA);
         expect(unused.statusCode).toBe(204);
         expect(unused.body).toBe('');
-        expect((await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.adminA, { name: 'gone' })).statusCode).toBe(404);
+        expect(
+          (await call('PATCH', `/api/v1/notification-channels/${webhook.id}`, keys.adminA, { name: 'gone' })).statusCode,
+        ).toBe(404);
       });
 
       describe('alert rules', () => {
@@ -288,7 +426,9 @@ describe('alerting configuration endpoints', () => {
             createdAt: expect.any(String),
             updatedAt: expect.any(String),
           });
-          expect((await call('GET', `/api/v1/stores/store-a/alert-rules/${rule.id}`, keys.readerA)).json<AlertRule>()).toEqual(rule);
+          expect((await call('GET', `/api/v1/stores/store-a/alert-rules/${rule.id}`, keys.readerA)).json<AlertRule>()).toEqual(
+            rule,
+          );
         });
 
         it('replaces a rule, kind included, and lists the store’s rules', async () => {
@@ -300,7 +440,15 @@ describe('alerting configuration endpoints', () => {
             params: { minutes: 20 },
           });
           expect(res.statusCode).toBe(200);
-          expect(res.json<AlertRule>()).toMatchObject({ id: rule.id, name: 'POS silent', severity: 'critical', enabled: false, policyId: null, labels: {}, spec: { kind: 'pos_silent', params: { minutes: 20 } } });
+          expect(res.json<AlertRule>()).toMatchObject({
+            id: rule.id,
+            name: 'POS silent',
+            severity: 'critical',
+            enabled: false,
+            policyId: null,
+            labels: {},
+            spec: { kind: 'pos_silent', params: { minutes: 20 } },
+          });
           const list = (await call('GET', '/api/v1/stores/store-a/alert-rules', keys.readerA)).json<AlertRulesResponse>();
           expect(list.rules.map((r) => r.id)).toEqual([rule.id]);
           expect(list.invalid).toEqual([]);
@@ -309,26 +457,51 @@ describe('alerting configuration endpoints', () => {
         it('names the field of a bad rule and checks the policy', async () => {
           const post = (body: object) => call('POST', '/api/v1/stores/store-a/alert-rules', keys.writerA, body);
           expect(errorOf(await post({ name: 'x', kind: 'pos_silent', params: {} })).message).toContain('body.params.minutes');
-          expect(errorOf(await post({ name: 'x', kind: 'pos_silent', params: { minutes: 5 }, extra: 1 })).message).toContain('extra');
-          expect(errorOf(await post({ name: 'x', kind: 'threshold', params: { metric: 'net_sales', op: 'below', value: 10, resolveValue: 5 } })).message).toContain(
-            'body.params.resolveValue',
+          expect(errorOf(await post({ name: 'x', kind: 'pos_silent', params: { minutes: 5 }, extra: 1 })).message).toContain(
+            'extra',
           );
+          expect(
+            errorOf(
+              await post({
+                name: 'x',
+                kind: 'threshold',
+                params: { metric: 'net_sales', op: 'below', value: 10, resolveValue: 5 },
+              }),
+            ).message,
+          ).toContain('body.params.resolveValue');
           const unknownPolicy = await post({ name: 'x', kind: 'pos_silent', params: { minutes: 5 }, policyId: 'np-nope' });
-          expect(errorOf(unknownPolicy)).toMatchObject({ code: 'validation_failed', message: 'body.policyId: notification policy np-nope not found' });
+          expect(errorOf(unknownPolicy)).toMatchObject({
+            code: 'validation_failed',
+            message: 'body.policyId: notification policy np-nope not found',
+          });
         });
 
         it('shows a stored rule whose params no longer parse as invalid, and PUT repairs it', async () => {
-          await db.updateTable('alert_rules').set({ params: JSON.stringify({ minutes: 'soon' }) }).where('id', '=', rule.id).execute();
+          await db
+            .updateTable('alert_rules')
+            .set({ params: JSON.stringify({ minutes: 'soon' }) })
+            .where('id', '=', rule.id)
+            .execute();
           const list = (await call('GET', '/api/v1/stores/store-a/alert-rules', keys.readerA)).json<AlertRulesResponse>();
           expect(list.rules).toEqual([]);
           expect(list.invalid).toEqual([{ id: rule.id, kind: 'pos_silent', error: expect.stringContaining('minutes') }]);
           expect((await call('GET', `/api/v1/stores/store-a/alert-rules/${rule.id}`, keys.readerA)).statusCode).toBe(409);
-          const fixed = await call('PUT', `/api/v1/stores/store-a/alert-rules/${rule.id}`, keys.writerA, { name: 'POS silent', kind: 'pos_silent', params: { minutes: 20 } });
+          const fixed = await call('PUT', `/api/v1/stores/store-a/alert-rules/${rule.id}`, keys.writerA, {
+            name: 'POS silent',
+            kind: 'pos_silent',
+            params: { minutes: 20 },
+          });
           expect(fixed.statusCode).toBe(200);
         });
 
         it('keeps rules to their store and deletes them', async () => {
-          const ruleB = (await call('POST', '/api/v1/stores/store-b/alert-rules', keys.admin, { name: 'B', kind: 'pos_silent', params: { minutes: 5 } })).json<AlertRule>();
+          const ruleB = (
+            await call('POST', '/api/v1/stores/store-b/alert-rules', keys.admin, {
+              name: 'B',
+              kind: 'pos_silent',
+              params: { minutes: 5 },
+            })
+          ).json<AlertRule>();
           expect((await call('GET', '/api/v1/stores/store-b/alert-rules', keys.readerA)).statusCode).toBe(404);
           expect((await call('GET', `/api/v1/stores/store-b/alert-rules/${ruleB.id}`, keys.readerA)).statusCode).toBe(404);
           const viaA = await call('DELETE', `/api/v1/stores/store-a/alert-rules/${ruleB.id}`, keys.writerA);
@@ -340,9 +513,18 @@ describe('alerting configuration endpoints', () => {
         });
 
         it('detaches rules from a deleted policy', async () => {
-          const r = (await call('POST', '/api/v1/stores/store-a/alert-rules', keys.writerA, { name: 'OOS', kind: 'shelf_out_of_stock', params: {}, policyId: policy.id })).json<AlertRule>();
+          const r = (
+            await call('POST', '/api/v1/stores/store-a/alert-rules', keys.writerA, {
+              name: 'OOS',
+              kind: 'shelf_out_of_stock',
+              params: {},
+              policyId: policy.id,
+            })
+          ).json<AlertRule>();
           expect((await call('DELETE', `/api/v1/notification-policies/${policy.id}`, keys.writerA)).statusCode).toBe(204);
-          expect((await call('GET', `/api/v1/stores/store-a/alert-rules/${r.id}`, keys.readerA)).json<AlertRule>().policyId).toBeNull();
+          expect(
+            (await call('GET', `/api/v1/stores/store-a/alert-rules/${r.id}`, keys.readerA)).json<AlertRule>().policyId,
+          ).toBeNull();
           expect((await call('GET', `/api/v1/notification-policies/${policy.id}`, keys.readerA)).statusCode).toBe(404);
         });
       });
@@ -377,10 +559,15 @@ describe('alerting configuration endpoints', () => {
         createdBy: expect.stringMatching(/^store-a ops \(key [0-9a-f]{16}\)$/),
       });
       future = (
-        await call('POST', '/api/v1/stores/store-a/silences', keys.writerA, { startsAt: hourFrom(7_200_000), recurrence: { outsideOpeningHours: true } })
+        await call('POST', '/api/v1/stores/store-a/silences', keys.writerA, {
+          startsAt: hourFrom(7_200_000),
+          recurrence: { outsideOpeningHours: true },
+        })
       ).json<Silence>();
       expect(future).toMatchObject({ matchers: [], endsAt: null, recurrence: { outsideOpeningHours: true }, comment: '' });
-      const ids = (await call('GET', '/api/v1/stores/store-a/silences', keys.readerA)).json<SilencesResponse>().silences.map((s) => s.id);
+      const ids = (await call('GET', '/api/v1/stores/store-a/silences', keys.readerA))
+        .json<SilencesResponse>()
+        .silences.map((s) => s.id);
       expect(ids.sort()).toEqual([current.id, future.id].sort());
       expect((await call('GET', `/api/v1/stores/store-a/silences/${current.id}`, keys.readerA)).json<Silence>()).toEqual(current);
     });
@@ -388,12 +575,16 @@ describe('alerting configuration endpoints', () => {
     it('names the field of a bad silence', async () => {
       const post = (body: object) => call('POST', '/api/v1/stores/store-a/silences', keys.writerA, body);
       const startsAt = hourFrom(0);
-      expect(errorOf(await post({ startsAt, endsAt: hourFrom(60_000), matchers: [{ label: 'kind', op: '=~', value: '(' }] })).message).toBe(
-        'body.matchers.0.value: must be a valid regular expression',
-      );
+      expect(
+        errorOf(await post({ startsAt, endsAt: hourFrom(60_000), matchers: [{ label: 'kind', op: '=~', value: '(' }] })).message,
+      ).toBe('body.matchers.0.value: must be a valid regular expression');
       expect(errorOf(await post({ startsAt })).message).toBe('body.endsAt: a one-off silence needs endsAt');
-      expect(errorOf(await post({ startsAt, endsAt: hourFrom(-60_000) })).message).toBe('body.endsAt: endsAt must be after startsAt');
-      expect(errorOf(await post({ startsAt, recurrence: { weekly: [{ days: ['mon'], from: '25:00', to: '06:00' }] } })).message).toContain('body.recurrence');
+      expect(errorOf(await post({ startsAt, endsAt: hourFrom(-60_000) })).message).toBe(
+        'body.endsAt: endsAt must be after startsAt',
+      );
+      expect(
+        errorOf(await post({ startsAt, recurrence: { weekly: [{ days: ['mon'], from: '25:00', to: '06:00' }] } })).message,
+      ).toContain('body.recurrence');
     });
 
     it('expires a started silence (kept for the record) and removes one that has not started', async () => {
@@ -401,7 +592,9 @@ describe('alerting configuration endpoints', () => {
       expect((await call('DELETE', `/api/v1/stores/store-a/silences/${current.id}`, keys.writerA)).statusCode).toBe(204);
       expect((await call('DELETE', `/api/v1/stores/store-a/silences/${future.id}`, keys.writerA)).statusCode).toBe(204);
       expect((await call('GET', '/api/v1/stores/store-a/silences', keys.readerA)).json<SilencesResponse>().silences).toEqual([]);
-      const all = (await call('GET', '/api/v1/stores/store-a/silences?includeExpired=true', keys.readerA)).json<SilencesResponse>().silences;
+      const all = (
+        await call('GET', '/api/v1/stores/store-a/silences?includeExpired=true', keys.readerA)
+      ).json<SilencesResponse>().silences;
       expect(all.map((s) => s.id)).toEqual([current.id]);
       expect(Date.parse(all[0]?.endsAt ?? '')).toBeLessThanOrEqual(Date.now());
       expect((await call('DELETE', `/api/v1/stores/store-a/silences/${future.id}`, keys.writerA)).statusCode).toBe(404);
@@ -409,7 +602,10 @@ describe('alerting configuration endpoints', () => {
 
     it("hides another store's silences", async () => {
       expect((await call('GET', '/api/v1/stores/store-b/silences', keys.readerA)).statusCode).toBe(404);
-      expect((await call('POST', '/api/v1/stores/store-b/silences', keys.writerA, { startsAt: hourFrom(0), endsAt: hourFrom(60_000) })).statusCode).toBe(404);
+      expect(
+        (await call('POST', '/api/v1/stores/store-b/silences', keys.writerA, { startsAt: hourFrom(0), endsAt: hourFrom(60_000) }))
+          .statusCode,
+      ).toBe(404);
     });
   });
 

@@ -91,20 +91,57 @@ describe('alert endpoints', () => {
     await open('firing', makeAlert({ subject: 'zone:cam-1/z1', startedAt: at(10) }));
     await open('pending', makeAlert({ subject: 'zone:cam-1/z2', state: 'pending', startedAt: at(20), severity: 'info' }));
     await open('toResolve', makeAlert({ subject: 'zone:cam-1/z3', startedAt: at(30) }));
-    await open('toSnooze', makeAlert({ subject: 'zone:cam-1/z4', startedAt: at(40), kind: 'pos_vision_oos', severity: 'critical' }));
+    await open(
+      'toSnooze',
+      makeAlert({ subject: 'zone:cam-1/z4', startedAt: at(40), kind: 'pos_vision_oos', severity: 'critical' }),
+    );
     await open('acked', makeAlert({ subject: 'zone:cam-1/z5', startedAt: at(50) }));
-    await open('other', makeAlert({ subject: 'zone:cam-9/z1', storeId: 'store-b', ruleId: RULE_B, severity: 'critical', startedAt: at(15) }));
+    await open(
+      'other',
+      makeAlert({ subject: 'zone:cam-9/z1', storeId: 'store-b', ruleId: RULE_B, severity: 'critical', startedAt: at(15) }),
+    );
     // Same start time: ties are ordered by id.
     for (const n of [1, 2, 3]) await open(`tie${n}`, makeAlert({ subject: `sku:s${n}`, startedAt: at(5) }));
     const acked = alerts['acked'];
     if (acked === undefined) throw new Error('unreachable');
-    await transitionAlert(db, { alertId: acked.alert.id, expectedSeq: 1, from: 'firing', to: 'acknowledged', cause: 'acknowledged', actor: 'someone', at: at(55) });
+    await transitionAlert(db, {
+      alertId: acked.alert.id,
+      expectedSeq: 1,
+      from: 'firing',
+      to: 'acknowledged',
+      cause: 'acknowledged',
+      actor: 'someone',
+      at: at(55),
+    });
 
-    const delivery = { channelId: 'ch-1', storeId: 'store-a', alertId: idOf('firing'), httpStatus: 500, latencyMs: 30, error: 'HTTP 500' };
+    const delivery = {
+      channelId: 'ch-1',
+      storeId: 'store-a',
+      alertId: idOf('firing'),
+      httpStatus: 500,
+      latencyMs: 30,
+      error: 'HTTP 500',
+    };
     await recordDeliveryAttempt(db, { ...delivery, notificationId: 'n1', attempt: 1, status: 'failed', at: at(11) });
-    await recordDeliveryAttempt(db, { ...delivery, notificationId: 'n1', attempt: 2, status: 'delivered', httpStatus: 200, error: null, at: at(12) });
+    await recordDeliveryAttempt(db, {
+      ...delivery,
+      notificationId: 'n1',
+      attempt: 2,
+      status: 'delivered',
+      httpStatus: 200,
+      error: null,
+      at: at(12),
+    });
     await recordDeliveryAttempt(db, { ...delivery, notificationId: 'n2', attempt: 1, status: 'dead_lettered', at: at(13) });
-    await recordDeliveryAttempt(db, { ...delivery, storeId: 'store-b', alertId: idOf('other'), notificationId: 'n3', attempt: 1, status: 'delivered', at: at(16) });
+    await recordDeliveryAttempt(db, {
+      ...delivery,
+      storeId: 'store-b',
+      alertId: idOf('other'),
+      notificationId: 'n3',
+      attempt: 1,
+      status: 'delivered',
+      at: at(16),
+    });
 
     sut = await buildApi(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }), { db, log: pino({ level: 'silent' }) });
   });
@@ -188,7 +225,10 @@ describe('alert endpoints', () => {
 
     it('names the field of a bad filter', async () => {
       const bad = async (query: string) => (await get(`/api/v1/alerts?${query}`)).json<ErrorBody>();
-      expect((await bad('state=bogus')).error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('querystring.state.0') });
+      expect((await bad('state=bogus')).error).toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringContaining('querystring.state.0'),
+      });
       expect((await bad('limit=0')).error.message).toContain('querystring.limit');
       expect((await bad('cursor=not-a-cursor')).error.message).toBe('querystring.cursor: invalid cursor');
       expect((await bad(`from=${at(5).toISOString()}&to=${at(1).toISOString()}`)).error.message).toContain('querystring.from');
@@ -239,7 +279,14 @@ describe('alert endpoints', () => {
       const { alert, transition } = res.json<AlertTransitionResponse>();
       expect(alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: actor });
       expect(Date.parse(alert.acknowledgedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
-      expect(transition).toMatchObject({ alertId: idOf('firing'), seq: 2, from: 'firing', to: 'acknowledged', cause: 'acknowledged', actor });
+      expect(transition).toMatchObject({
+        alertId: idOf('firing'),
+        seq: 2,
+        from: 'firing',
+        to: 'acknowledged',
+        cause: 'acknowledged',
+        actor,
+      });
 
       const detail = (await get(`/api/v1/alerts/${idOf('firing')}`)).json<AlertDetailResponse>();
       expect(detail.seq).toBe(2);
@@ -248,7 +295,12 @@ describe('alert endpoints', () => {
         [2, 'acknowledged', actor],
       ]);
       // Written as an unpublished outbox row: the processors' sweeper publishes it on ALERTS.
-      const row = await db.selectFrom('alert_transitions').select('published_at').where('alert_id', '=', idOf('firing')).where('seq', '=', 2).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('alert_transitions')
+        .select('published_at')
+        .where('alert_id', '=', idOf('firing'))
+        .where('seq', '=', 2)
+        .executeTakeFirstOrThrow();
       expect(row.published_at).toBeNull();
     });
 
@@ -289,7 +341,9 @@ describe('alert endpoints', () => {
       const past = await post(`/api/v1/alerts/${idOf('toSnooze')}/snooze`, { until: at(0).toISOString() });
       expect(past.statusCode).toBe(400);
       expect(past.json().error.message).toBe('body.until: must be in the future');
-      const far = await post(`/api/v1/alerts/${idOf('toSnooze')}/snooze`, { until: new Date(Date.now() + 40 * 86_400_000).toISOString() });
+      const far = await post(`/api/v1/alerts/${idOf('toSnooze')}/snooze`, {
+        until: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+      });
       expect(far.json().error.message).toBe('body.until: must be at most 30 days ahead');
       const missing = await post(`/api/v1/alerts/${idOf('toSnooze')}/snooze`, {});
       expect(missing.json().error.message).toContain('body.until');

@@ -1,5 +1,21 @@
-import { AlertRule, AlertRuleBody, AlertRuleParams, AlertRulesResponse, AppError, ErrorBody, StoreParams } from '@shelfsense/contracts';
-import { createAlertRule, deleteAlertRule, getAlertRule, getPolicy, listAlertRules, updateAlertRule, type Db } from '@shelfsense/db';
+import {
+  AlertRule,
+  AlertRuleBody,
+  AlertRuleParams,
+  AlertRulesResponse,
+  AppError,
+  ErrorBody,
+  StoreParams,
+} from '@shelfsense/contracts';
+import {
+  createAlertRule,
+  deleteAlertRule,
+  getAlertRule,
+  getPolicy,
+  listAlertRules,
+  updateAlertRule,
+  type Db,
+} from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { authorizeStore } from '../lib/store-access.ts';
 import { NoContent, alertingErrors, invalidField } from './alerting-access.ts';
@@ -16,7 +32,8 @@ async function checkPolicy(db: Db, storeId: string, policyId: string | null): Pr
 /** The store's rule (possibly one whose stored params no longer parse); 404 when the store has none with that id. */
 async function ruleOfStore(db: Db, storeId: string, ruleId: string) {
   const rule = await getAlertRule(db, ruleId);
-  if (rule === undefined || rule.storeId !== storeId) throw new AppError('not_found', `alert rule ${ruleId} not found in store ${storeId}`);
+  if (rule === undefined || rule.storeId !== storeId)
+    throw new AppError('not_found', `alert rule ${ruleId} not found in store ${storeId}`);
   return rule;
 }
 
@@ -82,7 +99,10 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
         const store = await authorizeStore(request, db, request.params.storeId);
         const rule = await ruleOfStore(db, store.id, request.params.ruleId);
         if ('error' in rule) {
-          throw new AppError('conflict', `alert rule ${rule.id} has stored ${rule.kind} params that no longer parse (${rule.error}); replace it with PUT or delete it`);
+          throw new AppError(
+            'conflict',
+            `alert rule ${rule.id} has stored ${rule.kind} params that no longer parse (${rule.error}); replace it with PUT or delete it`,
+          );
         }
         return rule;
       },

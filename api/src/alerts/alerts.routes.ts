@@ -70,9 +70,13 @@ async function alertForAction(db: Db, request: FastifyRequest, alertId: string, 
   const principal = requireScope(request, 'write');
   const alert = await visibleAlert(db, principal, alertId);
   if (seq !== undefined && seq !== alert.seq) {
-    throw new AppError('conflict', `alert ${alertId} changed since seq ${seq} (now ${alert.seq}, ${alert.state}); reload it and retry`, {
-      details: { seq: alert.seq, state: alert.state },
-    });
+    throw new AppError(
+      'conflict',
+      `alert ${alertId} changed since seq ${seq} (now ${alert.seq}, ${alert.state}); reload it and retry`,
+      {
+        details: { seq: alert.seq, state: alert.state },
+      },
+    );
   }
   return { principal, alert };
 }
@@ -150,7 +154,10 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { seq, ...alert } = await visibleAlert(db, requireScope(request, 'read'), request.params.alertId);
-        const [transitions, deliveries] = await Promise.all([listAlertTransitions(db, alert.id), listAlertDeliveries(db, alert.id)]);
+        const [transitions, deliveries] = await Promise.all([
+          listAlertTransitions(db, alert.id),
+          listAlertDeliveries(db, alert.id),
+        ]);
         return { alert, seq, transitions: transitions.map(({ publishedAt: _p, ...t }) => t), deliveries };
       },
     );
@@ -221,9 +228,11 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
         const now = clock();
         const until = new Date(request.body.until);
         if (until <= now) throw invalidField('body', ['until'], 'must be in the future');
-        if (until.getTime() - now.getTime() > MAX_SNOOZE_MS) throw invalidField('body', ['until'], 'must be at most 30 days ahead');
+        if (until.getTime() - now.getTime() > MAX_SNOOZE_MS)
+          throw invalidField('body', ['until'], 'must be at most 30 days ahead');
         const { principal, alert } = await alertForAction(db, request, alertId, request.body.seq);
-        if (alert.state === 'resolved') throw new AppError('conflict', `alert ${alertId} is resolved; only an open alert can be snoozed`);
+        if (alert.state === 'resolved')
+          throw new AppError('conflict', `alert ${alertId} is resolved; only an open alert can be snoozed`);
         return changed(await snoozeAlert(db, { alertId, actor: actorOf(principal), until, at: now }), alertId, 'snoozed');
       },
     );

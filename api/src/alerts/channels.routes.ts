@@ -1,5 +1,22 @@
-import { AppError, Channel, ChannelCreate, ChannelParams, ChannelPatch, ChannelsResponse, ErrorBody } from '@shelfsense/contracts';
-import { createChannel, deleteChannel, getChannel, listChannels, policiesUsingChannel, updateChannel, type ApiPrincipal, type Db } from '@shelfsense/db';
+import {
+  AppError,
+  Channel,
+  ChannelCreate,
+  ChannelParams,
+  ChannelPatch,
+  ChannelsResponse,
+  ErrorBody,
+} from '@shelfsense/contracts';
+import {
+  createChannel,
+  deleteChannel,
+  getChannel,
+  listChannels,
+  policiesUsingChannel,
+  updateChannel,
+  type ApiPrincipal,
+  type Db,
+} from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireScope } from '../auth/auth.plugin.ts';
 import { authorizeStore } from '../lib/store-access.ts';
@@ -8,7 +25,8 @@ import { NoContent, alertingErrors, requireFleetAccess, seesStore } from './aler
 /** The channel, if the key sees it (404 otherwise); changing a fleet-wide one needs an unrestricted key. */
 async function visibleChannel(db: Db, principal: ApiPrincipal, channelId: string, forChange: boolean): Promise<Channel> {
   const channel = await getChannel(db, channelId);
-  if (channel === undefined || !seesStore(principal, channel.storeId)) throw new AppError('not_found', `notification channel ${channelId} not found`);
+  if (channel === undefined || !seesStore(principal, channel.storeId))
+    throw new AppError('not_found', `notification channel ${channelId} not found`);
   if (forChange && channel.storeId === null) requireFleetAccess(principal, 'notification channels');
   return channel;
 }
@@ -24,7 +42,12 @@ async function withoutRowValues<T>(write: Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof AppError) throw err;
     const e = err as { message?: unknown; code?: unknown; table?: unknown; column?: unknown; constraint?: unknown };
-    const cause = Object.assign(new Error(String(e.message)), { code: e.code, table: e.table, column: e.column, constraint: e.constraint });
+    const cause = Object.assign(new Error(String(e.message)), {
+      code: e.code,
+      table: e.table,
+      column: e.column,
+      constraint: e.constraint,
+    });
     throw new AppError('internal', 'could not save the notification channel', { cause });
   }
 }
@@ -43,7 +66,8 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
         schema: {
           tags: ['notifications'],
           summary: 'Notification channels (scope admin)',
-          description: 'A key with a store allow-list sees its stores’ channels only; others see fleet-wide ones (storeId null) too.',
+          description:
+            'A key with a store allow-list sees its stores’ channels only; others see fleet-wide ones (storeId null) too.',
           security: [{ apiKey: [] }],
           response: { 200: ChannelsResponse, ...alertingErrors },
         },
@@ -131,9 +155,13 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
         await visibleChannel(db, requireScope(request, 'admin'), channelId, true);
         const policyIds = await policiesUsingChannel(db, channelId);
         if (policyIds.length > 0) {
-          throw new AppError('conflict', `notification channel ${channelId} is used by notification policies ${policyIds.join(', ')}`, {
-            details: { policyIds },
-          });
+          throw new AppError(
+            'conflict',
+            `notification channel ${channelId} is used by notification policies ${policyIds.join(', ')}`,
+            {
+              details: { policyIds },
+            },
+          );
         }
         await deleteChannel(db, channelId);
         return reply.code(204).send(null);

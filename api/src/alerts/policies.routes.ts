@@ -1,5 +1,22 @@
-import { AppError, Policy, PolicyBody, PolicyCreate, PolicyParams, PoliciesResponse, type PolicyInput } from '@shelfsense/contracts';
-import { createPolicy, deletePolicy, getChannelStores, getPolicy, listPolicies, replacePolicy, type ApiPrincipal, type Db } from '@shelfsense/db';
+import {
+  AppError,
+  Policy,
+  PolicyBody,
+  PolicyCreate,
+  PolicyParams,
+  PoliciesResponse,
+  type PolicyInput,
+} from '@shelfsense/contracts';
+import {
+  createPolicy,
+  deletePolicy,
+  getChannelStores,
+  getPolicy,
+  listPolicies,
+  replacePolicy,
+  type ApiPrincipal,
+  type Db,
+} from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireScope } from '../auth/auth.plugin.ts';
 import { authorizeStore } from '../lib/store-access.ts';
@@ -14,13 +31,21 @@ async function checkChannels(db: Db, principal: ApiPrincipal, storeId: string | 
     ...policy.steps.flatMap((step, s) => step.channelIds.map((id, i) => ({ path: ['steps', s, 'channelIds', i], id }))),
     ...policy.fallbackChannelIds.map((id, i) => ({ path: ['fallbackChannelIds', i], id })),
   ];
-  const stores = await getChannelStores(db, refs.map((r) => r.id));
+  const stores = await getChannelStores(
+    db,
+    refs.map((r) => r.id),
+  );
   for (const { path, id } of refs) {
     const channelStore = stores.get(id);
-    if (channelStore === undefined || !seesStore(principal, channelStore)) throw invalidField('body', path, `notification channel ${id} not found`);
+    if (channelStore === undefined || !seesStore(principal, channelStore))
+      throw invalidField('body', path, `notification channel ${id} not found`);
     if (channelStore !== null && channelStore !== storeId) {
       const owner = storeId === null ? 'a fleet-wide policy' : `a policy of store ${storeId}`;
-      throw invalidField('body', path, `notification channel ${id} belongs to store ${channelStore} and cannot be used by ${owner}`);
+      throw invalidField(
+        'body',
+        path,
+        `notification channel ${id} belongs to store ${channelStore} and cannot be used by ${owner}`,
+      );
     }
   }
 }
@@ -28,7 +53,8 @@ async function checkChannels(db: Db, principal: ApiPrincipal, storeId: string | 
 /** The policy, if the key sees it (404 otherwise); changing a fleet-wide one needs an unrestricted key. */
 async function visiblePolicy(db: Db, principal: ApiPrincipal, policyId: string, forChange: boolean): Promise<Policy> {
   const policy = await getPolicy(db, policyId);
-  if (policy === undefined || !seesStore(principal, policy.storeId)) throw new AppError('not_found', `notification policy ${policyId} not found`);
+  if (policy === undefined || !seesStore(principal, policy.storeId))
+    throw new AppError('not_found', `notification policy ${policyId} not found`);
   if (forChange && policy.storeId === null) requireFleetAccess(principal, 'notification policies');
   return policy;
 }
@@ -44,7 +70,8 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
         schema: {
           tags: ['notifications'],
           summary: 'Notification policies, by id',
-          description: 'A key with a store allow-list sees its stores’ policies only; others see fleet-wide ones (storeId null) too.',
+          description:
+            'A key with a store allow-list sees its stores’ policies only; others see fleet-wide ones (storeId null) too.',
           security: [{ apiKey: [] }],
           response: { 200: PoliciesResponse, ...alertingErrors },
         },

@@ -1,4 +1,12 @@
-import { AppError, Silence, SilenceInput, SilenceParams, SilencesQuery, SilencesResponse, StoreParams } from '@shelfsense/contracts';
+import {
+  AppError,
+  Silence,
+  SilenceInput,
+  SilenceParams,
+  SilencesQuery,
+  SilencesResponse,
+  StoreParams,
+} from '@shelfsense/contracts';
 import { createSilence, deleteSilence, expireSilence, getSilence, listSilences, type Db } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireScope } from '../auth/auth.plugin.ts';
@@ -52,7 +60,11 @@ export function silencesRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod
       },
       async (request, reply) => {
         const store = await authorizeStore(request, db, request.params.storeId, 'write');
-        const silence = await createSilence(db, { storeId: store.id, createdBy: actorOf(requireScope(request, 'write')), input: request.body });
+        const silence = await createSilence(db, {
+          storeId: store.id,
+          createdBy: actorOf(requireScope(request, 'write')),
+          input: request.body,
+        });
         return reply.code(201).send(silence);
       },
     );
@@ -71,7 +83,8 @@ export function silencesRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod
       async (request) => {
         const store = await authorizeStore(request, db, request.params.storeId);
         const silence = await getSilence(db, store.id, request.params.silenceId);
-        if (silence === undefined) throw new AppError('not_found', `silence ${request.params.silenceId} not found in store ${store.id}`);
+        if (silence === undefined)
+          throw new AppError('not_found', `silence ${request.params.silenceId} not found in store ${store.id}`);
         return silence;
       },
     );

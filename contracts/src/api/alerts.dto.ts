@@ -55,7 +55,8 @@ export const AlertId = z.string().min(1).max(256);
 export const OpeningHoursInput = OpeningHours.superRefine((h, ctx) => {
   const seen = new Set<string>();
   h.exceptions.forEach((e, i) => {
-    if (seen.has(e.date)) ctx.addIssue({ code: 'custom', message: `duplicate exception for ${e.date}`, path: ['exceptions', i, 'date'] });
+    if (seen.has(e.date))
+      ctx.addIssue({ code: 'custom', message: `duplicate exception for ${e.date}`, path: ['exceptions', i, 'date'] });
     seen.add(e.date);
   });
 }).superRefine((h, ctx) => storableStrings(h, ctx));
@@ -89,10 +90,13 @@ const alertFilters = {
   cursor: Cursor.optional(),
 };
 const fromBeforeTo = <S extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>>(schema: S) =>
-  schema.refine((q) => !parsesAsDate(q.from) || !parsesAsDate(q.to) || Date.parse(q.from as string) < Date.parse(q.to as string), {
-    message: '`from` must be before `to`',
-    path: ['from'],
-  });
+  schema.refine(
+    (q) => !parsesAsDate(q.from) || !parsesAsDate(q.to) || Date.parse(q.from as string) < Date.parse(q.to as string),
+    {
+      message: '`from` must be before `to`',
+      path: ['from'],
+    },
+  );
 
 /** `GET /alerts`: without `storeId`, every store the key may see. */
 export const AlertsQuery = fromBeforeTo(z.object({ storeId: TokenId.optional(), ...alertFilters }));
@@ -261,7 +265,10 @@ export const SilenceParams = z.object({ storeId: TokenId, silenceId: TokenId });
 
 export const SilencesQuery = z.object({
   /** Also list silences whose endsAt has passed (default false). */
-  includeExpired: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  includeExpired: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 export type SilencesQuery = z.infer<typeof SilencesQuery>;
 
@@ -277,7 +284,10 @@ const ChannelStore = TokenId.nullable().default(null);
 
 /** Body of `POST /notification-channels`. */
 export const ChannelCreate = z
-  .discriminatedUnion('kind', [WebhookChannelInput.extend({ storeId: ChannelStore }), SmsChannelInput.extend({ storeId: ChannelStore })])
+  .discriminatedUnion('kind', [
+    WebhookChannelInput.extend({ storeId: ChannelStore }),
+    SmsChannelInput.extend({ storeId: ChannelStore }),
+  ])
   .superRefine((c, ctx) => storableStrings(c, ctx));
 export type ChannelCreate = z.infer<typeof ChannelCreate>;
 
@@ -348,7 +358,9 @@ export type ChannelsResponse = z.infer<typeof ChannelsResponse>;
 // ---------------------------------------------------------------- notification policies
 
 /** Body of `POST /notification-policies`; `storeId` null (default) = fleet-wide. */
-export const PolicyCreate = PolicyInput.extend({ storeId: TokenId.nullable().default(null) }).superRefine((p, ctx) => storableStrings(p, ctx));
+export const PolicyCreate = PolicyInput.extend({ storeId: TokenId.nullable().default(null) }).superRefine((p, ctx) =>
+  storableStrings(p, ctx),
+);
 export type PolicyCreate = z.infer<typeof PolicyCreate>;
 
 /** Body of `PUT /notification-policies/{id}`: PolicyInput with storable strings. */

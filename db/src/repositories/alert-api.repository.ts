@@ -69,7 +69,10 @@ export interface AlertListQuery {
  *     [AND (started_at, id) < ('epoch'::timestamptz + $us * interval '1 microsecond', $id)]
  *   ORDER BY started_at DESC, id DESC LIMIT $limit + 1
  */
-export async function listAlertsPage(db: Kysely<Database>, q: AlertListQuery): Promise<{ alerts: Alert[]; next: AlertPageKey | null }> {
+export async function listAlertsPage(
+  db: Kysely<Database>,
+  q: AlertListQuery,
+): Promise<{ alerts: Alert[]; next: AlertPageKey | null }> {
   if (q.storeIds?.length === 0) return { alerts: [], next: null };
   let query = db.selectFrom('alerts').selectAll().select(micros('started_at').as('started_us'));
   if (q.storeIds !== null) query = query.where('store_id', 'in', q.storeIds);
@@ -81,7 +84,8 @@ export async function listAlertsPage(db: Kysely<Database>, q: AlertListQuery): P
   if (q.from !== undefined) query = query.where('started_at', '>=', q.from);
   if (q.to !== undefined) query = query.where('started_at', '<', q.to);
   const after = q.after;
-  if (after !== undefined) query = query.where(sql<SqlBool>`(started_at, id) < (${fromMicros(after.startedAtUs)}, ${after.id}::text)`);
+  if (after !== undefined)
+    query = query.where(sql<SqlBool>`(started_at, id) < (${fromMicros(after.startedAtUs)}, ${after.id}::text)`);
   const rows = await query
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
