@@ -19,6 +19,7 @@ import {
 } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildCorpus, type FuzzCase } from './support/fuzz-corpus.ts';
+import { rawPost } from './support/raw-http.ts';
 
 // FUZZ_SEED / FUZZ_SIZE replay a failing corpus or hunt with a bigger one (6,000 runs in ~25 s).
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_103);
@@ -148,6 +149,51 @@ describe('bad-input fuzz: edge-agent → JetStream → stream-processors → Pos
   it('accepts every valid payload, so no good data is lost', () => {
     const refused = outcomes.filter((o) => o.c.valid && o.status !== 202);
     expect(refused.map((o) => `${o.status} ${o.c.name}: ${JSON.stringify(o.body).slice(0, 300)}`)).toEqual([]);
+  });
+
+  it('answers every body over POS_MAX_BODY_BYTES with 413 payload_too_large', () => {
+    const over = outcomes.filter((o) => o.c.overLimit);
+    expect(over).toHaveLength(6); // 2 endpoints × (limit + 1, limit + 1000, twice the limit)
+    const answer = (o: Outcome) => `${o.status} ${(o.body as { error?: { code?: unknown } }).error?.code as string}`;
+    expect(over.map((o) => `${o.c.name}: ${answer(o)}`)).toEqual(over.map((o) => `${o.c.name}: 413 payload_too_large`));
+  });
+
+  // The corpus's over-limit bodies used to fail now and then with EPIPE: the agent answered 413 from
+  // the content-length and closed the socket with the upload unread, which resets the connection
+  // under a client still writing. Pausing the upload makes that race certain to show.
+  it('reads an over-limit body to its end before answering 413, so a client still uploading gets the answer', async () => {
+    const body = Buffer.alloc(2 * MAX_BODY_BYTES, 'x');
+    const res = await rawPost(edgeUrl, {
+      path: '/pos/orders',
+      contentType: 'application/json',
+      contentLength: body.length,
+      body,
+      pauseAfter: 64 * 1024,
+      pauseMs: 300,
+    });
+    expect(res.errors).toEqual([]);
+    expect(res.bodyBytesWritten).toBe(body.length);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'payload_too_large', message: expect.any(String) } });
+    expect(res.ended).toBe(true); // then a clean close (FIN), not a reset
+  });
+
+  it('refuses a declared body far over the limit at once, without waiting for it', async () => {
+    const started = Date.now();
+    const res = await rawPost(edgeUrl, {
+      path: '/pos/petpooja',
+      contentType: 'application/json',
+      contentLength: 64 * MAX_BODY_BYTES,
+      body: Buffer.alloc(0),
+      pauseAfter: 0,
+      pauseMs: 0,
+    });
+    expect(res.errors).toEqual([]);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'payload_too_large', message: expect.any(String) } });
+    expect(res.ended).toBe(true);
+    // Reading up to 4 × the limit for 5 s before answering is reserved for bodies that may end soon.
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it('is still alive and healthy, and logged no unhandled error', async () => {

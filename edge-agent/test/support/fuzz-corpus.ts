@@ -14,6 +14,8 @@ export interface FuzzCase {
   readonly contentType: string | undefined;
   /** A payload the connector must accept (202); every other case may be 2xx or 4xx. */
   readonly valid: boolean;
+  /** A body over `maxBodyBytes`: the answer must be 413 payload_too_large. */
+  readonly overLimit: boolean;
 }
 
 /** mulberry32: tiny, seedable, good enough to pick mutations. */
@@ -291,7 +293,8 @@ export function buildCorpus(opts: CorpusOptions): FuzzCase[] {
       createdAt: new Date(Date.UTC(2026, 0, 3, 9) + r.int(86_400_000)).toISOString(),
       customerPhone: '+91 98450 12345',
     }) as unknown as Json;
-  const add = (c: Omit<FuzzCase, 'name'> & { what: string }) => cases.push({ ...c, name: `#${n++} ${c.endpoint} ${c.what}` });
+  const add = (c: Omit<FuzzCase, 'name' | 'overLimit'> & { what: string; overLimit?: boolean }) =>
+    cases.push({ ...c, overLimit: c.overLimit ?? false, name: `#${n++} ${c.endpoint} ${c.what}` });
   const base = (i: number): { endpoint: Endpoint; value: Json; kind: string } => {
     const kind = r.pick(['relay', 'bare', 'generic'] as const);
     const id = `fz-${i}`;
@@ -364,7 +367,8 @@ export function buildCorpus(opts: CorpusOptions): FuzzCase[] {
     for (const bytes of [1_000_000, opts.maxBodyBytes, opts.maxBodyBytes + 1, opts.maxBodyBytes + 1000, 2 * opts.maxBodyBytes]) {
       // A 1 MB PetPooja body whose padding sits in a field the connector ignores is a valid order.
       const valid = endpoint === '/pos/petpooja' && bytes <= opts.maxBodyBytes;
-      add({ endpoint, body: padded(bytes, endpoint), contentType: json, valid, what: `${bytes}-byte body` });
+      const overLimit = bytes > opts.maxBodyBytes;
+      add({ endpoint, body: padded(bytes, endpoint), contentType: json, valid, overLimit, what: `${bytes}-byte body` });
     }
   }
 
