@@ -32,27 +32,6 @@ async function visibleChannel(db: Db, principal: ApiPrincipal, channelId: string
 }
 
 /**
- * Runs a channel write so that a database error cannot carry a secret into the log: PostgreSQL puts
- * the failing row, secret columns included, in `detail` of a constraint violation, and the error
- * handler logs unexpected errors whole. The cause keeps what locates the failure, never row values.
- */
-async function withoutRowValues<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    const e = err as { message?: unknown; code?: unknown; table?: unknown; column?: unknown; constraint?: unknown };
-    const cause = Object.assign(new Error(String(e.message)), {
-      code: e.code,
-      table: e.table,
-      column: e.column,
-      constraint: e.constraint,
-    });
-    throw new AppError('internal', 'could not save the notification channel', { cause });
-  }
-}
-
-/**
  * Notification channels (scope admin). Secrets are write-only: responses say `hasSecret` and
  * `rotating`, never the values, and nothing here logs a request body.
  */
@@ -94,7 +73,7 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
         const { storeId } = request.body;
         if (storeId === null) requireFleetAccess(principal, 'notification channels');
         else await authorizeStore(request, db, storeId, 'admin');
-        return reply.code(201).send(await withoutRowValues(createChannel(db, request.body)));
+        return reply.code(201).send(await createChannel(db, request.body));
       },
     );
 
@@ -131,7 +110,7 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
       async (request) => {
         const { channelId } = request.params;
         await visibleChannel(db, requireScope(request, 'admin'), channelId, true);
-        const channel = await withoutRowValues(updateChannel(db, channelId, request.body));
+        const channel = await updateChannel(db, channelId, request.body);
         // Deleted between the check and the update.
         if (channel === undefined) throw new AppError('not_found', `notification channel ${channelId} not found`);
         return channel;
