@@ -272,19 +272,35 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
     return { rules: rules.length, changes, published, lostRaces };
   }
 
+  /** Housekeeping must not hold up evaluation: a failure is logged and retried later. */
+  const housekeeping = async (what: string, f: () => Promise<void>) => {
+    try {
+      await f();
+    } catch (err) {
+      deps.metrics.alertEvaluationErrors.inc({ kind: 'all' });
+      deps.log.error({ err }, `${what} failed`);
+    }
+  };
+
   async function fullRound(): Promise<void> {
     if (Date.now() - defaultsCheckedAt >= DEFAULT_RULES_EVERY_MS) {
-      const stores = await ensureDefaultRules(deps.db);
-      defaultsCheckedAt = Date.now();
-      if (stores.length > 0) deps.log.info({ stores }, 'created the default alert rules of new stores');
+      await housekeeping('creating default alert rules', async () => {
+        const stores = await ensureDefaultRules(deps.db);
+        defaultsCheckedAt = Date.now();
+        if (stores.length > 0) deps.log.info({ stores }, 'created the default alert rules of new stores');
+      });
     }
     const hour = clock().toISOString().slice(0, 13);
     if (hour !== baselineHour) {
-      await runSalesBaselineJob({ db: deps.db, log: deps.log, holder }, clock());
+      // Once per hour even when it fails: the hour's claim may be taken already; next hour retries.
       baselineHour = hour;
+      await housekeeping(
+        'recomputing sales baselines',
+        async () => void (await runSalesBaselineJob({ db: deps.db, log: deps.log, holder }, clock())),
+      );
     }
     await evaluate(null);
-    await publisher.sweep(republishAfterMs);
+    await housekeeping('sweeping the alert outbox', async () => void (await publisher.sweep(republishAfterMs)));
   }
 
   const tick = async () => {
