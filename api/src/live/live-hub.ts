@@ -1,19 +1,35 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { subjects, type LiveChannel } from '@shelfsense/contracts';
+import { liveChannels, subjects, type LiveChannel } from '@shelfsense/contracts';
 import type { Logger } from 'pino';
 
 /** A connected client as the hub sees it. */
 export interface LiveClient {
   /** Called with the raw JSON of a `live.*` message for a channel the client subscribed to. */
   deliver(channel: LiveChannel, json: string): void;
+  /** Whether the client's key may see the store: fleet-wide channels carry every store's messages. */
+  sees(storeId: string): boolean;
 }
 
-/** `live.<store>.<topic>` → `store:<store>:<topic>`. */
-export function channelOfSubject(subject: string): LiveChannel | undefined {
-  const [root, store, topic] = subject.split('.');
-  if (root !== 'live' || store === undefined) return undefined;
-  if (topic === 'sales' || topic === 'shelf') return `store:${store}:${topic}`;
-  return topic === 'alerts' ? 'alerts' : undefined;
+/** Where a `live.*` message goes: the store's channel and, for alerts, the fleet-wide one too. */
+export interface LiveRoute {
+  readonly storeId: string;
+  readonly channels: readonly LiveChannel[];
+}
+
+/** `live.<store>.<topic>` → `store:<store>:<topic>` (plus `alerts` for alert updates); undefined for other subjects. */
+export function routeOfSubject(subject: string): LiveRoute | undefined {
+  const [root, storeId, topic, ...rest] = subject.split('.');
+  if (root !== 'live' || storeId === undefined || rest.length > 0) return undefined;
+  let channel: LiveChannel;
+  try {
+    if (topic !== 'sales' && topic !== 'shelf' && topic !== 'alerts') return undefined;
+    channel = liveChannels.store(storeId, topic);
+  } catch (err) {
+    // A store id no channel can name (a publisher's bug): nobody can have subscribed to it.
+    void err;
+    return undefined;
+  }
+  return { storeId, channels: topic === 'alerts' ? [channel, liveChannels.alerts] : [channel] };
 }
 
 /**
@@ -28,12 +44,15 @@ export function createLiveHub(nc: NatsConnection, log: Logger) {
         log.warn({ err }, 'live subscription error');
         return;
       }
-      const channel = channelOfSubject(msg.subject);
-      if (channel === undefined) return;
-      const targets = clients.get(channel);
-      if (targets === undefined || targets.size === 0) return;
-      const json = msg.string();
-      for (const c of targets) c.deliver(channel, json);
+      const route = routeOfSubject(msg.subject);
+      if (route === undefined) return;
+      let json: string | undefined;
+      for (const channel of route.channels) {
+        const targets = clients.get(channel);
+        if (targets === undefined || targets.size === 0) continue;
+        json ??= msg.string();
+        for (const c of targets) if (c.sees(route.storeId)) c.deliver(channel, json);
+      }
     },
   });
   return {
@@ -46,7 +65,10 @@ export function createLiveHub(nc: NatsConnection, log: Logger) {
       set.add(client);
     },
     remove(channel: LiveChannel, client: LiveClient): void {
-      clients.get(channel)?.delete(client);
+      const set = clients.get(channel);
+      set?.delete(client);
+      // Store channels come and go with the fleet; an empty set per store ever seen would only grow.
+      if (set?.size === 0) clients.delete(channel);
     },
     close(): void {
       sub.unsubscribe();

@@ -1,5 +1,16 @@
-import { LiveClientMessage, parseMessage, type LiveChannel, type LiveServerMessage } from '@shelfsense/contracts';
-import { getLiveSalesSnapshot, getStore, listZoneStates, type ApiPrincipal, type Db } from '@shelfsense/db';
+import {
+  LIVE_ALERTS_SNAPSHOT_MAX,
+  LiveClientMessage,
+  parseLiveChannel,
+  parseMessage,
+  type LiveAlert,
+  type LiveAlertsSnapshot,
+  type LiveChannel,
+  type LiveServerMessage,
+  type ParsedLiveChannel,
+  type Severity,
+} from '@shelfsense/contracts';
+import { getLiveSalesSnapshot, getStore, listOpenAlerts, listZoneStates, type ApiPrincipal, type Db } from '@shelfsense/db';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { requireScope } from '../auth/auth.plugin.ts';
@@ -11,7 +22,8 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 /**
  * `WS /api/v1/live` (ARCHITECTURE §6). Auth: `Authorization: Bearer` or `?access_token=` (browsers
  * cannot set headers on a WebSocket). Subscribe to channels; each starts with a snapshot (seq 0)
- * followed by updates with increasing seq.
+ * followed by updates with increasing seq. `alerts` carries every store the key may see (its
+ * snapshot and updates filtered by the key's allow-list); `store:<id>:alerts` one store's.
  */
 export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null }): void {
   app.get('/api/v1/live', { websocket: true, schema: { hide: true } }, (socket: WebSocket, request) => {
@@ -32,6 +44,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
     const hub = deps.hub;
     const seq = new Map<LiveChannel, number>();
     const client = {
+      sees: (storeId: string) => principal.storeIds === null || principal.storeIds.includes(storeId),
       deliver(channel: LiveChannel, json: string) {
         const n = (seq.get(channel) ?? 0) + 1;
         seq.set(channel, n);
@@ -56,7 +69,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
             return;
           case 'subscribe':
             for (const channel of m.channels) {
-              const allowed = await canSee(deps.db, principal, channel);
+              const parsed = parseLiveChannel(channel);
+              const allowed = parsed !== undefined && (await canSee(deps.db, principal, parsed));
               if (!allowed) {
                 send({ type: 'error', code: 'not_found', message: `channel ${channel} not found` });
                 continue;
@@ -64,7 +78,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
               // Register first, then snapshot: an update racing the snapshot is newer, never lost.
               seq.set(channel, 0);
               hub.add(channel, client);
-              send({ type: 'snapshot', channel, seq: 0, data: await snapshot(deps.db, channel) });
+              send({ type: 'snapshot', channel, seq: 0, data: await snapshot(deps.db, principal, parsed) });
             }
             return;
         }
@@ -79,18 +93,39 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
   });
 }
 
-async function canSee(db: Db, principal: ApiPrincipal, channel: LiveChannel): Promise<boolean> {
-  if (channel === 'alerts') return true;
-  const storeId = channel.split(':')[1] ?? '';
-  if (principal.storeIds !== null && !principal.storeIds.includes(storeId)) return false;
-  return (await getStore(db, storeId)) !== undefined;
+async function canSee(db: Db, principal: ApiPrincipal, channel: ParsedLiveChannel): Promise<boolean> {
+  if (channel.scope === 'fleet') return true;
+  if (principal.storeIds !== null && !principal.storeIds.includes(channel.storeId)) return false;
+  return (await getStore(db, channel.storeId)) !== undefined;
 }
 
-async function snapshot(db: Db, channel: LiveChannel): Promise<unknown> {
-  if (channel === 'alerts') return { alerts: [] };
-  const [, storeId = '', topic] = channel.split(':');
-  if (topic === 'shelf') return { zones: await listZoneStates(db, storeId) };
-  const store = await getStore(db, storeId);
-  return getLiveSalesSnapshot(db, { storeId, timezone: store?.timezone ?? 'UTC', now: new Date(), closedBuckets: [] });
+async function snapshot(db: Db, principal: ApiPrincipal, channel: ParsedLiveChannel): Promise<unknown> {
+  if (channel.scope === 'fleet') return openAlertsSnapshot(db, principal.storeIds);
+  const { storeId } = channel;
+  switch (channel.topic) {
+    case 'alerts':
+      return openAlertsSnapshot(db, [storeId]);
+    case 'shelf':
+      return { zones: await listZoneStates(db, storeId) };
+    case 'sales': {
+      const store = await getStore(db, storeId);
+      return getLiveSalesSnapshot(db, { storeId, timezone: store?.timezone ?? 'UTC', now: new Date(), closedBuckets: [] });
+    }
+  }
 }
 
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, warning: 1, info: 2 };
+
+/** Open alerts of the stores (null = all), most severe first, then newest; capped. */
+async function openAlertsSnapshot(db: Db, storeIds: readonly string[] | null): Promise<LiveAlertsSnapshot> {
+  const open = await listOpenAlerts(db, { storeIds });
+  const alerts: LiveAlert[] = open
+    .map(({ ruleEnabled: _enabled, ...alert }) => alert)
+    .sort(
+      (a, b) =>
+        SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+        b.startedAt.localeCompare(a.startedAt) ||
+        a.id.localeCompare(b.id),
+    );
+  return { alerts: alerts.slice(0, LIVE_ALERTS_SNAPSHOT_MAX), truncated: alerts.length > LIVE_ALERTS_SNAPSHOT_MAX };
+}

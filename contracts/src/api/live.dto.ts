@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Alert } from '../alerts/alert.schema.ts';
 import { IsoDateTime, TokenId } from '../lib/primitives.ts';
 
 const Totals = z.object({
@@ -54,11 +55,61 @@ export const LiveShelfUpdate = z.object({
 });
 export type LiveShelfUpdate = z.infer<typeof LiveShelfUpdate>;
 
-/** WebSocket channels: `store:<id>:sales`, `store:<id>:shelf`, `alerts`. */
+/** Topics a client can follow per store; `alerts` also exists fleet-wide (every store the key sees). */
+export const LIVE_CHANNEL_TOPICS = ['sales', 'shelf', 'alerts'] as const;
+export type LiveChannelTopic = (typeof LIVE_CHANNEL_TOPICS)[number];
+
+/** WebSocket channels: `store:<id>:sales`, `store:<id>:shelf`, `store:<id>:alerts`, `alerts`. */
 export const LiveChannel = z
   .string()
-  .regex(/^(store:[a-z0-9][a-z0-9_-]{0,63}:(sales|shelf)|alerts)$/, 'must be store:<id>:sales, store:<id>:shelf or alerts');
+  .regex(
+    /^(store:[a-z0-9][a-z0-9_-]{0,63}:(sales|shelf|alerts)|alerts)$/,
+    'must be store:<id>:sales, store:<id>:shelf, store:<id>:alerts or alerts',
+  );
 export type LiveChannel = z.infer<typeof LiveChannel>;
+
+/** A channel name taken apart: one store's topic, or the fleet-wide alerts of every visible store. */
+export type ParsedLiveChannel =
+  | { readonly scope: 'store'; readonly storeId: string; readonly topic: LiveChannelTopic }
+  | { readonly scope: 'fleet'; readonly topic: 'alerts' };
+
+/** The only place channel names are spelled out; `store` validates the id like a subject token. */
+export const liveChannels = {
+  store: (storeId: string, topic: LiveChannelTopic): LiveChannel => {
+    if (!TokenId.safeParse(storeId).success) throw new Error(`invalid store id for a live channel: ${JSON.stringify(storeId)}`);
+    return `store:${storeId}:${topic}`;
+  },
+  alerts: 'alerts' as LiveChannel,
+} as const;
+
+/** `store:<id>:<topic>` or `alerts` taken apart; undefined for anything else. */
+export function parseLiveChannel(channel: string): ParsedLiveChannel | undefined {
+  if (channel === 'alerts') return { scope: 'fleet', topic: 'alerts' };
+  const m = /^store:([a-z0-9][a-z0-9_-]{0,63}):(sales|shelf|alerts)$/.exec(channel);
+  if (m === null) return undefined;
+  return { scope: 'store', storeId: m[1] as string, topic: m[2] as LiveChannelTopic };
+}
+
+/** An open alert as the alerts channels carry it: plus its latest transition's number. */
+export const LiveAlert = Alert.extend({
+  /** Number of the latest transition: an update whose `transition.seq` is not above it is older news. */
+  seq: z.number().int().min(1),
+});
+export type LiveAlert = z.infer<typeof LiveAlert>;
+
+/** Most alerts one snapshot carries; the most severe, then the newest, are kept. */
+export const LIVE_ALERTS_SNAPSHOT_MAX = 1000;
+
+/**
+ * Snapshot of `alerts` and `store:<id>:alerts`: the open alerts (pending, firing, acknowledged),
+ * most severe first, then newest. Updates are `LiveAlertUpdate`s: upsert by id, drop resolved ones.
+ */
+export const LiveAlertsSnapshot = z.object({
+  alerts: z.array(LiveAlert).max(LIVE_ALERTS_SNAPSHOT_MAX),
+  /** More alerts were open than a snapshot carries. */
+  truncated: z.boolean(),
+});
+export type LiveAlertsSnapshot = z.infer<typeof LiveAlertsSnapshot>;
 
 /** Client → server on `WS /api/v1/live`. */
 export const LiveClientMessage = z.discriminatedUnion('type', [
