@@ -33,7 +33,13 @@ describe('alert evaluation to webhook', () => {
     const database = await createTestDatabase(inject('pgAdminUrl'));
     db = database.db;
     await upsertStore(db, { id: STORE, name: 'E2E', timezone: 'UTC' });
-    const config = loadConfig({ NATS_URL: nats.url, DATABASE_URL: database.url, HTTP_PORT: '0', ALERT_EVAL_INTERVAL_MS: '100', NOTIFY_FOLLOW_UP_INTERVAL_MS: '200' });
+    const config = loadConfig({
+      NATS_URL: nats.url,
+      DATABASE_URL: database.url,
+      HTTP_PORT: '0',
+      ALERT_EVAL_INTERVAL_MS: '100',
+      NOTIFY_FOLLOW_UP_INTERVAL_MS: '200',
+    });
     sut = createApp(config, { nc, db, log: pino({ level: 'silent' }), clock: clock.now });
     await sut.start();
   });
@@ -60,7 +66,15 @@ describe('alert evaluation to webhook', () => {
     const rule = await createAlertRule(
       db,
       STORE,
-      AlertRuleInput.parse({ name: 'Dairy empty', kind: 'shelf_out_of_stock', params: {}, forMinutes: 0, severity: 'critical', policyId: policy.id, labels: { team: 'fresh' } }),
+      AlertRuleInput.parse({
+        name: 'Dairy empty',
+        kind: 'shelf_out_of_stock',
+        params: {},
+        forMinutes: 0,
+        severity: 'critical',
+        policyId: policy.id,
+        labels: { team: 'fresh' },
+      }),
       'oos-dairy',
     );
 
@@ -71,8 +85,18 @@ describe('alert evaluation to webhook', () => {
     await publishShelf(nc, STORE, 'cam-1', T0 + MIN, { milk: 'empty' });
 
     await eventually(() => Promise.resolve(hook.accepted.length > 0 ? true : undefined), 20_000);
-    const firing = JSON.parse(hook.accepted[0]!.raw.toString('utf8')) as { id: string; type: string; state: string; text: string; alert: { id: string; ruleId: string; subject: string; labels: Record<string, string> } };
-    expect(firing).toMatchObject({ type: 'alert.firing', state: 'firing', alert: { ruleId: rule.id, subject: 'zone:cam-1/milk', labels: { team: 'fresh' } } });
+    const firing = JSON.parse(hook.accepted[0]!.raw.toString('utf8')) as {
+      id: string;
+      type: string;
+      state: string;
+      text: string;
+      alert: { id: string; ruleId: string; subject: string; labels: Record<string, string> };
+    };
+    expect(firing).toMatchObject({
+      type: 'alert.firing',
+      state: 'firing',
+      alert: { ruleId: rule.id, subject: 'zone:cam-1/milk', labels: { team: 'fresh' } },
+    });
     expect(firing.text).toMatch(/^\[CRITICAL\] Dairy empty: .+ \(store notify-e2e, zone:cam-1\/milk\)$/);
     const seq = await db
       .selectFrom('alert_transitions')
@@ -86,8 +110,16 @@ describe('alert evaluation to webhook', () => {
     await publishCameraHeartbeat(nc, STORE, 'cam-1', T0 + 3 * MIN);
     await publishShelf(nc, STORE, 'cam-1', T0 + 3 * MIN, { milk: 'ok' });
     await eventually(() => Promise.resolve(hook.accepted.length > 1 ? true : undefined), 20_000);
-    const resolved = JSON.parse(hook.accepted[1]!.raw.toString('utf8')) as { type: string; state: string; alert: { id: string; state: string } };
-    expect(resolved).toMatchObject({ type: 'alert.resolved', state: 'resolved', alert: { id: firing.alert.id, state: 'resolved' } });
+    const resolved = JSON.parse(hook.accepted[1]!.raw.toString('utf8')) as {
+      type: string;
+      state: string;
+      alert: { id: string; state: string };
+    };
+    expect(resolved).toMatchObject({
+      type: 'alert.resolved',
+      state: 'resolved',
+      alert: { id: firing.alert.id, state: 'resolved' },
+    });
     expect(hook.requests).toHaveLength(2);
   });
 });

@@ -30,7 +30,15 @@ export function makeAlert(over: Partial<Alert> = {}): Alert {
 
 export function makeNotifiable(over: Partial<Omit<NotifiableAlert, 'alert'>> & { alert?: Partial<Alert> } = {}): NotifiableAlert {
   const { alert, ...rest } = over;
-  return { alert: makeAlert(alert), ruleName: 'Shelf empty', policyId: 'np-1', firingSeq: 2, lastNotifiedAt: null, escalationStep: 0, ...rest };
+  return {
+    alert: makeAlert(alert),
+    ruleName: 'Shelf empty',
+    policyId: 'np-1',
+    firingSeq: 2,
+    lastNotifiedAt: null,
+    escalationStep: 0,
+    ...rest,
+  };
 }
 
 export function makePolicy(over: Partial<PolicyInput> = {}): PolicyInput {
@@ -41,8 +49,18 @@ export function makeContext(over: Partial<SuppressionContext> = {}): Suppression
   return { timezone: 'UTC', openingHours: null, silences: [], inhibitors: [], ...over };
 }
 
-export function makeTransitionEvent(alert: Alert, transition: Partial<AlertTransition> & Pick<AlertTransition, 'seq' | 'to'>): AlertTransitionEvent {
-  const t: AlertTransition = { alertId: alert.id, from: null, at: new Date().toISOString(), cause: 'condition', actor: null, ...transition };
+export function makeTransitionEvent(
+  alert: Alert,
+  transition: Partial<AlertTransition> & Pick<AlertTransition, 'seq' | 'to'>,
+): AlertTransitionEvent {
+  const t: AlertTransition = {
+    alertId: alert.id,
+    from: null,
+    at: new Date().toISOString(),
+    cause: 'condition',
+    actor: null,
+    ...transition,
+  };
   return {
     v: 1,
     id: `alert:${alert.id}:${t.seq}`,

@@ -18,7 +18,8 @@ import { makeAlert } from './notify-fixtures.ts';
 const STORE = 'plan-store';
 const MIN = 60_000;
 const key = (r: ReceivedRequest) => r.headers['idempotency-key'];
-const bodyOf = (r: ReceivedRequest) => JSON.parse(r.raw.toString('utf8')) as { id: string; type: string; state: string; text: string; alert: unknown };
+const bodyOf = (r: ReceivedRequest) =>
+  JSON.parse(r.raw.toString('utf8')) as { id: string; type: string; state: string; text: string; alert: unknown };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('notification planning', () => {
@@ -38,8 +39,13 @@ describe('notification planning', () => {
     return r;
   };
   const alertRow = (id: string) =>
-    db.selectFrom('alerts').select(['state', 'suppressed_by', 'last_notified_at', 'escalation_step']).where('id', '=', id).executeTakeFirstOrThrow();
-  const planned = () => eventually(async () => ((await consumerDrained(nc, STREAMS.alerts, CONSUMERS.alertNotify)) ? true : undefined), 15_000);
+    db
+      .selectFrom('alerts')
+      .select(['state', 'suppressed_by', 'last_notified_at', 'escalation_step'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  const planned = () =>
+    eventually(async () => ((await consumerDrained(nc, STREAMS.alerts, CONSUMERS.alertNotify)) ? true : undefined), 15_000);
 
   beforeAll(async () => {
     nats = await startNats();
@@ -58,7 +64,12 @@ describe('notification planning', () => {
     });
     // Two replicas: every consumer and the follow-up run twice over.
     for (let i = 0; i < 2; i++) {
-      const app = createApp(config, { nc: i === 0 ? nc : await connectNats(nats.url), db, log: pino({ level: 'silent' }), clock });
+      const app = createApp(config, {
+        nc: i === 0 ? nc : await connectNats(nats.url),
+        db,
+        log: pino({ level: 'silent' }),
+        clock,
+      });
       await app.start();
       apps.push(app);
     }
@@ -75,7 +86,11 @@ describe('notification planning', () => {
   it('holds back a silenced alert (audit trail kept, suppressed_by set) while its group goes out, and sends it once the silence ends', async () => {
     const h = await hook();
     await seedWebhook(db, 'hook-silence', h.url);
-    await seedRule(db, { storeId: STORE, ruleId: 'rule-silence', policy: { steps: [{ channelIds: ['hook-silence'], afterMinutes: 0 }] } });
+    await seedRule(db, {
+      storeId: STORE,
+      ruleId: 'rule-silence',
+      policy: { steps: [{ channelIds: ['hook-silence'], afterMinutes: 0 }] },
+    });
     const now = clock();
     const silence = await createSilence(db, {
       storeId: STORE,
@@ -89,16 +104,30 @@ describe('notification planning', () => {
       },
     });
     await fireAlert(db, js, { id: 'al-silenced', ruleId: 'rule-silence', storeId: STORE, subject: 'zone:cam-1/z1' }, now);
-    await fireAlert(db, js, { id: 'al-loud', ruleId: 'rule-silence', storeId: STORE, subject: 'zone:cam-2/z1', summary: 'Zone cam-2 z1 empty' }, now);
+    await fireAlert(
+      db,
+      js,
+      { id: 'al-loud', ruleId: 'rule-silence', storeId: STORE, subject: 'zone:cam-2/z1', summary: 'Zone cam-2 z1 empty' },
+      now,
+    );
     await planned();
     await eventually(() => Promise.resolve(h.accepted.length > 0 ? true : undefined));
     await sleep(500);
 
     expect(h.accepted.map(key)).toEqual(['ntf:al-loud:2:hook-silence']);
     expect(bodyOf(h.accepted[0]!).text).toContain('zone:cam-2/z1');
-    expect(await alertRow('al-silenced')).toMatchObject({ state: 'firing', suppressed_by: `silence:${silence.id}`, last_notified_at: null });
+    expect(await alertRow('al-silenced')).toMatchObject({
+      state: 'firing',
+      suppressed_by: `silence:${silence.id}`,
+      last_notified_at: null,
+    });
     // The audit trail is untouched: both transitions in the table, the firing one still on ALERTS.
-    const transitions = await db.selectFrom('alert_transitions').select(['seq', 'to_state']).where('alert_id', '=', 'al-silenced').orderBy('seq').execute();
+    const transitions = await db
+      .selectFrom('alert_transitions')
+      .select(['seq', 'to_state'])
+      .where('alert_id', '=', 'al-silenced')
+      .orderBy('seq')
+      .execute();
     expect(transitions).toEqual([
       { seq: 1, to_state: 'pending' },
       { seq: 2, to_state: 'firing' },
@@ -117,10 +146,26 @@ describe('notification planning', () => {
   it('holds back shelf alerts of a camera whose heartbeat is stale until that alert resolves', async () => {
     const h = await hook();
     await seedWebhook(db, 'hook-inhibit', h.url);
-    await seedRule(db, { storeId: STORE, ruleId: 'rule-cam-offline', kind: 'heartbeat_stale', policy: { steps: [{ channelIds: ['hook-inhibit'], afterMinutes: 0 }], notifyOn: ['resolved'] } });
-    await seedRule(db, { storeId: STORE, ruleId: 'rule-inhibited', policy: { steps: [{ channelIds: ['hook-inhibit'], afterMinutes: 0 }] } });
+    await seedRule(db, {
+      storeId: STORE,
+      ruleId: 'rule-cam-offline',
+      kind: 'heartbeat_stale',
+      policy: { steps: [{ channelIds: ['hook-inhibit'], afterMinutes: 0 }], notifyOn: ['resolved'] },
+    });
+    await seedRule(db, {
+      storeId: STORE,
+      ruleId: 'rule-inhibited',
+      policy: { steps: [{ channelIds: ['hook-inhibit'], afterMinutes: 0 }] },
+    });
     const now = clock();
-    const offline = makeAlert({ id: 'al-cam9-offline', ruleId: 'rule-cam-offline', storeId: STORE, kind: 'heartbeat_stale', subject: 'camera:cam-9', firedAt: now.toISOString() });
+    const offline = makeAlert({
+      id: 'al-cam9-offline',
+      ruleId: 'rule-cam-offline',
+      storeId: STORE,
+      kind: 'heartbeat_stale',
+      subject: 'camera:cam-9',
+      firedAt: now.toISOString(),
+    });
     await insertAlert(db, offline, [{ seq: 1, from: null, to: 'firing', at: now.toISOString() }]);
     await fireAlert(db, js, { id: 'al-cam9-zone', ruleId: 'rule-inhibited', storeId: STORE, subject: 'zone:cam-9/z2' }, now);
     await planned();
@@ -144,17 +189,34 @@ describe('notification planning', () => {
       policy: { steps: [{ channelIds: ['hook-group'], afterMinutes: 0 }], groupWaitSeconds: 2, groupIntervalSeconds: 4 },
     });
     const t0 = Date.now();
-    await fireAlert(db, js, { id: 'al-g1', ruleId: 'rule-group', storeId: STORE, subject: 'zone:cam-3/z1', summary: 'z1 empty' }, clock());
+    await fireAlert(
+      db,
+      js,
+      { id: 'al-g1', ruleId: 'rule-group', storeId: STORE, subject: 'zone:cam-3/z1', summary: 'z1 empty' },
+      clock(),
+    );
     await sleep(500);
-    await fireAlert(db, js, { id: 'al-g2', ruleId: 'rule-group', storeId: STORE, subject: 'zone:cam-3/z2', summary: 'z2 empty' }, clock());
+    await fireAlert(
+      db,
+      js,
+      { id: 'al-g2', ruleId: 'rule-group', storeId: STORE, subject: 'zone:cam-3/z2', summary: 'z2 empty' },
+      clock(),
+    );
     await eventually(() => Promise.resolve(h.accepted.length > 0 ? true : undefined), 10_000);
     const first = h.accepted[0]!;
     expect(first.at - t0).toBeGreaterThanOrEqual(1900);
     expect(key(first)).toBe('ntf:al-g1:2:hook-group');
-    expect(bodyOf(first).text).toBe('[WARNING] 2 alerts firing — Rule rule-group (store plan-store)\n- zone:cam-3/z1: z1 empty\n- zone:cam-3/z2: z2 empty');
+    expect(bodyOf(first).text).toBe(
+      '[WARNING] 2 alerts firing — Rule rule-group (store plan-store)\n- zone:cam-3/z1: z1 empty\n- zone:cam-3/z2: z2 empty',
+    );
     expect((await alertRow('al-g2')).last_notified_at).toBeInstanceOf(Date);
 
-    await fireAlert(db, js, { id: 'al-g3', ruleId: 'rule-group', storeId: STORE, subject: 'zone:cam-3/z3', summary: 'z3 empty' }, clock());
+    await fireAlert(
+      db,
+      js,
+      { id: 'al-g3', ruleId: 'rule-group', storeId: STORE, subject: 'zone:cam-3/z3', summary: 'z3 empty' },
+      clock(),
+    );
     await eventually(() => Promise.resolve(h.accepted.length > 1 ? true : undefined), 10_000);
     const second = h.accepted[1]!;
     expect(key(second)).toBe('ntf:al-g3:2:hook-group');
@@ -166,15 +228,28 @@ describe('notification planning', () => {
   it('repeats an unacknowledged alert every repeat interval and stops once it is acknowledged', async () => {
     const h = await hook();
     await seedWebhook(db, 'hook-repeat', h.url);
-    await seedRule(db, { storeId: STORE, ruleId: 'rule-repeat', policy: { steps: [{ channelIds: ['hook-repeat'], afterMinutes: 0 }], repeatIntervalMinutes: 1 } });
-    const alert = await fireAlert(db, js, { id: 'al-repeat', ruleId: 'rule-repeat', storeId: STORE, subject: 'zone:cam-4/z1' }, clock());
+    await seedRule(db, {
+      storeId: STORE,
+      ruleId: 'rule-repeat',
+      policy: { steps: [{ channelIds: ['hook-repeat'], afterMinutes: 0 }], repeatIntervalMinutes: 1 },
+    });
+    const alert = await fireAlert(
+      db,
+      js,
+      { id: 'al-repeat', ruleId: 'rule-repeat', storeId: STORE, subject: 'zone:cam-4/z1' },
+      clock(),
+    );
     await eventually(() => Promise.resolve(h.accepted.length === 1 ? true : undefined));
 
     offsetMs += MIN + 1000;
     await eventually(() => Promise.resolve(h.accepted.length === 2 ? true : undefined));
     offsetMs += MIN + 1000;
     await eventually(() => Promise.resolve(h.accepted.length === 3 ? true : undefined));
-    expect(h.accepted.map(key)).toEqual(['ntf:al-repeat:2:hook-repeat', 'ntf:al-repeat:repeat-1:hook-repeat', 'ntf:al-repeat:repeat-2:hook-repeat']);
+    expect(h.accepted.map(key)).toEqual([
+      'ntf:al-repeat:2:hook-repeat',
+      'ntf:al-repeat:repeat-1:hook-repeat',
+      'ntf:al-repeat:repeat-2:hook-repeat',
+    ]);
     expect(bodyOf(h.accepted[1]!)).toMatchObject({ type: 'alert.repeat', state: 'firing' });
 
     await moveAlert(db, js, alert, 'acknowledged', clock());
@@ -199,7 +274,12 @@ describe('notification planning', () => {
         ],
       },
     });
-    const alert = await fireAlert(db, js, { id: 'al-esc', ruleId: 'rule-escalate', storeId: STORE, subject: 'zone:cam-5/z1' }, clock());
+    const alert = await fireAlert(
+      db,
+      js,
+      { id: 'al-esc', ruleId: 'rule-escalate', storeId: STORE, subject: 'zone:cam-5/z1' },
+      clock(),
+    );
     await eventually(() => Promise.resolve(l1.accepted.length === 1 ? true : undefined));
 
     offsetMs += 4 * MIN;

@@ -31,7 +31,13 @@ export async function startReceiver(reply: (n: number, req: ReceivedRequest) => 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw: Buffer.concat(chunks), at: Date.now() };
+      const r: ReceivedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        raw: Buffer.concat(chunks),
+        at: Date.now(),
+      };
       const n = requests.length;
       requests.push(r);
       void Promise.resolve(reply(n, r)).then((answer) => {
@@ -60,17 +66,26 @@ export async function startReceiver(reply: (n: number, req: ReceivedRequest) => 
 }
 
 /** A Twilio Messages API stand-in: checks basic auth and the path, records the form, answers like Twilio. */
-export async function startTwilioStandIn(opts: { accountSid: string; authToken: string; fail?: (n: number, to: string) => number | undefined }) {
+export async function startTwilioStandIn(opts: {
+  accountSid: string;
+  authToken: string;
+  fail?: (n: number, to: string) => number | undefined;
+}) {
   const expectedAuth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
   let sid = 0;
   const sent: { to: string; from: string; body: string; statusCallback: string | null }[] = [];
   const receiver = await startReceiver((n, req) => {
-    if (req.headers.authorization !== expectedAuth) return { status: 401, body: JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }) };
+    if (req.headers.authorization !== expectedAuth)
+      return { status: 401, body: JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }) };
     if (req.method !== 'POST' || req.path !== `/2010-04-01/Accounts/${opts.accountSid}/Messages.json`) return { status: 404 };
     const form = new URLSearchParams(req.raw.toString('utf8'));
     const to = form.get('To') ?? '';
     const failWith = opts.fail?.(n, to);
-    if (failWith !== undefined) return { status: failWith, body: JSON.stringify({ code: 20500, message: `An internal error occurred for ${to}`, status: failWith }) };
+    if (failWith !== undefined)
+      return {
+        status: failWith,
+        body: JSON.stringify({ code: 20500, message: `An internal error occurred for ${to}`, status: failWith }),
+      };
     sent.push({ to, from: form.get('From') ?? '', body: form.get('Body') ?? '', statusCallback: form.get('StatusCallback') });
     sid++;
     return { status: 201, body: JSON.stringify({ sid: `SM${String(sid).padStart(32, '0')}`, status: 'queued', to }) };

@@ -38,7 +38,13 @@ describe('notification repositories', () => {
   });
 
   const firing = async (id: string, firedAt = new Date()) => {
-    const alert = makeAlert({ id, ruleId: 'rule-r', storeId: STORE, subject: `zone:cam-1/${id}`, firedAt: firedAt.toISOString() });
+    const alert = makeAlert({
+      id,
+      ruleId: 'rule-r',
+      storeId: STORE,
+      subject: `zone:cam-1/${id}`,
+      firedAt: firedAt.toISOString(),
+    });
     await insertAlert(db, alert, [{ seq: 1, from: null, to: 'firing', at: firedAt.toISOString() }]);
     return alert;
   };
@@ -69,7 +75,11 @@ describe('notification repositories', () => {
 
     const later = new Date(now.getTime() + 5 * 60_000);
     expect(await race((trx) => claimRepeat(trx, 'al-claim', new Date(later.getTime() - 60_000), later))).toEqual([true, false]);
-    const row = await db.selectFrom('alerts').select(['escalation_step', 'last_notified_at']).where('id', '=', 'al-claim').executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('alerts')
+      .select(['escalation_step', 'last_notified_at'])
+      .where('id', '=', 'al-claim')
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ escalation_step: 1, last_notified_at: later });
   });
 
@@ -89,13 +99,25 @@ describe('notification repositories', () => {
 
   it('returns the firing seq with each unnotified alert, oldest first', async () => {
     const at = new Date(Date.now() - 3600_000);
-    const alert = makeAlert({ id: 'al-seq', ruleId: 'rule-r', storeId: STORE, subject: 'zone:cam-2/x', firedAt: at.toISOString() });
+    const alert = makeAlert({
+      id: 'al-seq',
+      ruleId: 'rule-r',
+      storeId: STORE,
+      subject: 'zone:cam-2/x',
+      firedAt: at.toISOString(),
+    });
     await insertAlert(db, alert, [
       { seq: 1, from: null, to: 'pending', at: at.toISOString() },
       { seq: 2, from: 'pending', to: 'firing', at: at.toISOString() },
     ]);
     const rows = await db.transaction().execute((trx) => lockUnnotifiedFiring(trx, STORE, 'rule-r'));
-    expect(rows[0]).toMatchObject({ alert: { id: 'al-seq', state: 'firing' }, firingSeq: 2, ruleName: 'Rule rule-r', policyId: 'np-rule-r', escalationStep: 0 });
+    expect(rows[0]).toMatchObject({
+      alert: { id: 'al-seq', state: 'firing' },
+      firingSeq: 2,
+      ruleName: 'Rule rule-r',
+      policyId: 'np-rule-r',
+      escalationStep: 0,
+    });
   });
 
   it('pages the ledger by keyset without skipping or repeating rows that share a timestamp', async () => {
@@ -118,13 +140,27 @@ describe('notification repositories', () => {
     }
     // A replayed attempt keeps the first row.
     expect(
-      await recordDeliveryAttempt(db, { notificationId: 'ntf:al-page-0:2:ch-a', attempt: 1, channelId: 'ch-a', storeId: STORE, alertId: 'al-page-0', status: 'delivered', httpStatus: 200, latencyMs: 1, error: null, at }),
+      await recordDeliveryAttempt(db, {
+        notificationId: 'ntf:al-page-0:2:ch-a',
+        attempt: 1,
+        channelId: 'ch-a',
+        storeId: STORE,
+        alertId: 'al-page-0',
+        status: 'delivered',
+        httpStatus: 200,
+        latencyMs: 1,
+        error: null,
+        at,
+      }),
     ).toBe(false);
 
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await listDeliveries(db, DeliveriesQuery.parse({ storeId: STORE, limit: '3', ...(cursor === undefined ? {} : { cursor }) }));
+      const page = await listDeliveries(
+        db,
+        DeliveriesQuery.parse({ storeId: STORE, limit: '3', ...(cursor === undefined ? {} : { cursor }) }),
+      );
       seen.push(...page.deliveries.map((d) => `${d.notificationId}#${d.attempt}`));
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
@@ -136,7 +172,9 @@ describe('notification repositories', () => {
     const failed = await listDeliveries(db, DeliveriesQuery.parse({ status: 'failed', alertId: 'al-page-3' }));
     expect(failed.deliveries.map((d) => [d.attempt, d.status, d.httpStatus])).toEqual([[1, 'failed', 500]]);
     expect(await listDeliveries(db, DeliveriesQuery.parse({}), [])).toEqual({ deliveries: [], nextCursor: null });
-    await expect(listDeliveries(db, DeliveriesQuery.parse({ cursor: 'not-a-cursor' }))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(listDeliveries(db, DeliveriesQuery.parse({ cursor: 'not-a-cursor' }))).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
   it('finds the numbers a notification was texted to by exact id, even with LIKE wildcards in it', async () => {
@@ -148,7 +186,20 @@ describe('notification repositories', () => {
 
   it('names the policies that use a channel in a step or as a fallback', async () => {
     await seedWebhook(db, 'ch-b', 'http://127.0.0.1:9/b');
-    await createPolicy(db, { name: 'fb', steps: [{ channelIds: ['ch-a'], afterMinutes: 0 }], fallbackChannelIds: ['ch-b'], groupWaitSeconds: 0, groupIntervalSeconds: 0, repeatIntervalMinutes: 60, notifyOn: ['firing'], storeId: null }, 'np-fb');
+    await createPolicy(
+      db,
+      {
+        name: 'fb',
+        steps: [{ channelIds: ['ch-a'], afterMinutes: 0 }],
+        fallbackChannelIds: ['ch-b'],
+        groupWaitSeconds: 0,
+        groupIntervalSeconds: 0,
+        repeatIntervalMinutes: 60,
+        notifyOn: ['firing'],
+        storeId: null,
+      },
+      'np-fb',
+    );
     expect(await policiesUsingChannel(db, 'ch-b')).toEqual(['np-fb']);
     expect(await policiesUsingChannel(db, 'ch-a')).toEqual(['np-fb', 'np-rule-r']);
     expect(await policiesUsingChannel(db, 'ch-none')).toEqual([]);
@@ -156,12 +207,22 @@ describe('notification repositories', () => {
 
   it('rotates a webhook secret (the current one becomes the previous) and refuses fields of another kind', async () => {
     await seedWebhook(db, 'ch-rot', 'http://127.0.0.1:9/rot', { secret: 'first-secret-0123456' });
-    expect(await updateChannel(db, 'ch-rot', { secret: 'second-secret-012345', rotate: true })).toMatchObject({ hasSecret: true, rotating: true });
-    const row = await db.selectFrom('notification_channels').select(['secret', 'previous_secret', 'config']).where('id', '=', 'ch-rot').executeTakeFirstOrThrow();
+    expect(await updateChannel(db, 'ch-rot', { secret: 'second-secret-012345', rotate: true })).toMatchObject({
+      hasSecret: true,
+      rotating: true,
+    });
+    const row = await db
+      .selectFrom('notification_channels')
+      .select(['secret', 'previous_secret', 'config'])
+      .where('id', '=', 'ch-rot')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ secret: 'second-secret-012345', previous_secret: 'first-secret-0123456' });
     expect(JSON.stringify(row.config)).not.toContain('secret');
     expect(await updateChannel(db, 'ch-rot', { previousSecret: null })).toMatchObject({ rotating: false });
-    await expect(updateChannel(db, 'ch-rot', { to: ['+15005550006'] })).rejects.toMatchObject({ code: 'validation_failed', message: 'a webhook channel has no to' });
+    await expect(updateChannel(db, 'ch-rot', { to: ['+15005550006'] })).rejects.toMatchObject({
+      code: 'validation_failed',
+      message: 'a webhook channel has no to',
+    });
     expect(await updateChannel(db, 'ch-missing', { name: 'x' })).toBeUndefined();
   });
 });

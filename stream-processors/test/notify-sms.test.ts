@@ -31,7 +31,11 @@ describe('SMS notifications', () => {
 
   beforeAll(async () => {
     // The second number fails once (a provider hiccup): the retry must text only that number.
-    twilio = await startTwilioStandIn({ accountSid: SID, authToken: TOKEN, fail: (n, to) => (to === ONCALL[1] && n === 1 ? 500 : undefined) });
+    twilio = await startTwilioStandIn({
+      accountSid: SID,
+      authToken: TOKEN,
+      fail: (n, to) => (to === ONCALL[1] && n === 1 ? 500 : undefined),
+    });
     nats = await startNats();
     nc = await connectNats(nats.url);
     js = jetstream(nc);
@@ -65,12 +69,22 @@ describe('SMS notifications', () => {
 
   it('texts every number once with basic auth, cut to 3 UCS-2 parts, retrying only the number that failed', async () => {
     await seedSms(db, 'sms-oncall', ONCALL);
-    await seedRule(db, { storeId: STORE, ruleId: 'rule-sms', policy: { steps: [{ channelIds: ['sms-oncall'], afterMinutes: 0 }] } });
+    await seedRule(db, {
+      storeId: STORE,
+      ruleId: 'rule-sms',
+      policy: { steps: [{ channelIds: ['sms-oncall'], afterMinutes: 0 }] },
+    });
     // The rupee sign is not in GSM-7, so the message goes as UCS-2: 67 units per part.
     const summary = `Lost sales ₹${'x'.repeat(400)}`;
     await fireAlert(db, js, { id: 'al-sms', ruleId: 'rule-sms', storeId: STORE, summary });
     const id = 'ntf:al-sms:2:sms-oncall';
-    const ledger = () => db.selectFrom('notification_deliveries').select(['attempt', 'status', 'http_status', 'error']).where('notification_id', '=', id).orderBy('attempt').execute();
+    const ledger = () =>
+      db
+        .selectFrom('notification_deliveries')
+        .select(['attempt', 'status', 'http_status', 'error'])
+        .where('notification_id', '=', id)
+        .orderBy('attempt')
+        .execute();
     await eventually(async () => ((await ledger()).some((r) => r.status === 'delivered') ? true : undefined), 20_000);
 
     expect(twilio.sent.map((s) => s.to)).toEqual(ONCALL);
@@ -83,7 +97,11 @@ describe('SMS notifications', () => {
     }
     const expectedAuth = `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`;
     expect(twilio.requests).toHaveLength(3);
-    expect(twilio.requests.every((r) => r.headers.authorization === expectedAuth && r.path === `/2010-04-01/Accounts/${SID}/Messages.json`)).toBe(true);
+    expect(
+      twilio.requests.every(
+        (r) => r.headers.authorization === expectedAuth && r.path === `/2010-04-01/Accounts/${SID}/Messages.json`,
+      ),
+    ).toBe(true);
 
     const rows = await ledger();
     expect(rows.map((r) => [r.attempt, r.status, r.http_status])).toEqual([
@@ -113,15 +131,29 @@ describe('SMS notifications', () => {
     const settings = { baseUrl: twilio.baseUrl, statusCallbackUrl: null, maxSegments: 3, timeoutMs: 2000 };
     const ctx = { attempt: 1, now: () => new Date(), progress: () => undefined };
 
-    const wrong = createSmsChannel({ db, settings: { ...settings, credentials: { accountSid: SID, authToken: new RedactedSecret('wrong-token'), from: FROM } } });
-    expect(await wrong.deliver(job, channel, ctx)).toMatchObject({ ok: false, retryable: false, httpStatus: 401, error: '1 of 1 SMS failed: recipient 1: HTTP 401 (provider error 20003)' });
+    const wrong = createSmsChannel({
+      db,
+      settings: { ...settings, credentials: { accountSid: SID, authToken: new RedactedSecret('wrong-token'), from: FROM } },
+    });
+    expect(await wrong.deliver(job, channel, ctx)).toMatchObject({
+      ok: false,
+      retryable: false,
+      httpStatus: 401,
+      error: '1 of 1 SMS failed: recipient 1: HTTP 401 (provider error 20003)',
+    });
 
     const off = createSmsChannel({ db, settings: { ...settings, credentials: null } });
-    expect(await off.deliver(job, channel, ctx)).toMatchObject({ ok: false, retryable: false, error: 'SMS is not configured (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM)' });
+    expect(await off.deliver(job, channel, ctx)).toMatchObject({
+      ok: false,
+      retryable: false,
+      error: 'SMS is not configured (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM)',
+    });
   });
 
   it('refuses half an SMS configuration at startup and never prints the token', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y', SMS_AUTH_TOKEN: TOKEN })).toThrow(/SMS_ACCOUNT_SID: set SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM together/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x/y', SMS_AUTH_TOKEN: TOKEN })).toThrow(
+      /SMS_ACCOUNT_SID: set SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM together/,
+    );
     const config = loadConfig({ DATABASE_URL: 'postgres://x/y', SMS_ACCOUNT_SID: SID, SMS_AUTH_TOKEN: TOKEN, SMS_FROM: FROM });
     expect(config.notify.sms.credentials?.authToken.reveal()).toBe(TOKEN);
     expect(`${JSON.stringify(config)} ${String(config.notify.sms.credentials?.authToken)}`).not.toContain(TOKEN);

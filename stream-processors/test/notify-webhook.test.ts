@@ -29,7 +29,9 @@ async function docsVerifier(): Promise<Verify> {
   const end = md.indexOf('\n```', start + 6);
   if (marker < 0 || start < 0 || end < 0) throw new Error('verify snippet not found in docs/webhooks.md');
   const source = md.slice(start + 6, end);
-  const mod = (await import(/* @vite-ignore */ `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`)) as { verifyShelfSenseSignature: Verify };
+  const mod = (await import(/* @vite-ignore */ `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`)) as {
+    verifyShelfSenseSignature: Verify;
+  };
   return mod.verifyShelfSenseSignature;
 }
 
@@ -40,7 +42,14 @@ const header = (r: ReceivedRequest, name: string) => {
 const signedAt = (r: ReceivedRequest) => Number(/(?:^|,)t=(\d+)/.exec(header(r, 'shelfsense-signature') ?? '')?.[1]);
 
 function env(extra: Record<string, string> = {}) {
-  return { HTTP_PORT: '0', ALERT_EVAL_INTERVAL_MS: '0', NOTIFY_RETRY_BASE_MS: '100', NOTIFY_RETRY_MAX_MS: '400', NOTIFY_CONCURRENCY: '2', ...extra };
+  return {
+    HTTP_PORT: '0',
+    ALERT_EVAL_INTERVAL_MS: '0',
+    NOTIFY_RETRY_BASE_MS: '100',
+    NOTIFY_RETRY_MAX_MS: '400',
+    NOTIFY_CONCURRENCY: '2',
+    ...extra,
+  };
 }
 
 describe('webhook notifications', () => {
@@ -74,7 +83,11 @@ describe('webhook notifications', () => {
     const database = await createTestDatabase(inject('pgAdminUrl'));
     db = database.db;
     dbUrl = database.url;
-    sut = createApp(loadConfig({ NATS_URL: nats.url, DATABASE_URL: dbUrl, ...env() }), { nc, db, log: pino({ level: 'silent' }) });
+    sut = createApp(loadConfig({ NATS_URL: nats.url, DATABASE_URL: dbUrl, ...env() }), {
+      nc,
+      db,
+      log: pino({ level: 'silent' }),
+    });
     sutPort = (await sut.start()).httpPort;
     await seedStore(db, STORE);
     verify = await docsVerifier();
@@ -92,7 +105,11 @@ describe('webhook notifications', () => {
     const script = [{ status: 500 }, 'hang', { status: 503 }] as const;
     const hook = await receiver((n) => script[n] ?? { status: 204 });
     await seedWebhook(db, 'hook-flaky', hook.url, { timeoutMs: 300, maxAttempts: 6 });
-    await seedRule(db, { storeId: STORE, ruleId: 'rule-flaky', policy: { steps: [{ channelIds: ['hook-flaky'], afterMinutes: 0 }] } });
+    await seedRule(db, {
+      storeId: STORE,
+      ruleId: 'rule-flaky',
+      policy: { steps: [{ channelIds: ['hook-flaky'], afterMinutes: 0 }] },
+    });
     const alert = await fireAlert(db, js, { id: 'al-flaky', ruleId: 'rule-flaky', storeId: STORE });
     const id = 'ntf:al-flaky:2:hook-flaky';
 
@@ -119,21 +136,33 @@ describe('webhook notifications', () => {
       text: `[WARNING] Rule rule-flaky: ${alert.summary} (store ${STORE}, ${alert.subject})`,
       createdAt: expect.any(String),
     });
-    for (const r of hook.requests) expect(verify(r.raw, header(r, 'shelfsense-signature'), 'secret-of-hook-flaky-0123456789', signedAt(r))).toBe(true);
+    for (const r of hook.requests)
+      expect(verify(r.raw, header(r, 'shelfsense-signature'), 'secret-of-hook-flaky-0123456789', signedAt(r))).toBe(true);
 
     // Nothing more arrives, the work queue is empty and the alert records the notification.
     await new Promise((r) => setTimeout(r, 1500));
     expect(hook.requests).toHaveLength(4);
     expect(await streamMessageCount(nc, STREAMS.notify)).toBe(0);
-    const row = await db.selectFrom('alerts').select(['last_notified_at', 'suppressed_by']).where('id', '=', 'al-flaky').executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('alerts')
+      .select(['last_notified_at', 'suppressed_by'])
+      .where('id', '=', 'al-flaky')
+      .executeTakeFirstOrThrow();
     expect(row.last_notified_at).toBeInstanceOf(Date);
     expect(row.suppressed_by).toBeNull();
   });
 
   it('signs as docs/webhooks.md says: the documented snippet accepts a real delivery with either secret during a rotation and refuses a wrong secret, a stale timestamp or a changed body', async () => {
     const hook = await receiver(() => ({ status: 200 }));
-    await seedWebhook(db, 'hook-rotating', hook.url, { secret: 'new-secret-abcdef0123', previousSecret: 'old-secret-abcdef0123' });
-    await seedRule(db, { storeId: STORE, ruleId: 'rule-signed', policy: { steps: [{ channelIds: ['hook-rotating'], afterMinutes: 0 }] } });
+    await seedWebhook(db, 'hook-rotating', hook.url, {
+      secret: 'new-secret-abcdef0123',
+      previousSecret: 'old-secret-abcdef0123',
+    });
+    await seedRule(db, {
+      storeId: STORE,
+      ruleId: 'rule-signed',
+      policy: { steps: [{ channelIds: ['hook-rotating'], afterMinutes: 0 }] },
+    });
     await fireAlert(db, js, { id: 'al-signed', ruleId: 'rule-signed', storeId: STORE });
     await eventually(() => Promise.resolve(hook.accepted.length > 0 ? true : undefined), 15_000);
 
@@ -177,11 +206,18 @@ describe('webhook notifications', () => {
     const fallbackId = 'ntf:al-down:2~fallback-hook-down:hook-backup';
     const fb = backup.accepted[0]!;
     expect(header(fb, 'idempotency-key')).toBe(fallbackId);
-    expect(JSON.parse(fb.raw.toString('utf8'))).toMatchObject({ id: fallbackId, type: 'alert.fallback', state: 'firing', alert: { id: 'al-down' } });
+    expect(JSON.parse(fb.raw.toString('utf8'))).toMatchObject({
+      id: fallbackId,
+      type: 'alert.fallback',
+      state: 'firing',
+      alert: { id: 'al-down' },
+    });
     await eventually(async () => ((await ledger(fallbackId)).some((r) => r.status === 'delivered') ? true : undefined));
 
     const jsm = await jetstreamManager(nc);
-    const dead = await jsm.streams.getMessage(STREAMS.deadLetters, { last_by_subj: subjects.deadLetter(subjects.notify('hook-down')) });
+    const dead = await jsm.streams.getMessage(STREAMS.deadLetters, {
+      last_by_subj: subjects.deadLetter(subjects.notify('hook-down')),
+    });
     expect(dead?.header.get(HEADERS.deadLetterReason)).toBe('webhook delivery failed after 3 attempt(s): HTTP 500');
     expect(NotificationJob.parse(dead?.json()).id).toBe('ntf:al-down:2:hook-down');
   });
@@ -189,25 +225,37 @@ describe('webhook notifications', () => {
   it('gives up at once on a receiver that refuses for good (410) and does not retry', async () => {
     const gone = await receiver(() => ({ status: 410 }));
     await seedWebhook(db, 'hook-gone', gone.url);
-    await seedRule(db, { storeId: STORE, ruleId: 'rule-gone', policy: { steps: [{ channelIds: ['hook-gone'], afterMinutes: 0 }] } });
+    await seedRule(db, {
+      storeId: STORE,
+      ruleId: 'rule-gone',
+      policy: { steps: [{ channelIds: ['hook-gone'], afterMinutes: 0 }] },
+    });
     await fireAlert(db, js, { id: 'al-gone', ruleId: 'rule-gone', storeId: STORE });
     await eventually(async () => ((await ledger('ntf:al-gone:2:hook-gone')).length > 0 ? true : undefined), 15_000);
     await new Promise((r) => setTimeout(r, 800));
-    expect((await ledger('ntf:al-gone:2:hook-gone')).map((r) => [r.attempt, r.status, r.http_status])).toEqual([[1, 'dead_lettered', 410]]);
+    expect((await ledger('ntf:al-gone:2:hook-gone')).map((r) => [r.attempt, r.status, r.http_status])).toEqual([
+      [1, 'dead_lettered', 410],
+    ]);
     expect(gone.requests).toHaveLength(1);
   });
 
   it('delivers each job exactly once with two notifier replicas on the same consumer', async () => {
-    const replica = createApp(loadConfig({ NATS_URL: nats.url, DATABASE_URL: dbUrl, ...env() }), { nc: await connectNats(nats.url), db, log: pino({ level: 'silent' }) });
+    const replica = createApp(loadConfig({ NATS_URL: nats.url, DATABASE_URL: dbUrl, ...env() }), {
+      nc: await connectNats(nats.url),
+      db,
+      log: pino({ level: 'silent' }),
+    });
     extraApps.push(replica);
     const { httpPort: portB } = await replica.start();
     const deliveredBy = async (port: number) => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      return Number(/shelfsense_notification_delivery_attempts_total\{kind="webhook",status="delivered"\} (\d+)/.exec(text)?.[1] ?? 0);
+      return Number(
+        /shelfsense_notification_delivery_attempts_total\{kind="webhook",status="delivered"\} (\d+)/.exec(text)?.[1] ?? 0,
+      );
     };
     const aBefore = await deliveredBy(sutPort);
     let seed = 11;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const hook = await receiver(() => new Promise((r) => setTimeout(() => r({ status: 200 }), 10 + Math.floor(rnd() * 40))));
     await seedWebhook(db, 'hook-pair', hook.url);
 
@@ -227,7 +275,12 @@ describe('webhook notifications', () => {
     await Promise.all(jobs.map((j) => js.publish(subjects.notify(j.channelId), JSON.stringify(j), { msgID: j.id })));
 
     const delivered = () =>
-      db.selectFrom('notification_deliveries').select(['notification_id', 'attempt']).where('channel_id', '=', 'hook-pair').where('status', '=', 'delivered').execute();
+      db
+        .selectFrom('notification_deliveries')
+        .select(['notification_id', 'attempt'])
+        .where('channel_id', '=', 'hook-pair')
+        .where('status', '=', 'delivered')
+        .execute();
     await eventually(async () => ((await delivered()).length === 40 ? true : undefined), 30_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(hook.requests).toHaveLength(40);

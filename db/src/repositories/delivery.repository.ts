@@ -55,7 +55,10 @@ export async function recordDeliveryAttempt(db: Kysely<Database>, a: DeliveryAtt
 }
 
 /** The final outcome of a notification, if it has one: a redelivered job that already ended is only acked. */
-export async function deliveryOutcome(db: Kysely<Database>, notificationId: string): Promise<'delivered' | 'dead_lettered' | undefined> {
+export async function deliveryOutcome(
+  db: Kysely<Database>,
+  notificationId: string,
+): Promise<'delivered' | 'dead_lettered' | undefined> {
   const row = await db
     .selectFrom('notification_deliveries')
     .select('status')
@@ -130,12 +133,17 @@ export async function listDeliveries(
   const last = page.at(-1);
   return {
     deliveries: page.map(toDeliveryRecord),
-    nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.at_us, last.notification_id, last.attempt) : null,
+    nextCursor:
+      rows.length > query.limit && last !== undefined ? encodeCursor(last.at_us, last.notification_id, last.attempt) : null,
   };
 }
 
 /** An alert's latest `limit` attempts (default 200), oldest first, for the alert detail. */
-export async function listAlertDeliveries(db: Kysely<Database>, alertId: string, limit: number = ALERT_DETAIL_MAX_DELIVERIES): Promise<DeliveryRecord[]> {
+export async function listAlertDeliveries(
+  db: Kysely<Database>,
+  alertId: string,
+  limit: number = ALERT_DETAIL_MAX_DELIVERIES,
+): Promise<DeliveryRecord[]> {
   const rows = await db
     .selectFrom('notification_deliveries')
     .selectAll()
@@ -158,7 +166,13 @@ const SMS_JOB = 'sms-recipient';
 const smsOccurrence = (notificationId: string, to: string) => `${notificationId}|${to}`;
 
 /** Marks one SMS of a notification as accepted by the provider. */
-export async function recordSmsSent(db: Kysely<Database>, notificationId: string, to: string, providerId: string, at: Date): Promise<void> {
+export async function recordSmsSent(
+  db: Kysely<Database>,
+  notificationId: string,
+  to: string,
+  providerId: string,
+  at: Date,
+): Promise<void> {
   await db
     .insertInto('job_leases')
     .values({ job: SMS_JOB, occurrence: smsOccurrence(notificationId, to), holder: providerId, claimed_at: at, finished_at: at })

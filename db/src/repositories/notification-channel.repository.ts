@@ -62,7 +62,13 @@ function toDeliverable(row: ChannelRow): DeliverableChannel {
     case 'webhook': {
       // A webhook row always has a secret (ChannelInput requires one); a NULL here is corruption.
       if (row.secret === null) throw new AppError('internal', `webhook channel ${row.id} has no signing secret`);
-      return { ...common, kind: 'webhook', ...WebhookConfig.parse(row.config), secret: row.secret, previousSecret: row.previous_secret };
+      return {
+        ...common,
+        kind: 'webhook',
+        ...WebhookConfig.parse(row.config),
+        secret: row.secret,
+        previousSecret: row.previous_secret,
+      };
     }
     case 'sms':
       return { ...common, kind: 'sms', ...SmsConfig.parse(row.config) };
@@ -83,7 +89,12 @@ export async function createChannel(db: Kysely<Database>, input: ChannelCreate, 
           secret: input.secret,
           previous_secret: input.previousSecret,
         }
-      : { ...base, config: JSON.stringify({ to: input.to, maxAttempts: input.maxAttempts }), secret: null, previous_secret: null };
+      : {
+          ...base,
+          config: JSON.stringify({ to: input.to, maxAttempts: input.maxAttempts }),
+          secret: null,
+          previous_secret: null,
+        };
   const row = await db.insertInto('notification_channels').values(values).returningAll().executeTakeFirstOrThrow();
   return toChannel(row);
 }
@@ -118,7 +129,9 @@ export async function updateChannel(db: Kysely<Database>, id: string, patch: Cha
     const allowed: readonly string[] = CHANNEL_PATCH_FIELDS[row.kind];
     const foreign = Object.keys(patch).filter((k) => !allowed.includes(k));
     if (foreign.length > 0) {
-      throw new AppError('validation_failed', `a ${row.kind} channel has no ${foreign.join(', ')}`, { details: { fields: foreign } });
+      throw new AppError('validation_failed', `a ${row.kind} channel has no ${foreign.join(', ')}`, {
+        details: { fields: foreign },
+      });
     }
     let secret = row.secret;
     let previousSecret = row.previous_secret;

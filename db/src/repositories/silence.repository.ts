@@ -103,7 +103,12 @@ export async function listSilences(
   storeId: string,
   options: { includeExpired?: boolean; now?: Date } = {},
 ): Promise<Silence[]> {
-  let q = db.selectFrom('silences').selectAll().where('store_id', '=', storeId).orderBy('created_at', 'desc').orderBy('id', 'desc');
+  let q = db
+    .selectFrom('silences')
+    .selectAll()
+    .where('store_id', '=', storeId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc');
   if (options.includeExpired !== true) {
     const now = options.now ?? new Date();
     q = q.where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', now)]));
@@ -115,7 +120,12 @@ export async function listSilences(
  * Ends a silence now (kept for the record, like Alertmanager's expire): `ends_at` becomes `now`
  * unless it already ended. Undefined when the store has no such silence.
  */
-export async function expireSilence(db: Kysely<Database>, storeId: string, id: string, now: Date = new Date()): Promise<Silence | undefined> {
+export async function expireSilence(
+  db: Kysely<Database>,
+  storeId: string,
+  id: string,
+  now: Date = new Date(),
+): Promise<Silence | undefined> {
   const row = await db
     .updateTable('silences')
     .set((eb) => ({ ends_at: eb.fn('least', [eb.fn.coalesce('ends_at', eb.val(now)), eb.val(now)]) }))
@@ -136,7 +146,11 @@ export async function deleteSilence(db: Kysely<Database>, storeId: string, id: s
  * The store's clock and calendar, the silences (its own and fleet-wide) whose bounds contain `at`,
  * and its open heartbeat_stale alerts (inhibition sources). Undefined for an unknown store.
  */
-export async function getSuppressionContext(db: Kysely<Database>, storeId: string, at: Date): Promise<SuppressionContext | undefined> {
+export async function getSuppressionContext(
+  db: Kysely<Database>,
+  storeId: string,
+  at: Date,
+): Promise<SuppressionContext | undefined> {
   const store = await db.selectFrom('stores').select(['timezone', 'opening_hours']).where('id', '=', storeId).executeTakeFirst();
   if (store === undefined) return undefined;
   const silences = await db

@@ -16,7 +16,15 @@ import {
   type SuppressionContext,
 } from '@shelfsense/db';
 import type { MessageOutcome } from './message-consumer.ts';
-import { channelsThrough, groupFlushAt, makeJob, noticeText, notificationIds, notifiesOn, notifiesResolved } from './notification-plan.service.ts';
+import {
+  channelsThrough,
+  groupFlushAt,
+  makeJob,
+  noticeText,
+  notificationIds,
+  notifiesOn,
+  notifiesResolved,
+} from './notification-plan.service.ts';
 import { publishJobs } from './notification.publisher.ts';
 import type { NotifyDeps } from './notify-deps.ts';
 import { suppressionOf } from './suppression.service.ts';
@@ -61,7 +69,15 @@ export async function flushGroup(deps: NotifyDeps, storeId: string, ruleId: stri
     const text = noticeText('firing', group, now);
     const alert = { ...leader.alert, suppressedBy: null };
     const jobs = firstStep.channelIds.map((channelId) =>
-      makeJob({ id: notificationIds.transition(alert.id, leader.firingSeq ?? 'firing', channelId), channelId, reason: 'transition', alert, state: 'firing', text, now }),
+      makeJob({
+        id: notificationIds.transition(alert.id, leader.firingSeq ?? 'firing', channelId),
+        channelId,
+        reason: 'transition',
+        alert,
+        state: 'firing',
+        text,
+        now,
+      }),
     );
     await publishJobs(deps.js, deps.metrics, jobs);
     await markAlertsNotified(
@@ -91,7 +107,15 @@ async function notifyResolved(deps: NotifyDeps, event: AlertTransitionEvent, pol
     }
     const text = noticeText('resolved', [n], now);
     const jobs = channelsThrough(policy, n.escalationStep).map((channelId) =>
-      makeJob({ id: notificationIds.transition(alert.id, transition.seq, channelId), channelId, reason: 'transition', alert: n.alert, state: 'resolved', text, now }),
+      makeJob({
+        id: notificationIds.transition(alert.id, transition.seq, channelId),
+        channelId,
+        reason: 'transition',
+        alert: n.alert,
+        state: 'resolved',
+        text,
+        now,
+      }),
     );
     await publishJobs(deps.js, deps.metrics, jobs);
   });
@@ -112,7 +136,11 @@ export function createAlertNotifyHandler(deps: NotifyDeps): (event: AlertTransit
     const current = await getNotifiableAlert(deps.db, alert.id);
     if (current === undefined || current.alert.state !== 'firing' || current.lastNotifiedAt !== null) return ACK;
     const firedAt = new Date(current.alert.firedAt ?? transition.at);
-    const due = groupFlushAt({ firedAt, groupLastNotifiedAt: await groupLastNotifiedAt(deps.db, alert.storeId, alert.ruleId), policy });
+    const due = groupFlushAt({
+      firedAt,
+      groupLastNotifiedAt: await groupLastNotifiedAt(deps.db, alert.storeId, alert.ruleId),
+      policy,
+    });
     const wait = due.getTime() - deps.now().getTime();
     if (wait > 0) return { action: 'nak', delayMs: wait };
     await flushGroup(deps, alert.storeId, alert.ruleId, policy);

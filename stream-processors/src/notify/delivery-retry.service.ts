@@ -10,7 +10,12 @@ export interface RetrySettings {
 }
 
 /** Delay before the retry that follows failed attempt `attempt` (1-based). `random` ∈ [0, 1). */
-export function retryDelayMs(attempt: number, settings: RetrySettings, random: () => number = Math.random, retryAfterMs?: number): number {
+export function retryDelayMs(
+  attempt: number,
+  settings: RetrySettings,
+  random: () => number = Math.random,
+  retryAfterMs?: number,
+): number {
   const ceiling = Math.min(settings.maxMs, settings.baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
   const jittered = Math.floor(random() * ceiling);
   // A receiver that says when to come back (429/503 Retry-After) is not asked sooner.

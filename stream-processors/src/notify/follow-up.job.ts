@@ -4,7 +4,16 @@
 // Every replica runs it; each action is claimed on the alert row with an optimistic check, so two
 // replicas never both escalate or repeat, and the ids are deterministic besides.
 import type { Policy } from '@shelfsense/contracts';
-import { claimEscalation, claimRepeat, getPolicy, groupLastNotifiedAt, listFiringWithPolicy, setAlertSuppression, type NotifiableAlert, type SuppressionContext } from '@shelfsense/db';
+import {
+  claimEscalation,
+  claimRepeat,
+  getPolicy,
+  groupLastNotifiedAt,
+  listFiringWithPolicy,
+  setAlertSuppression,
+  type NotifiableAlert,
+  type SuppressionContext,
+} from '@shelfsense/db';
 import { flushGroup, suppressionContext } from './alert-notify.handler.ts';
 import { channelsThrough, followUp, groupFlushAt, makeJob, noticeText, notificationIds } from './notification-plan.service.ts';
 import { publishJobs } from './notification.publisher.ts';
@@ -27,7 +36,17 @@ async function escalate(deps: NotifyDeps, n: NotifiableAlert, policy: Policy, st
     await publishJobs(
       deps.js,
       deps.metrics,
-      channels.map((channelId) => makeJob({ id: notificationIds.escalation(alert.id, step, channelId), channelId, reason: 'escalation', alert, state: 'firing', text, now })),
+      channels.map((channelId) =>
+        makeJob({
+          id: notificationIds.escalation(alert.id, step, channelId),
+          channelId,
+          reason: 'escalation',
+          alert,
+          state: 'firing',
+          text,
+          now,
+        }),
+      ),
     );
     return true;
   });
@@ -43,7 +62,15 @@ async function repeat(deps: NotifyDeps, n: NotifiableAlert, policy: Policy, k: n
       deps.js,
       deps.metrics,
       channelsThrough(policy, n.escalationStep).map((channelId) =>
-        makeJob({ id: notificationIds.repeat(alert.id, k, channelId), channelId, reason: 'repeat', alert, state: 'firing', text, now }),
+        makeJob({
+          id: notificationIds.repeat(alert.id, k, channelId),
+          channelId,
+          reason: 'repeat',
+          alert,
+          state: 'firing',
+          text,
+          now,
+        }),
       ),
     );
     return true;
@@ -94,7 +121,11 @@ export async function runFollowUp(deps: NotifyDeps): Promise<FollowUpResult> {
   // Unnotified alerts whose group is due: normally the ALERTS consumer flushes them; these are the
   // ones whose suppression ended while they kept firing (or whose held-back message is still waiting).
   for (const g of groups.values()) {
-    const due = groupFlushAt({ firedAt: g.firstFiredAt, groupLastNotifiedAt: await groupLastNotifiedAt(deps.db, g.storeId, g.ruleId), policy: g.policy });
+    const due = groupFlushAt({
+      firedAt: g.firstFiredAt,
+      groupLastNotifiedAt: await groupLastNotifiedAt(deps.db, g.storeId, g.ruleId),
+      policy: g.policy,
+    });
     if (due <= now) flushed += await flushGroup(deps, g.storeId, g.ruleId, g.policy);
   }
   if (escalated + repeated + flushed > 0) deps.log.info({ escalated, repeated, flushed }, 'notification follow-up');
@@ -105,7 +136,10 @@ export async function runFollowUp(deps: NotifyDeps): Promise<FollowUpResult> {
  * Runs `runFollowUp` every `intervalMs` (a timer, not cron: it is a sweep, not a wall-clock job,
  * and seconds matter in tests). Passes never overlap; `stop` waits for the one in flight.
  */
-export function createFollowUpJob(deps: NotifyDeps, intervalMs: number): { start(): void; stop(): Promise<void>; runOnce(): Promise<FollowUpResult> } {
+export function createFollowUpJob(
+  deps: NotifyDeps,
+  intervalMs: number,
+): { start(): void; stop(): Promise<void>; runOnce(): Promise<FollowUpResult> } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = true;

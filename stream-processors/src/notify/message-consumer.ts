@@ -71,7 +71,10 @@ async function settle<E>(opts: MessageConsumerOptions<E>, msg: JsMsg): Promise<v
     const parsed = parseMessage(opts.schema, msg.data);
     if (!parsed.ok) {
       opts.metrics.deadLettered.inc({ stream: opts.stream, reason: 'invalid' });
-      opts.log.warn({ subject: msg.subject, seq: msg.info.streamSequence, error: parsed.error }, 'dead-lettering invalid message');
+      opts.log.warn(
+        { subject: msg.subject, seq: msg.info.streamSequence, error: parsed.error },
+        'dead-lettering invalid message',
+      );
       await deadLetter(opts.js, msg, parsed.error);
       return;
     }

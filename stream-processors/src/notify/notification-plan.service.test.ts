@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { T0, makeNotifiable, makePolicy } from '../../test/notify-fixtures.ts';
-import { channelsThrough, followUp, groupFlushAt, makeJob, noticeText, notificationIds, notifiesOn, notifiesResolved } from './notification-plan.service.ts';
+import {
+  channelsThrough,
+  followUp,
+  groupFlushAt,
+  makeJob,
+  noticeText,
+  notificationIds,
+  notifiesOn,
+  notifiesResolved,
+} from './notification-plan.service.ts';
 
 const min = (n: number) => new Date(T0.getTime() + n * 60_000);
 
@@ -12,7 +21,9 @@ describe('notificationIds', () => {
   });
 
   it('names a fallback after the original notification and the channel that failed', () => {
-    expect(notificationIds.fallback({ id: 'ntf:al-1:2:ch-a', alertId: 'al-1', channelId: 'ch-a' }, 'ch-sms')).toBe('ntf:al-1:2~fallback-ch-a:ch-sms');
+    expect(notificationIds.fallback({ id: 'ntf:al-1:2:ch-a', alertId: 'al-1', channelId: 'ch-a' }, 'ch-sms')).toBe(
+      'ntf:al-1:2~fallback-ch-a:ch-sms',
+    );
     // Alert ids with colons are cut by value, not by splitting.
     expect(notificationIds.fallback({ id: 'ntf:a:b:repeat-1:ch-a', alertId: 'a:b', channelId: 'ch-a' }, 'ch-x')).toBe(
       'ntf:a:b:repeat-1~fallback-ch-a:ch-x',
@@ -85,7 +96,12 @@ describe('followUp', () => {
 
 describe('channelsThrough', () => {
   it('lists each channel once, in step order', () => {
-    const p = makePolicy({ steps: [{ channelIds: ['ch-a'], afterMinutes: 0 }, { channelIds: ['ch-b', 'ch-a'], afterMinutes: 5 }] });
+    const p = makePolicy({
+      steps: [
+        { channelIds: ['ch-a'], afterMinutes: 0 },
+        { channelIds: ['ch-b', 'ch-a'], afterMinutes: 5 },
+      ],
+    });
     expect(channelsThrough(p, 0)).toEqual(['ch-a']);
     expect(channelsThrough(p, 1)).toEqual(['ch-a', 'ch-b']);
   });
@@ -93,8 +109,14 @@ describe('channelsThrough', () => {
 
 describe('noticeText / makeJob', () => {
   it('lists every alert of a group under one heading', () => {
-    const text = noticeText('firing', [makeNotifiable(), makeNotifiable({ alert: { id: 'al-2', subject: 'zone:cam-1/z2', summary: 'Zone z2 empty' } })], T0);
-    expect(text).toBe('[WARNING] 2 alerts firing — Shelf empty (store store-1)\n- zone:cam-1/z1: Zone z1 empty for 10 min\n- zone:cam-1/z2: Zone z2 empty');
+    const text = noticeText(
+      'firing',
+      [makeNotifiable(), makeNotifiable({ alert: { id: 'al-2', subject: 'zone:cam-1/z2', summary: 'Zone z2 empty' } })],
+      T0,
+    );
+    expect(text).toBe(
+      '[WARNING] 2 alerts firing — Shelf empty (store store-1)\n- zone:cam-1/z1: Zone z1 empty for 10 min\n- zone:cam-1/z2: Zone z2 empty',
+    );
   });
 
   it('says how long an escalated alert has gone unacknowledged', () => {
@@ -105,7 +127,15 @@ describe('noticeText / makeJob', () => {
 
   it('builds a valid NOTIFY job and clips the text to 4000 characters', () => {
     const n = makeNotifiable();
-    const job = makeJob({ id: 'ntf:al-1:2:ch-a', channelId: 'ch-a', reason: 'transition', alert: n.alert, state: 'firing', text: 'x'.repeat(5000), now: T0 });
+    const job = makeJob({
+      id: 'ntf:al-1:2:ch-a',
+      channelId: 'ch-a',
+      reason: 'transition',
+      alert: n.alert,
+      state: 'firing',
+      text: 'x'.repeat(5000),
+      now: T0,
+    });
     expect(job).toMatchObject({ v: 1, id: 'ntf:al-1:2:ch-a', storeId: 'store-1', createdAt: T0.toISOString() });
     expect(job.text).toHaveLength(4000);
   });

@@ -15,7 +15,8 @@ export const notificationIds = {
    * A transition (a firing group is named after its first alert's firing transition); `firing`
    * stands in for the seq if the transition row cannot be found.
    */
-  transition: (alertId: string, seq: number | 'firing', channelId: string) => eventId.notification(alertId, String(seq), channelId),
+  transition: (alertId: string, seq: number | 'firing', channelId: string) =>
+    eventId.notification(alertId, String(seq), channelId),
   /** The n-th repeat interval since the alert fired. */
   repeat: (alertId: string, n: number, channelId: string) => eventId.notification(alertId, `repeat-${n}`, channelId),
   /** Escalation to policy step `step` (1 = the second step). */
@@ -79,7 +80,8 @@ export function followUp(n: NotifiableAlert, policy: Policy, now: Date): FollowU
   if (!policy.notifyOn.includes('firing')) return { kind: 'none' };
   const firedAt = Date.parse(n.alert.firedAt);
   const next = policy.steps[n.escalationStep + 1];
-  if (next !== undefined && now.getTime() >= firedAt + next.afterMinutes * 60_000) return { kind: 'escalate', step: n.escalationStep + 1 };
+  if (next !== undefined && now.getTime() >= firedAt + next.afterMinutes * 60_000)
+    return { kind: 'escalate', step: n.escalationStep + 1 };
   const intervalMs = policy.repeatIntervalMinutes * 60_000;
   if (now.getTime() - n.lastNotifiedAt.getTime() >= intervalMs) {
     return { kind: 'repeat', n: Math.max(1, Math.floor((now.getTime() - firedAt) / intervalMs)) };
@@ -98,9 +100,13 @@ export function noticeText(kind: NoticeKind, alerts: readonly NotifiableAlert[],
   const first = alerts[0];
   if (first === undefined) return '';
   const sev = first.alert.severity.toUpperCase();
-  const sinceMin = first.alert.firedAt === null ? 0 : Math.max(0, Math.round((now.getTime() - Date.parse(first.alert.firedAt)) / 60_000));
+  const sinceMin =
+    first.alert.firedAt === null ? 0 : Math.max(0, Math.round((now.getTime() - Date.parse(first.alert.firedAt)) / 60_000));
   const head = {
-    firing: alerts.length > 1 ? `[${sev}] ${alerts.length} alerts firing — ${first.ruleName} (store ${first.alert.storeId})` : `[${sev}] ${describeOne(first.alert, first.ruleName)}`,
+    firing:
+      alerts.length > 1
+        ? `[${sev}] ${alerts.length} alerts firing — ${first.ruleName} (store ${first.alert.storeId})`
+        : `[${sev}] ${describeOne(first.alert, first.ruleName)}`,
     resolved: `[RESOLVED] ${describeOne(first.alert, first.ruleName)}`,
     repeat: `[${sev}] Still firing after ${sinceMin} min, unacknowledged — ${describeOne(first.alert, first.ruleName)}`,
     escalation: `[${sev}] ESCALATED: unacknowledged for ${sinceMin} min — ${describeOne(first.alert, first.ruleName)}`,

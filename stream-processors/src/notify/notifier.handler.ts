@@ -4,7 +4,13 @@
 // `dead_lettered`, the policy's fallback channels, then the DLQ with the reason.
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NotificationJob } from '@shelfsense/contracts';
-import { deliveryOutcome, getDeliverableChannel, getPolicyOfRule, recordDeliveryAttempt, type DeliveryStatus } from '@shelfsense/db';
+import {
+  deliveryOutcome,
+  getDeliverableChannel,
+  getPolicyOfRule,
+  recordDeliveryAttempt,
+  type DeliveryStatus,
+} from '@shelfsense/db';
 import { deliverVia, type ChannelRegistry } from './channels/channel.registry.ts';
 import type { DeliveryResult } from './channels/notification-channel.ts';
 import { retryDelayMs, type RetrySettings } from './delivery-retry.service.ts';
@@ -44,7 +50,13 @@ async function enqueueFallbacks(deps: NotifierDeps, job: NotificationJob): Promi
 export function createNotifierHandler(deps: NotifierDeps): (job: NotificationJob, msg: JsMsg) => Promise<MessageOutcome> {
   const random = deps.random ?? Math.random;
 
-  const record = (job: NotificationJob, attempt: number, status: DeliveryStatus, at: Date, r: Partial<Extract<DeliveryResult, { ok: false }>>) =>
+  const record = (
+    job: NotificationJob,
+    attempt: number,
+    status: DeliveryStatus,
+    at: Date,
+    r: Partial<Extract<DeliveryResult, { ok: false }>>,
+  ) =>
     recordDeliveryAttempt(deps.db, {
       notificationId: job.id,
       attempt,
@@ -95,7 +107,10 @@ export function createNotifierHandler(deps: NotifierDeps): (job: NotificationJob
     if (result.ok) {
       await record(job, attempt, 'delivered', at, { httpStatus: result.httpStatus, latencyMs: result.latencyMs });
       deps.metrics.deliveryAttempts.inc({ kind: channel.kind, status: 'delivered' });
-      deps.log.info({ notificationId: job.id, channelId: channel.id, kind: channel.kind, attempt, latencyMs: result.latencyMs }, 'notification delivered');
+      deps.log.info(
+        { notificationId: job.id, channelId: channel.id, kind: channel.kind, attempt, latencyMs: result.latencyMs },
+        'notification delivered',
+      );
       return { action: 'ack' };
     }
     const last = !result.retryable || attempt >= channel.maxAttempts;
@@ -104,7 +119,10 @@ export function createNotifierHandler(deps: NotifierDeps): (job: NotificationJob
     deps.metrics.deliveryAttempts.inc({ kind: channel.kind, status });
     if (!last) {
       const delayMs = retryDelayMs(attempt, deps.retry, random, result.retryAfterMs);
-      deps.log.warn({ notificationId: job.id, channelId: channel.id, kind: channel.kind, attempt, error: result.error, retryInMs: delayMs }, 'delivery failed; will retry');
+      deps.log.warn(
+        { notificationId: job.id, channelId: channel.id, kind: channel.kind, attempt, error: result.error, retryInMs: delayMs },
+        'delivery failed; will retry',
+      );
       return { action: 'nak', delayMs };
     }
     const why = result.retryable ? `after ${attempt} attempt(s)` : 'refused by the receiver';

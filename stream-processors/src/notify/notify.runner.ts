@@ -35,10 +35,19 @@ export function createNotifications(
   settings: NotifySettings,
 ): Notifications {
   const maxDeliver = (durable: string) => deps.consumers.find((c) => c.durable === durable)?.maxDeliver ?? 20;
-  const registry = createChannelRegistry({ db: deps.db, sms: settings.sms, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) });
+  const registry = createChannelRegistry({
+    db: deps.db,
+    sms: settings.sms,
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  });
   const followUp = createFollowUpJob(deps, settings.followUpIntervalMs);
   const planner = createAlertNotifyHandler(deps);
-  const notifier = createNotifierHandler({ ...deps, registry, retry: settings.retry, ...(deps.random === undefined ? {} : { random: deps.random }) });
+  const notifier = createNotifierHandler({
+    ...deps,
+    registry,
+    retry: settings.retry,
+    ...(deps.random === undefined ? {} : { random: deps.random }),
+  });
   return {
     runPlanner: (signal) =>
       runMessageConsumer(

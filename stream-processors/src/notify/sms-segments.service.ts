@@ -51,7 +51,10 @@ export function smsSegments(text: string): { encoding: SmsEncoding; segments: nu
  * in UCS-2, where it is one unit). Cuts between code points only. Dropping the one non-GSM
  * character at the end can make the rest GSM-7, which holds more; the search accounts for that.
  */
-export function truncateSms(text: string, maxSegments: number): { text: string; truncated: boolean; encoding: SmsEncoding; segments: number } {
+export function truncateSms(
+  text: string,
+  maxSegments: number,
+): { text: string; truncated: boolean; encoding: SmsEncoding; segments: number } {
   const whole = smsSegments(text);
   if (whole.segments <= maxSegments) return { text, truncated: false, encoding: whole.encoding, segments: whole.segments };
   const chars = Array.from(text);

@@ -2,7 +2,14 @@ import type { OpeningHours } from '@shelfsense/contracts';
 import type { InhibitingAlert, SilenceRecord } from '@shelfsense/db';
 import { describe, expect, it } from 'vitest';
 import { makeAlert, makeContext } from '../../test/notify-fixtures.ts';
-import { inhibitorOf, matchableLabels, matchersMatch, recurrenceActive, silenceInEffect, suppressionOf } from './suppression.service.ts';
+import {
+  inhibitorOf,
+  matchableLabels,
+  matchersMatch,
+  recurrenceActive,
+  silenceInEffect,
+  suppressionOf,
+} from './suppression.service.ts';
 
 const silence = (over: Partial<SilenceRecord> = {}): SilenceRecord => ({
   id: 'si-1',
@@ -39,7 +46,15 @@ describe('matchersMatch', () => {
   });
 
   it('needs every matcher to hold, and no matchers match everything', () => {
-    expect(matchersMatch([{ label: 'team', op: '=', value: 'fresh' }, { label: 'store', op: '=', value: 'other' }], labels)).toBe(false);
+    expect(
+      matchersMatch(
+        [
+          { label: 'team', op: '=', value: 'fresh' },
+          { label: 'store', op: '=', value: 'other' },
+        ],
+        labels,
+      ),
+    ).toBe(false);
     expect(matchersMatch([], labels)).toBe(true);
   });
 });
@@ -68,7 +83,15 @@ describe('recurrenceActive', () => {
 
   it('is active outside opening hours only, in the store time zone; a store without hours is always open', () => {
     const hours: OpeningHours = {
-      weekly: { mon: [{ opens: '09:00', closes: '21:00' }], tue: [{ opens: '09:00', closes: '21:00' }], wed: [], thu: [], fri: [], sat: [], sun: [] },
+      weekly: {
+        mon: [{ opens: '09:00', closes: '21:00' }],
+        tue: [{ opens: '09:00', closes: '21:00' }],
+        wed: [],
+        thu: [],
+        fri: [],
+        sat: [],
+        sun: [],
+      },
       exceptions: [],
     };
     const r = { outsideOpeningHours: true as const };
@@ -106,7 +129,9 @@ describe('inhibitorOf', () => {
   });
 
   it('never inhibits a heartbeat alert (a camera behind a stale agent still pages)', () => {
-    expect(inhibitorOf(makeAlert({ id: 'al-cam', kind: 'heartbeat_stale', subject: 'camera:cam-1' }), [stale('agent:edge-1')])).toBeUndefined();
+    expect(
+      inhibitorOf(makeAlert({ id: 'al-cam', kind: 'heartbeat_stale', subject: 'camera:cam-1' }), [stale('agent:edge-1')]),
+    ).toBeUndefined();
   });
 });
 
@@ -114,7 +139,10 @@ describe('suppressionOf', () => {
   const at = new Date('2026-11-02T10:00:00Z');
 
   it('names the snooze, then a matching silence, then the inhibiting alert', () => {
-    const ctx = makeContext({ silences: [silence({ matchers: [{ label: 'subject', op: '=~', value: 'zone:.*' }] })], inhibitors: [stale('camera:cam-1')] });
+    const ctx = makeContext({
+      silences: [silence({ matchers: [{ label: 'subject', op: '=~', value: 'zone:.*' }] })],
+      inhibitors: [stale('camera:cam-1')],
+    });
     expect(suppressionOf(makeAlert({ snoozedUntil: '2026-11-02T12:00:00Z' }), ctx, at)).toBe('snoozed');
     expect(suppressionOf(makeAlert(), ctx, at)).toBe('silence:si-1');
     expect(suppressionOf(makeAlert(), makeContext({ inhibitors: ctx.inhibitors }), at)).toBe('inhibited:al-hb');
@@ -122,12 +150,17 @@ describe('suppressionOf', () => {
 
   it('ignores an expired snooze, a non-matching silence and another store silence', () => {
     const ctx = makeContext({
-      silences: [silence({ matchers: [{ label: 'severity', op: '=', value: 'critical' }] }), silence({ id: 'si-2', storeId: 'store-2' })],
+      silences: [
+        silence({ matchers: [{ label: 'severity', op: '=', value: 'critical' }] }),
+        silence({ id: 'si-2', storeId: 'store-2' }),
+      ],
     });
     expect(suppressionOf(makeAlert({ snoozedUntil: '2026-11-02T09:00:00Z' }), ctx, at)).toBeNull();
   });
 
   it('applies a fleet-wide silence (no store) to every store', () => {
-    expect(suppressionOf(makeAlert(), makeContext({ silences: [silence({ id: 'si-fleet', storeId: null })] }), at)).toBe('silence:si-fleet');
+    expect(suppressionOf(makeAlert(), makeContext({ silences: [silence({ id: 'si-fleet', storeId: null })] }), at)).toBe(
+      'silence:si-fleet',
+    );
   });
 });

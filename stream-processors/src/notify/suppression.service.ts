@@ -52,7 +52,12 @@ const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.
  * A recurrence at one instant on the store's wall clock. A weekly window whose `to` is at or before
  * its `from` runs past midnight into the next day; `days` name the day a window starts on.
  */
-export function recurrenceActive(recurrence: SilenceRecurrence, timezone: string, openingHours: OpeningHours | null, at: Date): boolean {
+export function recurrenceActive(
+  recurrence: SilenceRecurrence,
+  timezone: string,
+  openingHours: OpeningHours | null,
+  at: Date,
+): boolean {
   if ('outsideOpeningHours' in recurrence) return !isOpenAt(openingHours, timezone, at);
   const wall = wallClock(timezone, at.getTime());
   const day = Math.floor(wall / DAY_MS);
@@ -100,7 +105,10 @@ export function suppressionOf(alert: Alert, ctx: SuppressionContext, at: Date): 
   if (alert.snoozedUntil !== null && Date.parse(alert.snoozedUntil) > at.getTime()) return 'snoozed';
   const labels = matchableLabels(alert);
   const silence = ctx.silences.find(
-    (s) => (s.storeId === null || s.storeId === alert.storeId) && silenceInEffect(s, ctx.timezone, ctx.openingHours, at) && matchersMatch(s.matchers, labels),
+    (s) =>
+      (s.storeId === null || s.storeId === alert.storeId) &&
+      silenceInEffect(s, ctx.timezone, ctx.openingHours, at) &&
+      matchersMatch(s.matchers, labels),
   );
   if (silence !== undefined) return `silence:${silence.id}`;
   const inhibitor = inhibitorOf(alert, ctx.inhibitors);

@@ -16,7 +16,12 @@ export function createChannelRegistry(deps: { db: Db; sms: SmsProviderSettings; 
 }
 
 /** Hands the job to the implementation of the channel's kind. */
-export function deliverVia(registry: ChannelRegistry, job: NotificationJob, channel: DeliverableChannel, ctx: DeliveryContext): Promise<DeliveryResult> {
+export function deliverVia(
+  registry: ChannelRegistry,
+  job: NotificationJob,
+  channel: DeliverableChannel,
+  ctx: DeliveryContext,
+): Promise<DeliveryResult> {
   switch (channel.kind) {
     case 'webhook':
       return registry.webhook.deliver(job, channel, ctx);

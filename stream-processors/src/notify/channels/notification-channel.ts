@@ -35,7 +35,8 @@ export interface NotificationChannel<K extends ChannelKind = ChannelKind> {
 
 /** A thrown fetch error as a short, credential-free line: the code of its cause if there is one. */
 export function describeFetchError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `timed out after ${timeoutMs} ms`;
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return `timed out after ${timeoutMs} ms`;
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
   if (cause !== undefined && typeof cause.code === 'string') return `request failed: ${cause.code}`;
   return `request failed: ${err instanceof Error ? err.name : 'unknown error'}`;

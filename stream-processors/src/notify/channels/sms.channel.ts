@@ -23,18 +23,28 @@ export interface SmsProviderSettings {
 const Created = z.object({ sid: z.string().min(1).max(64) });
 const Failure = z.object({ code: z.number().int() });
 
-type Outcome = { ok: true; status: number } | { ok: false; status: number | null; retryable: boolean; error: string; retryAfterMs?: number };
+type Outcome =
+  { ok: true; status: number } | { ok: false; status: number | null; retryable: boolean; error: string; retryAfterMs?: number };
 
 /**
  * Texts every number of the channel through `POST {baseUrl}/2010-04-01/Accounts/{sid}/Messages.json`
  * (basic auth sid:token, form To/From/Body[/StatusCallback]). The provider has no idempotency key,
  * so each accepted number is recorded and a retry after a partial failure texts only the rest.
  */
-export function createSmsChannel(deps: { db: Db; settings: SmsProviderSettings; fetch?: typeof fetch }): NotificationChannel<'sms'> {
+export function createSmsChannel(deps: {
+  db: Db;
+  settings: SmsProviderSettings;
+  fetch?: typeof fetch;
+}): NotificationChannel<'sms'> {
   const doFetch = deps.fetch ?? fetch;
   const { settings } = deps;
 
-  async function sendOne(to: string, body: string, creds: NonNullable<SmsProviderSettings['credentials']>, now: Date): Promise<Outcome & { sid?: string }> {
+  async function sendOne(
+    to: string,
+    body: string,
+    creds: NonNullable<SmsProviderSettings['credentials']>,
+    now: Date,
+  ): Promise<Outcome & { sid?: string }> {
     const url = `${settings.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(creds.accountSid)}/Messages.json`;
     const form = new URLSearchParams({ To: to, From: creds.from, Body: body });
     if (settings.statusCallbackUrl !== null) form.set('StatusCallback', settings.statusCallbackUrl);
@@ -73,7 +83,13 @@ export function createSmsChannel(deps: { db: Db; settings: SmsProviderSettings; 
     async deliver(job, channel, ctx): Promise<DeliveryResult> {
       const creds = settings.credentials;
       if (creds === null) {
-        return { ok: false, retryable: false, httpStatus: null, latencyMs: null, error: 'SMS is not configured (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM)' };
+        return {
+          ok: false,
+          retryable: false,
+          httpStatus: null,
+          latencyMs: null,
+          error: 'SMS is not configured (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM)',
+        };
       }
       const body = truncateSms(job.text, settings.maxSegments).text;
       const done = new Set(await listSmsSent(deps.db, job.id));

@@ -64,12 +64,24 @@ export function createWebhookChannel(deps: { fetch?: typeof fetch } = {}): Notif
         // Drain the body so the connection is reused; its content does not matter.
         await res.arrayBuffer().catch(() => undefined);
       } catch (err) {
-        return { ok: false, retryable: true, httpStatus: null, latencyMs: Math.round(performance.now() - started), error: describeFetchError(err, channel.timeoutMs) };
+        return {
+          ok: false,
+          retryable: true,
+          httpStatus: null,
+          latencyMs: Math.round(performance.now() - started),
+          error: describeFetchError(err, channel.timeoutMs),
+        };
       }
       const latencyMs = Math.round(performance.now() - started);
       if (res.status >= 200 && res.status < 300) return { ok: true, httpStatus: res.status, latencyMs };
       if (res.status >= 300 && res.status < 400) {
-        return { ok: false, retryable: false, httpStatus: res.status, latencyMs, error: `HTTP ${res.status}: redirects are not followed` };
+        return {
+          ok: false,
+          retryable: false,
+          httpStatus: res.status,
+          latencyMs,
+          error: `HTTP ${res.status}: redirects are not followed`,
+        };
       }
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), ctx.now());
       return {
