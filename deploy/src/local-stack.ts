@@ -37,21 +37,26 @@ const POSTGRES_ENTRY = join(REPO_ROOT, 'deploy', 'src', 'postgres', 'postgres.ma
 /** Two synthetic shelf cameras per demo store, depleted by the demo POS (needs the bundled model). */
 const DEMO_CAMERAS = join(REPO_ROOT, 'edge-agent', 'examples', 'agent.yaml');
 const BUNDLED_MODEL = join(REPO_ROOT, 'edge-agent', 'models', 'shelf-detector.onnx');
-/** Each deployable gives itself 10 s to stop; past this it is killed. */
+/** Each deployable gives itself 10 s to stop (its own hard stop); one still running after this is killed. */
 const KILL_AFTER_MS = 15_000;
 
 async function assertPortFree(port: number, what: string, envVar: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = createServer();
     srv.once('error', () =>
-      reject(new Error(`port ${port} (${what}) is already in use. Stop whatever uses it, or pick another port: ${envVar}=<port> npm start`)),
+      reject(
+        new Error(
+          `port ${port} (${what}) is already in use. Stop whatever uses it, or pick another port: ${envVar}=<port> npm start`,
+        ),
+      ),
     );
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
   });
 }
 
 /** What stopping a part came to: `gone` when it had exited before (reported then, or the start failed because of it). */
-type StopOutcome = { readonly kind: 'stopped' } | { readonly kind: 'problem'; readonly message: string } | { readonly kind: 'gone' };
+type StopOutcome =
+  { readonly kind: 'stopped' } | { readonly kind: 'problem'; readonly message: string } | { readonly kind: 'gone' };
 
 /** One started process, as the stack stops it. */
 interface Part {
@@ -85,9 +90,15 @@ function managedPart(name: string, level: number, proc: ManagedProcess, logFile:
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) return { kind: 'gone' };
       await proc.stop('SIGTERM', { killAfterMs: KILL_AFTER_MS });
       const exit = await proc.exited();
-      if (exit.signal === 'SIGKILL') return { kind: 'problem', message: `${name} did not stop within ${KILL_AFTER_MS / 1000} s and was killed; its log is ${logFile}` };
+      if (exit.signal === 'SIGKILL')
+        return {
+          kind: 'problem',
+          message: `${name} did not stop within ${KILL_AFTER_MS / 1000} s and was killed; its log is ${logFile}`,
+        };
       // Killed by the SIGTERM itself: it was still starting, before its signal handlers.
-      return exit.code === 0 || exit.signal === 'SIGTERM' ? { kind: 'stopped' } : { kind: 'problem', message: describeExit(name, exit, logFile) };
+      return exit.code === 0 || exit.signal === 'SIGTERM'
+        ? { kind: 'stopped' }
+        : { kind: 'problem', message: describeExit(name, exit, logFile) };
     },
     kill() {
       if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
@@ -100,7 +111,11 @@ function managedPart(name: string, level: number, proc: ManagedProcess, logFile:
   };
 }
 
-export async function startLocalStack(config: Config, say: (line: string) => void, opts: LocalStackOptions = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  config: Config,
+  say: (line: string) => void,
+  opts: LocalStackOptions = {},
+): Promise<LocalStack> {
   const logDir = join(config.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const { signal } = opts;
@@ -121,7 +136,12 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
           parts
             .filter((p) => p.level === level)
             .map(async (p) => {
-              const outcome = await p.stop().catch((err: unknown): StopOutcome => ({ kind: 'problem', message: `stopping ${p.name} failed: ${String(err)}` }));
+              const outcome = await p
+                .stop()
+                .catch((err: unknown): StopOutcome => ({
+                  kind: 'problem',
+                  message: `stopping ${p.name} failed: ${String(err)}`,
+                }));
               switch (outcome.kind) {
                 case 'stopped':
                   return say(`  ✓ stopped ${p.name}`);
@@ -194,7 +214,11 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       await assertPortFree(config.ports.pg, 'embedded PostgreSQL', 'PG_PORT');
       const logFile = join(logDir, 'postgres.log');
       const pgData = join(config.dataDir, 'pg');
-      const proc = startNodeProcess(POSTGRES_ENTRY, { PG_DATA_DIR: pgData, PG_PORT: String(config.ports.pg), PG_DATABASE: 'shelfsense' }, { logFile, detached: true, ipc: true });
+      const proc = startNodeProcess(
+        POSTGRES_ENTRY,
+        { PG_DATA_DIR: pgData, PG_PORT: String(config.ports.pg), PG_DATABASE: 'shelfsense' },
+        { logFile, detached: true, ipc: true },
+      );
       add({
         ...managedPart('PostgreSQL', LEVEL.servers, proc, logFile),
         // SIGTERM even now: SIGKILL would leave the server itself running without its owner.
@@ -217,7 +241,9 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
             }
           });
           // 'close', not 'exit': by then every message it sent has arrived.
-          proc.child.once('close', () => reject(new Error(`embedded PostgreSQL did not start${failure}\n  its log is ${logFile}`)));
+          proc.child.once('close', () =>
+            reject(new Error(`embedded PostgreSQL did not start${failure}\n  its log is ${logFile}`)),
+          );
         }),
       );
       say(`  ✓ PostgreSQL (embedded)        127.0.0.1:${config.ports.pg}, data in ${pgData}`);
@@ -238,7 +264,14 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
     signal?.throwIfAborted();
 
     const common = { NATS_URL: natsUrl, LOG_LEVEL: config.logLevel };
-    const startService = async (name: string, level: number, workspace: string, logName: string, env: Record<string, string>, ready: RegExp) => {
+    const startService = async (
+      name: string,
+      level: number,
+      workspace: string,
+      logName: string,
+      env: Record<string, string>,
+      ready: RegExp,
+    ) => {
       signal?.throwIfAborted();
       const logFile = join(logDir, `${logName}.log`);
       const proc = startNodeProcess(entry(workspace), { ...common, ...env }, { logFile, detached: true });
@@ -251,9 +284,23 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       }
     };
 
-    await startService('stream-processors', LEVEL.processors, 'stream-processors', 'stream-processors', { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.processors) }, /stream-processors ready/);
+    await startService(
+      'stream-processors',
+      LEVEL.processors,
+      'stream-processors',
+      'stream-processors',
+      { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.processors) },
+      /stream-processors ready/,
+    );
     say(`  ✓ stream-processors            http://127.0.0.1:${config.ports.processors}/metrics`);
-    await startService('api', LEVEL.api, 'api', 'api', { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.api) }, /api ready/);
+    await startService(
+      'api',
+      LEVEL.api,
+      'api',
+      'api',
+      { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.api) },
+      /api ready/,
+    );
     say(`  ✓ api                          http://127.0.0.1:${config.ports.api}/api/docs`);
     const vision = config.demoCameras && existsSync(BUNDLED_MODEL);
     if (config.demoCameras && !vision) say(`  ! no shelf model at ${BUNDLED_MODEL}: demo cameras are off`);

@@ -24,23 +24,24 @@ const HARD_STOP_MS = 60_000;
 const starting = new AbortController();
 let stack: LocalStack | undefined;
 let stopping = false;
-const shutdown = () => {
-  if (stopping) return; // one Ctrl-C arrives more than once (terminal, npm, bootstrap.mjs)
-  stopping = true;
-  say('\nStopping…');
+const stop = (running: LocalStack) => {
   const hardStop = setTimeout(() => {
     console.error(`✖ Stopping took longer than ${HARD_STOP_MS / 1000} s; killing what is left.`);
     process.exit(1);
   }, HARD_STOP_MS);
-  if (stack === undefined) {
-    starting.abort(new Error('stopped while starting'));
-    return; // the start below stops what runs and exits
-  }
-  void stack.stop().then(({ clean }) => {
+  void running.stop().then(({ clean }) => {
     clearTimeout(hardStop);
     say(clean ? 'Stopped.' : 'Stopped, with the problems above.');
     process.exit(clean ? 0 : 1);
   });
+};
+const shutdown = () => {
+  if (stopping) return; // one Ctrl-C arrives more than once (terminal, npm, bootstrap.mjs)
+  stopping = true;
+  say('\nStopping…');
+  if (stack === undefined)
+    starting.abort(new Error('stopped while starting')); // the start below stops what runs
+  else stop(stack);
 };
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, shutdown);
 
@@ -57,12 +58,16 @@ try {
   console.error(`\n✖ ${(err as Error).message}${cause}`);
   process.exit(1);
 }
-say('');
-say(`ShelfSense is running (${((performance.now() - started) / 1000).toFixed(1)} s).`);
-say('');
-say(`  Dashboard:  ${stack.dashboardUrl}`);
-say(`  API key:    ${stack.adminKeyCreated ? 'created, ' : ''}in ${stack.credentialsFile} (adminApiKey)`);
-say(`  API docs:   ${stack.dashboardUrl}api/docs`);
-say(`  Logs:       ${config.dataDir}/logs/`);
-say('');
-say('Press Ctrl-C to stop.');
+if (starting.signal.aborted) {
+  stop(stack); // the signal came as the last process got ready
+} else {
+  say('');
+  say(`ShelfSense is running (${((performance.now() - started) / 1000).toFixed(1)} s).`);
+  say('');
+  say(`  Dashboard:  ${stack.dashboardUrl}`);
+  say(`  API key:    ${stack.adminKeyCreated ? 'created, ' : ''}in ${stack.credentialsFile} (adminApiKey)`);
+  say(`  API docs:   ${stack.dashboardUrl}api/docs`);
+  say(`  Logs:       ${config.dataDir}/logs/`);
+  say('');
+  say('Press Ctrl-C to stop.');
+}

@@ -12,7 +12,12 @@ import { freePortPair } from './support/ports.ts';
 
 const MAIN = join(REPO_ROOT, 'deploy', 'src', 'main.ts');
 /** What main prints per stopped process, in the order it must stop them. */
-const STOP_ORDER = [['edge agent demo-blr-1', 'edge agent demo-ams-1'], ['api'], ['stream-processors'], ['nats-server', 'PostgreSQL']];
+const STOP_ORDER = [
+  ['edge agent demo-blr-1', 'edge agent demo-ams-1'],
+  ['api'],
+  ['stream-processors'],
+  ['nats-server', 'PostgreSQL'],
+];
 /** The JSON-lines (pino) logs of the Node deployables. */
 const PINO_LOG = /^(api|stream-processors|edge-agent-.+)\.log$/;
 
@@ -133,7 +138,8 @@ describe('npm start as a process: Ctrl-C and restart', () => {
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
-  const range = () => `from=${new Date(Date.now() - 30 * 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
+  const range = () =>
+    `from=${new Date(Date.now() - 30 * 60_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
   /** Run ids in the demo order ids (`<store>-<run>-<n>`) of the store's newest orders. */
   const runIdsOf = async (storeId: string) => {
     const { orders } = await api<OrdersResponse>(`/api/v1/stores/${storeId}/orders?${range()}&limit=500`);
@@ -150,7 +156,10 @@ describe('npm start as a process: Ctrl-C and restart', () => {
     const run = await start();
     expect(run.descendants.length).toBeGreaterThanOrEqual(7); // 5 deployables, nats-server, the PostgreSQL helper (+ its server)
     for (const store of DEMO_STORES) {
-      firstRunIds.set(store.id, await eventually(async () => ((await runIdsOf(store.id)).size > 0 ? runIdsOf(store.id) : undefined), 30_000));
+      firstRunIds.set(
+        store.id,
+        await eventually(async () => ((await runIdsOf(store.id)).size > 0 ? runIdsOf(store.id) : undefined), 30_000),
+      );
     }
 
     const stopped = await ctrlC(run);

@@ -29,7 +29,10 @@ async function closeNats(): Promise<void> {
   try {
     await Promise.race([
       nc.drain(),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`NATS drain took over ${DRAIN_TIMEOUT_MS} ms`)), DRAIN_TIMEOUT_MS))),
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new Error(`NATS drain took over ${DRAIN_TIMEOUT_MS} ms`)), DRAIN_TIMEOUT_MS)),
+      ),
     ]);
   } catch (err) {
     log.warn({ err }, 'NATS unreachable while stopping; closing the connection without draining');

@@ -71,7 +71,10 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
   let logStream: WriteStream | undefined;
   const launch = async () => {
     writeConfig();
-    const child = spawn('nats-server', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached === true });
+    const child = spawn('nats-server', ['-c', configFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: options.detached === true,
+    });
     proc = child;
     if (options.logFile !== undefined) {
       const file = createWriteStream(options.logFile, { flags: 'a' });
@@ -110,7 +113,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
         child.kill('SIGINT');
       });
     }
-    if (file !== undefined && !file.writableFinished) await new Promise<void>((resolve) => (file.writableEnded ? file.once('finish', resolve) : file.end(resolve)));
+    if (file !== undefined && !file.writableFinished)
+      await new Promise<void>((resolve) => (file.writableEnded ? file.once('finish', resolve) : file.end(resolve)));
   };
 
   await launch();

@@ -17,7 +17,8 @@ const Env = z.object({
   PG_DATABASE: z.string().min(1),
 });
 
-export type PostgresMessage = { readonly kind: 'ready'; readonly url: string } | { readonly kind: 'failed'; readonly message: string };
+export type PostgresMessage =
+  { readonly kind: 'ready'; readonly url: string } | { readonly kind: 'failed'; readonly message: string };
 
 /** Creates the database on the cluster if it does not exist yet. */
 async function ensureDatabase(server: RunningPostgres, name: string): Promise<string> {
