@@ -18,7 +18,7 @@ const Env = z.object({
 
 export type Config = ReturnType<typeof loadConfig>;
 
-/** Parses the environment once (STYLE 9). Throws listing every bad variable. */
+/** Parses the environment once. Throws listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>) {
   const e = parseEnv(Env, env);
   return {

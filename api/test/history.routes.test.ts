@@ -1,4 +1,4 @@
-// The history API (issue 3) against a real, migrated PostgreSQL: orders go in through the same
+// The history API against a real, migrated PostgreSQL: orders go in through the same
 // repositories the processors use, the 1-minute rollups are derived from the counted revisions, and
 // every figure below is worked out by hand from the orders in SEED.
 import { eventId, type OrderLine, type PosOrder } from '@shelfsense/contracts';

@@ -1,5 +1,5 @@
 /**
- * Deterministic event ids (ARCHITECTURE §3). The same real-world fact always yields the same id, so
+ * Deterministic event ids (docs/architecture.md §3). The same real-world fact always yields the same id, so
  * publisher retries, replays and re-imports are caught by the JetStream duplicate window and,
  * finally, by the database's unique keys.
  */

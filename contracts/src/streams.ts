@@ -3,7 +3,7 @@ import { subjects } from './subjects.ts';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** JetStream stream names (ARCHITECTURE §3). */
+/** JetStream stream names (docs/architecture.md §3). */
 export const STREAMS = {
   pos: 'RETAIL_POS',
   shelf: 'RETAIL_SHELF',

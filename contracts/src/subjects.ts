@@ -9,7 +9,7 @@ function token(value: string, what: string): string {
 export const LIVE_TOPICS = ['sales', 'shelf', 'alerts'] as const;
 export type LiveTopic = (typeof LIVE_TOPICS)[number];
 
-/** The only place NATS subjects are spelled out (ARCHITECTURE §3). */
+/** The only place NATS subjects are spelled out (docs/architecture.md §3). */
 export const subjects = {
   posOrder: (storeId: string) => `retail.${token(storeId, 'store id')}.pos.order`,
   shelf: (storeId: string, cameraId: string) => `retail.${token(storeId, 'store id')}.shelf.${token(cameraId, 'camera id')}`,

@@ -1,5 +1,5 @@
 // Zone-state accuracy of the bundled (or any) shelf model on labelled synthetic depletion/restock
-// sequences (issue #4, Must-show #1). Usage:
+// sequences. Usage:
 //   node edge-agent/scripts/eval-zone-states.ts [--model file.onnx] [--seeds 8200001,8200002]
 //     [--count 5] [--frames-per-step 5] [--fill-metric pitch|span|width|area] [--snap] [--tolerance 0.05] [--occlusion]
 //     [--margin 0.01] [--confirm-frames 2] [--clear-margin 0.2|null] [--oracle] [--json]

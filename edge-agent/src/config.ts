@@ -34,7 +34,7 @@ export type Config = ReturnType<typeof loadConfig>;
 
 export const AGENT_VERSION = '0.1.0';
 
-/** Parses the environment once (STYLE 9). Throws listing every bad variable. */
+/** Parses the environment once. Throws listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>) {
   const e = parseEnv(Env, env);
   return {

@@ -9,7 +9,7 @@ export interface ErrorHandlerOptions {
   readonly discardMaxMs?: number;
 }
 
-/** Every failure becomes `{ error: { code, message, details? } }` (ARCHITECTURE §6). */
+/** Every failure becomes `{ error: { code, message, details? } }` (docs/architecture.md §6). */
 export function installErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions = {}): void {
   const discardMaxBytes = options.discardMaxBytes ?? 4 * app.initialConfig.bodyLimit!;
   const discardMaxMs = options.discardMaxMs ?? 5_000;

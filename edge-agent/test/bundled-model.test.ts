@@ -17,7 +17,7 @@ function iou(a: SceneLabel, b: readonly [number, number, number, number]): numbe
   return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b[2] - b[0]) * (b[3] - b[1]) - inter);
 }
 
-// The model comes from edge-agent/training (issue #4); until it is committed there is nothing to test.
+// The model comes from edge-agent/training; until it is committed there is nothing to test.
 describe.skipIf(!existsSync(MODEL))('bundled shelf detector on rendered scenes', () => {
   it('finds at least 80 % of the product boxes at IoU 0.5 on held-out seeded scenes', async () => {
     const sut = await OnnxDetector.load(MODEL, { threads: 2 });

@@ -1,4 +1,4 @@
-// Bad input (issue 3, "Must show"): a seeded corpus of ≥ 1,000 mutated PetPooja and generic payloads
+// Bad input: a seeded corpus of ≥ 1,000 mutated PetPooja and generic payloads
 // sent over real HTTP to a real edge-agent process, with real stream-processors writing to a real
 // PostgreSQL. Every answer is 2xx or a 4xx with a reason, never 5xx; the agent survives; and only
 // accepted orders — each one valid — reach the database.

@@ -1,5 +1,5 @@
 // The POS connector end to end against a real nats-server: what the POS gets back and what lands
-// in RETAIL_POS (ARCHITECTURE §3: edge validates, hashes PII away, publishes with a dedupe id).
+// in RETAIL_POS (docs/architecture.md §3: edge validates, hashes PII away, publishes with a dedupe id).
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PosOrderEvent, STREAMS, subjects, type GenericOrderInput } from '@shelfsense/contracts';

@@ -1,5 +1,5 @@
 // POST /pos/petpooja against a real nats-server: the field fixture in, the exact pos.order event out
-// (ARCHITECTURE §3, issue 3), the token check, revisions, and hard errors that name PetPooja's field.
+// (docs/architecture.md §3), the token check, revisions, and hard errors that name PetPooja's field.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -19,7 +19,7 @@ const TOKEN = 'pp-webhook-secret';
 const NOW = new Date('2026-01-04T12:00:00.000Z');
 const clock = () => NOW;
 
-/** The relay event captured in the field (shared/fixtures/petpooja-orderdetails.json). */
+/** The relay event captured in the field (test/fixtures/petpooja-orderdetails.json). */
 interface Fixture {
   stream_id: number | string;
   raw_event: { raw_payload: { event: string; token: string; properties: Properties } };

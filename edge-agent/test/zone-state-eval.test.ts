@@ -1,4 +1,4 @@
-// Issue #4 Must-show #1, second half: zone state correct on ≥ 95 % of frames of labelled
+// zone state correct on ≥ 95 % of frames of labelled
 // depletion/restock sequences rendered by the synthetic camera (seeds far from the training ones).
 // Asserted strictly: the reported state must equal the true one, without the ±0.05 band around the
 // fill thresholds that `accuracy` allows (logged too).

@@ -1,4 +1,4 @@
-// REST DTOs of the history API (issue 3): grouped sales series, top items, mix, peak hours,
+// REST DTOs of the history API: grouped sales series, top items, mix, peak hours,
 // customers, order search and the product catalog. Money is in the store's currency, major units.
 import { z } from 'zod';
 import { IsoDateTime, TimeZone, TokenId } from '../lib/primitives.ts';

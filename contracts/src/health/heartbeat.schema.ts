@@ -4,7 +4,7 @@ import { TokenId } from '../lib/primitives.ts';
 
 const Count = z.number().int().min(0);
 
-/** Liveness and throughput of one agent or one of its cameras (ARCHITECTURE §3). */
+/** Liveness and throughput of one agent or one of its cameras (docs/architecture.md §3). */
 export const Heartbeat = z.strictObject({
   subject: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('agent'), agentId: TokenId }),

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /**
- * Parses environment variables with `schema` and reports every bad variable at once (STYLE 9).
+ * Parses environment variables with `schema` and reports every bad variable at once.
  * Throws an Error whose message lists `NAME: problem` lines; `main.ts` prints it and exits 1.
  */
 export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {

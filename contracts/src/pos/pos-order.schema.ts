@@ -83,7 +83,7 @@ export const OrderTotals = z.strictObject({
 });
 export type OrderTotals = z.infer<typeof OrderTotals>;
 
-/** A normalized point-of-sale order (ARCHITECTURE §3), the `data` of a `pos.order` event. */
+/** A normalized point-of-sale order (docs/architecture.md §3), the `data` of a `pos.order` event. */
 export const PosOrder = z.strictObject({
   orderId: ExternalId,
   /** Increases with every change to the order; the highest revision is the order's current state. */

@@ -20,7 +20,7 @@ export const ZoneObservation = z.strictObject({
 });
 export type ZoneObservation = z.infer<typeof ZoneObservation>;
 
-/** One analysed frame that changed something, or a keep-alive (ARCHITECTURE §3). */
+/** One analysed frame that changed something, or a keep-alive (docs/architecture.md §3). */
 export const ShelfObservation = z.strictObject({
   cameraId: TokenId,
   frameAt: IsoDateTime,

@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
 
 const money = sql`numeric(18,4)`;
 
-// Migrations take Kysely<any> (STYLE 14): they must not depend on today's Database types.
+// Migrations take Kysely<any>: they must not depend on today's Database types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

@@ -1,4 +1,4 @@
-// Issue 3: rollups by channel/source/payment and per item, product catalog
+// Rollups by channel/source/payment and per item, product catalog
 // edits, and hourly/daily relations (continuous aggregates on TimescaleDB, views on PostgreSQL).
 import { sql, type Kysely } from 'kysely';
 import { timescaleEnabled } from '../lib/timescale.ts';

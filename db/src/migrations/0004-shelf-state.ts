@@ -1,4 +1,4 @@
-// Issue 4: latest state per zone, 1-minute zone rollups (fill, observed/empty/low seconds).
+// Latest state per zone, 1-minute zone rollups (fill, observed/empty/low seconds).
 import { sql, type Kysely } from 'kysely';
 import { timescaleEnabled } from '../lib/timescale.ts';
 

@@ -1,4 +1,4 @@
-// Read side of the sales history API (issue 3): grouped series, mix, peak hours, customers and
+// Read side of the sales history API: grouped series, mix, peak hours, customers and
 // order search; top items are in top-items.repository.ts. Each function shows its SQL; amounts are
 // summed and divided in SQL numeric so the figures are exact, and come back as numbers (create-db.ts).
 import type {

@@ -1,4 +1,4 @@
-// Top items of the sales history API (issue 3): the best-selling skus or categories over a range,
+// Top items of the sales history API: the best-selling skus or categories over a range,
 // from the 1-minute item rollup, read through the hourly/daily continuous aggregate for the buckets
 // where that aggregate is exact (lib/continuous-aggregates.ts).
 import type { ItemGrouping, TopItem } from '@shelfsense/contracts';

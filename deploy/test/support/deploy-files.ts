@@ -435,7 +435,7 @@ export function systemdAppProcesses(): AppProcess[] {
 
 /**
  * The module whose env schema governs an entry: a deployable's `src/main.ts` reads
- * `src/config.ts` (STYLE 9); scripts (db/src/cli.ts, deploy/docker/*.mjs) declare their own.
+ * `src/config.ts`; scripts (db/src/cli.ts, deploy/docker/*.mjs) declare their own.
  */
 export const schemaModuleOf = (entry: string): string =>
   entry.endsWith('/src/main.ts') ? entry.replace(/main\.ts$/, 'config.ts') : entry;
@@ -443,7 +443,7 @@ export const schemaModuleOf = (entry: string): string =>
 /**
  * Keys of the env schema in a module: every `z.object({ … })` literal whose keys are all
  * UPPER_SNAKE_CASE. Read from the source with the TypeScript parser because the config modules do
- * not export their `Env` schema and other workspaces may not be deep-imported (STYLE 3).
+ * not export their `Env` schema and other workspaces may not be deep-imported.
  */
 export function envSchemaKeys(moduleFile: string): string[] {
   const text = readFileSync(moduleFile, 'utf8');
@@ -481,7 +481,7 @@ export type LoadResult = { ok: true; config: Obj } | { ok: false; error: string 
 
 /**
  * Runs the module's real `loadConfig` on each environment in one child process (a deep import
- * into another workspace is not allowed from here, STYLE 3). Returns the parsed config or the
+ * into another workspace is not allowed from here). Returns the parsed config or the
  * error message listing every bad variable.
  */
 export function loadConfigs(moduleFile: string, envs: readonly Readonly<Record<string, string>>[]): LoadResult[] {

@@ -1,4 +1,4 @@
-// Backfill importer CLI (issue 3):
+// Backfill importer CLI:
 //   npm run -w edge-agent import -- --format petpooja|orders-jsonl|csv --file <path> [--rate 500] [--rejects <path>]
 // Records go through the same normalize functions and the same event publisher as the HTTP
 // connectors, so an imported order is the event the webhook would have produced, with the same

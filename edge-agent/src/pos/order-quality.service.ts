@@ -1,4 +1,4 @@
-// Soft data-quality checks from the field (shared/fixtures/README.md). Orders that fail them are
+// Soft data-quality checks from the field (as captured from a live PetPooja relay). Orders that fail them are
 // still accepted; the issues travel with the order in `quality`.
 import type { PosOrder, QualityIssue } from '@shelfsense/contracts';
 import { truncateText } from './order-safety.service.ts';

@@ -1,4 +1,4 @@
-// PetPooja `orderdetails` → `pos.order` (ARCHITECTURE §3). Used by `POST /pos/petpooja` and by the
+// PetPooja `orderdetails` → `pos.order` (docs/architecture.md §3). Used by `POST /pos/petpooja` and by the
 // backfill importer, so an order imported from a file is byte-for-byte the order the webhook makes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {

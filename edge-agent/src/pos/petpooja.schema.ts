@@ -1,5 +1,5 @@
 // The PetPooja `orderdetails` webhook as it arrives, tolerant of what the field notes say PetPooja
-// really sends (shared/fixtures/README.md): numbers as strings (`round_off`, add-on `quantity`),
+// really sends (as captured from a live PetPooja relay): numbers as strings (`round_off`, add-on `quantity`),
 // `orderID` as number or string, empty customer fields, PHP-style `[]` for an empty object.
 // Unknown keys are ignored: PetPooja sends many fields this connector has no use for (and the
 // customer's name, address and GSTIN must not travel further anyway).

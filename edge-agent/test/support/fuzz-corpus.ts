@@ -1,4 +1,4 @@
-// A seeded corpus of bad (and some good) POS payloads for the bad-input fuzz test (issue 3, "Must
+// A seeded corpus of bad (and some good) POS payloads for the bad-input fuzz test ("Must
 // show"). Same seed, same corpus: a failure names the case, and the case can be replayed.
 import { makeGenericOrderInput } from '@shelfsense/test';
 

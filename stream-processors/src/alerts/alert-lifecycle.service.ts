@@ -33,7 +33,7 @@ export interface LifecycleOptions {
 }
 
 /**
- * The alert lifecycle as a pure state machine (ARCHITECTURE §5): given the open alert of a (rule,
+ * The alert lifecycle as a pure state machine (docs/architecture.md §5): given the open alert of a (rule,
  * subject) or none, and what the rule sees now (`null` = the subject is gone: zone removed, camera
  * retired), the one transition to make.
  *

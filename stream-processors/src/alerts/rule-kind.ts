@@ -34,7 +34,7 @@ export interface EvaluationContext {
 }
 
 /**
- * One kind of alert rule (ARCHITECTURE §5): one file in `kinds/` plus an entry in `rule-kinds.ts`.
+ * One kind of alert rule (docs/architecture.md §5): one file in `kinds/` plus an entry in `rule-kinds.ts`.
  * `load` reads everything the kind needs for all its rules in one go (through db repositories);
  * `evaluate` is pure, so the maths is unit-tested without a database.
  */

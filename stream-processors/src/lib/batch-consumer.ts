@@ -32,7 +32,7 @@ export interface BatchConsumerOptions<E, R> {
 const RETRY_DELAY_MS = 2_000;
 
 /**
- * Pull consumer loop shared by every processor (STYLE 16): batches of whatever is buffered (up to
+ * Pull consumer loop shared by every processor: batches of whatever is buffered (up to
  * `batchMax`, so a quiet store gets sub-second latency and a busy hub large transactions), parse
  * with zod, dead-letter invalid messages without blocking the batch, commit, then ack. A failed batch
  * is retried message by message so one poison message cannot hold back the rest; after

@@ -23,7 +23,7 @@ export interface BatchResult {
 }
 
 /**
- * Exactly-once effects on at-least-once delivery (ARCHITECTURE §4): one transaction inserts raw rows
+ * Exactly-once effects on at-least-once delivery (docs/architecture.md §4): one transaction inserts raw rows
  * with ON CONFLICT DO NOTHING, derives rollup deltas only from rows actually inserted, applies them
  * with `+=`, and commits. The caller acks only after this resolves, so a crash replays harmlessly.
  * Lock phases (stores, orders, heads, rollups, products) each take their keys in sorted order.

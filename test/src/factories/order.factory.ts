@@ -1,6 +1,6 @@
 import { ENVELOPE_VERSION, eventId, type GenericOrderInput, type PosOrder, type PosOrderEvent } from '@shelfsense/contracts';
 
-/** A valid normalized order; override any field (STYLE 20). */
+/** A valid normalized order; override any field. */
 export function makeOrder(overrides: Partial<PosOrder> = {}): PosOrder {
   return {
     orderId: 'o-1',

@@ -8,7 +8,7 @@ export interface Frame {
 }
 
 /**
- * Every camera kind behind one shape (STYLE 17): an async generator that yields frames until the
+ * Every camera kind behind one shape: an async generator that yields frames until the
  * signal aborts (then it returns quietly), the camera ends (returns) or fails (throws). Each call
  * opens the camera anew; the generator releases it in `finally`.
  */

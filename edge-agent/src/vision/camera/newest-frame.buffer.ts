@@ -8,7 +8,7 @@ export interface NewestFrameHooks {
 }
 
 /**
- * Decouples a camera from a slower consumer (STYLE 17): the camera is read continuously into a
+ * Decouples a camera from a slower consumer: the camera is read continuously into a
  * one-frame slot and the consumer always gets the newest frame; frames it could not keep up with
  * are dropped (and reported), never queued. Ending the consumer stops the camera and waits for it
  * to release its resources.

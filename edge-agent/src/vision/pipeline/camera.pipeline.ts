@@ -1,4 +1,4 @@
-// One camera's loop (STYLE 17): source → reconnect → newest frame → pace → decode + letterbox →
+// One camera's loop: source → reconnect → newest frame → pace → decode + letterbox →
 // change gate → inference → zone analysis → hysteresis → publish on change or keep-alive
 // (+ annotated snapshot). The stages overlap: while frame N is being inferred, frame N+1 (once due)
 // is decoded, gated and queued for inference behind it, so a camera running flat out keeps the

@@ -1,4 +1,4 @@
-// Change gating (pure, STYLE 13): compare a tiny grayscale thumbnail of each frame with the one of
+// Change gating (pure): compare a tiny grayscale thumbnail of each frame with the one of
 // the last analysed frame and skip inference when nothing moved. Two measures, because one product
 // taken off a 640×480 shelf changes only ~1 % of the picture: the mean absolute difference catches
 // global changes (lights, a shopper), the share of thumbnail cells that changed by `cellDiff` or

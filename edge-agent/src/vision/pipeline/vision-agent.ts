@@ -1,7 +1,7 @@
 // The edge agent's eyes: one pipeline per configured camera, one shared detector session, one
 // bounded publish queue, heartbeats, snapshots, and the synthetic shelves of demo cameras.
 // `createVisionAgent` builds everything cheap at once; `start()` loads the model and opens
-// connections; `stop()` undoes it in reverse (STYLE 11).
+// connections; `stop()` undoes it in reverse.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';

@@ -1,4 +1,4 @@
-// Zone-state accuracy on labelled synthetic depletion/restock sequences (issue #4, Must-show #1):
+// Zone-state accuracy on labelled synthetic depletion/restock sequences:
 // a synthetic shelf is sold down unit by unit, restocked and sold down again; every frame is
 // rendered, run through a detector, the zone analysis and the hysteresis, and the reported state of
 // every zone is compared with the true state of the shelf. Frames are analysed back to back (no

@@ -1,5 +1,5 @@
-// Detections → per-zone measurements (pure, STYLE 13). Choices, so the numbers can be read:
-// - facings: product boxes whose centre lies inside the zone polygon (ARCHITECTURE §7);
+// Detections → per-zone measurements (pure). Choices, so the numbers can be read:
+// - facings: product boxes whose centre lies inside the zone polygon (docs/architecture.md §7);
 // - product/gap count: boxes whose centre is inside, or that have at least half their area inside
 //   the zone's bounding box (so a wide gap straddling two zones is still counted where it mostly is);
 // - fill ratio: how much of the zone's shelf run is stocked, with every box clipped to the zone's

@@ -1,4 +1,4 @@
-// Zone state from measurements, and hysteresis so a noisy detector does not flap it (pure, STYLE 13).
+// Zone state from measurements, and hysteresis so a noisy detector does not flap it (pure).
 // Guards, all configurable:
 // - margins move a threshold away from the current state (a zone that is `ok` only turns `low` once
 //   fill drops below lowFillBelow − margin, and only turns back above lowFillBelow + margin). The

@@ -1,4 +1,4 @@
-// Typed rule factories for the kinds' unit tests (STYLE 20).
+// Typed rule factories for the kinds' unit tests.
 import { RuleSpec, type RuleKindName } from '@shelfsense/contracts';
 import type { RuleOf, SpecOf } from '../rule-kind.ts';
 

@@ -24,7 +24,7 @@ export interface DeliveryContext {
 }
 
 /**
- * One way of reaching people (ARCHITECTURE §5: pluggable channels). A new kind (email, Slack) is
+ * One way of reaching people (docs/architecture.md §5: pluggable channels). A new kind (email, Slack) is
  * one file implementing this plus an entry in `channel.registry.ts`. `deliver` does one attempt
  * and reports; retries, the ledger and the dead letter are the notifier's job.
  */
