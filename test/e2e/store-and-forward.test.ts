@@ -1,4 +1,4 @@
-// Store-and-forward (issue 4): the store's agent publishes to its leaf nats-server (own JetStream
+// Store-and-forward: the store's agent publishes to its leaf nats-server (own JetStream
 // domain, EDGE stream); the hub's RETAIL_SHELF sources from it. The hub is stopped for a while during
 // publishing and started again: every observation reaches the database exactly once.
 import { fileURLToPath } from 'node:url';
