@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-timescale.ts';
 import * as m0003 from './migrations/0003-sales-dimensions.ts';
 import * as m0004 from './migrations/0004-shelf-state.ts';
+import * as m0005 from './migrations/0005-compression-keys.ts';
 import * as m0006 from './migrations/0006-alerts.ts';
 
 /** Every migration, in order. A static list: no directory scanning, works the same when bundled. */
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-timescale': m0002,
   '0003-sales-dimensions': m0003,
   '0004-shelf-state': m0004,
+  '0005-compression-keys': m0005,
   '0006-alerts': m0006,
 };
 
