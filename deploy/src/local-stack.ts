@@ -119,7 +119,7 @@ export async function startLocalStack(
   const logDir = join(config.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const { signal } = opts;
-  // Everything started so far, stopped in reverse on failure or Ctrl-C (STYLE 11).
+  // Everything started so far, stopped in reverse on failure or Ctrl-C.
   const parts: Part[] = [];
   let stopped: Promise<{ clean: boolean }> | undefined;
   const killAll = () => {

@@ -6,9 +6,9 @@ import { createDemoOrderFactory } from './demo-pos.generator.ts';
 /**
  * Feeds synthetic orders through the same normalize → publish path as `POST /pos/orders`, at a
  * steady rate with jitter. Returns a stop function that resolves once the order in flight (if any)
- * is handed over or given up, so the caller can drain NATS after it; the timer is owned here
- * (STYLE 11). Order ids carry a run id from the start time: the seed makes every run send the same
- * orders, and with the same ids a restart's orders would be dropped as duplicates.
+ * is handed over or given up, so the caller can drain NATS after it; the timer is owned here.
+ * Order ids carry a run id from the start time: the seed makes every run send the same orders, and
+ * with the same ids a restart's orders would be dropped as duplicates.
  */
 export function startDemoPos(opts: {
   customerKeySalt: string | null;
