@@ -4,14 +4,17 @@ import { createApiClient, errorFromResponse, fileNameFromDisposition } from './c
 
 interface Call {
   url: string;
+  method: string;
   headers: Headers;
+  body: unknown;
 }
 
 function fakeFetch(respond: (url: string) => Response | Promise<Response>): { fetch: typeof fetch; calls: Call[] } {
   const calls: Call[] = [];
   const fetchFn = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    calls.push({ url, headers: new Headers(init?.headers) });
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
+    calls.push({ url, method: init?.method ?? 'GET', headers: new Headers(init?.headers), body });
     return Promise.resolve(respond(url));
   };
   return { fetch: fetchFn, calls };
@@ -49,6 +52,29 @@ describe('createApiClient', () => {
     expect(fake.calls[0]?.url).toBe(
       'http://api.test/api/v1/stores/demo-blr-1/sales?from=2025-11-22T07%3A36%3A00.000Z&to=2025-11-22T08%3A36%3A00.000Z&bucket=1m',
     );
+  });
+
+  it('lists alerts with comma-separated filters and posts actions with the seq the user saw', async () => {
+    const alert = { id: 'al/1', state: 'acknowledged' };
+    const fake = fakeFetch((url) =>
+      url.includes('/ack') || url.includes('/snooze') ? json(200, { alert, transition: { seq: 3 } }) : json(200, { alerts: [], nextCursor: null }),
+    );
+    const sut = createApiClient({ apiKey: 'k', fetch: fake.fetch });
+
+    await sut.listAlerts({ storeId: 'demo-blr-1', states: ['pending', 'firing'], severities: [], limit: 500 });
+    expect(fake.calls[0]?.url).toBe('/api/v1/alerts?storeId=demo-blr-1&state=pending%2Cfiring&limit=500');
+    await expect(sut.actOnAlert('al/1', { kind: 'ack', seq: 2 })).resolves.toEqual({ alert, transition: { seq: 3 } });
+    expect(fake.calls[1]).toMatchObject({ url: '/api/v1/alerts/al%2F1/ack', method: 'POST', body: { seq: 2 } });
+    expect(fake.calls[1]?.headers.get('content-type')).toBe('application/json');
+    await sut.actOnAlert('al/1', { kind: 'snooze', until: '2025-11-23T02:30:00.000Z' });
+    expect(fake.calls[2]).toMatchObject({ url: '/api/v1/alerts/al%2F1/snooze', method: 'POST', body: { until: '2025-11-23T02:30:00.000Z' } });
+  });
+
+  it('turns a 409 on an action into a conflict the panel can explain', async () => {
+    const fake = fakeFetch(() => json(409, { error: { code: 'conflict', message: 'alert a is already acknowledged' } }));
+    const sut = createApiClient({ apiKey: 'k', fetch: fake.fetch });
+    const error = await rejection(sut.actOnAlert('a', { kind: 'ack' }));
+    expect([error.code, error.status, error.message]).toEqual(['conflict', 409, 'alert a is already acknowledged']);
   });
 
   it('throws the code and message from the error body', async () => {

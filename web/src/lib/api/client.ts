@@ -1,4 +1,11 @@
 import type {
+  AlertDetailResponse,
+  AlertRule,
+  AlertRuleInput,
+  AlertRulesResponse,
+  AlertsResponse,
+  AlertState,
+  AlertTransitionResponse,
   CustomersResponse,
   ErrorCode,
   MixResponse,
@@ -9,6 +16,7 @@ import type {
   PeakMetric,
   ProductsResponse,
   SalesResponse,
+  Severity,
   ShelfAvailabilityResponse,
   ShelfHistoryResponse,
   ShelfStateResponse,
@@ -42,6 +50,19 @@ export interface ShelfHistoryRequest extends RangeRequest {
   readonly zoneId?: string;
 }
 
+export interface AlertsRequest {
+  /** One store; all the key sees when absent. */
+  readonly storeId?: string | undefined;
+  readonly states?: readonly AlertState[] | undefined;
+  readonly severities?: readonly Severity[] | undefined;
+  /** 1–500, default 50. */
+  readonly limit?: number;
+  readonly cursor?: string | undefined;
+}
+
+/** The manual actions on an alert; `seq` (optional) makes the API answer 409 if the alert moved on. */
+export type AlertAction = { readonly kind: 'ack' | 'resolve'; readonly seq?: number } | { readonly kind: 'snooze'; readonly until: string; readonly seq?: number };
+
 /** A downloaded export: the body and the file name the API suggested. */
 export interface CsvExport {
   readonly blob: Blob;
@@ -70,6 +91,13 @@ export interface ApiClient {
   getShelf(storeId: string, signal?: AbortSignal): Promise<ShelfStateResponse>;
   getShelfAvailability(storeId: string, request: RangeRequest, signal?: AbortSignal): Promise<ShelfAvailabilityResponse>;
   getShelfHistory(storeId: string, request: ShelfHistoryRequest, signal?: AbortSignal): Promise<ShelfHistoryResponse>;
+  listAlerts(request: AlertsRequest, signal?: AbortSignal): Promise<AlertsResponse>;
+  getAlert(alertId: string, signal?: AbortSignal): Promise<AlertDetailResponse>;
+  /** Acknowledge, resolve or snooze (scope `write`); the transition recorded and the alert after it. */
+  actOnAlert(alertId: string, action: AlertAction, signal?: AbortSignal): Promise<AlertTransitionResponse>;
+  listAlertRules(storeId: string, signal?: AbortSignal): Promise<AlertRulesResponse>;
+  /** Replaces a rule (scope `write`), kind included. */
+  updateAlertRule(storeId: string, ruleId: string, rule: AlertRuleInput, signal?: AbortSignal): Promise<AlertRule>;
   /**
    * `ws(s)://…/api/v1/live?access_token=<key>`: browsers cannot set headers on a WebSocket, so the
    * key travels in the query string (the API accepts it there for this endpoint only).
@@ -157,10 +185,15 @@ function withArrays<T>(body: unknown, what: string, arrays: readonly string[]): 
   return body as T;
 }
 
-/** A query string from the defined values only. */
-function query(values: Readonly<Record<string, string | number | undefined>>): string {
+/** A query string from the defined values only; lists go comma-separated (the API takes both forms). */
+function query(values: Readonly<Record<string, string | number | readonly string[] | undefined>>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) params.set(key, String(value));
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    if (typeof value === 'object') {
+      if (value.length > 0) params.set(key, value.join(','));
+    } else params.set(key, String(value));
+  }
   return params.toString();
 }
 
@@ -175,11 +208,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
   const baseUrl = options.baseUrl ?? '';
 
-  async function get(path: string, accept: string, signal: AbortSignal | undefined): Promise<Response> {
+  async function request(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    accept: string,
+    signal: AbortSignal | undefined,
+    body?: unknown,
+  ): Promise<Response> {
     let response: Response;
+    const headers: Record<string, string> = { Authorization: `Bearer ${options.apiKey}`, Accept: accept };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     try {
       response = await doFetch(`${baseUrl}${path}`, {
-        headers: { Authorization: `Bearer ${options.apiKey}`, Accept: accept },
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
       });
     } catch (cause) {
@@ -193,8 +236,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return response;
   }
 
+  const get = (path: string, accept: string, signal: AbortSignal | undefined) => request('GET', path, accept, signal);
+
   async function getJson(path: string, signal: AbortSignal | undefined): Promise<unknown> {
-    const response = await get(path, 'application/json', signal);
+    return sendJson('GET', path, signal);
+  }
+
+  async function sendJson(method: 'GET' | 'POST' | 'PUT', path: string, signal: AbortSignal | undefined, body?: unknown): Promise<unknown> {
+    const response = await request(method, path, 'application/json', signal, body);
     try {
       return await response.json();
     } catch (cause) {
@@ -204,6 +253,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   const storePath = (storeId: string, rest: string) => `/api/v1/stores/${encodeURIComponent(storeId)}/${rest}`;
+  const alertPath = (alertId: string, rest: string) => `/api/v1/alerts/${encodeURIComponent(alertId)}${rest}`;
 
   return {
     async listStores(signal) {
@@ -268,6 +318,39 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async getShelfHistory(storeId, request, signal) {
       const q = query({ from: request.from, to: request.to, cameraId: request.cameraId, zoneId: request.zoneId });
       return withArrays(await getJson(storePath(storeId, `shelf/history?${q}`), signal), 'shelf history', ['zones']);
+    },
+    async listAlerts(request, signal) {
+      const q = query({
+        storeId: request.storeId,
+        state: request.states,
+        severity: request.severities,
+        limit: request.limit,
+        cursor: request.cursor,
+      });
+      return withArrays(await getJson(`/api/v1/alerts?${q}`, signal), 'alerts', ['alerts']);
+    },
+    async getAlert(alertId, signal) {
+      const body = withArrays<AlertDetailResponse>(await getJson(alertPath(alertId, ''), signal), 'alert', ['transitions', 'deliveries']);
+      if (!isRecord(body.alert)) throw new ApiError('internal', 'Unexpected alert response from the API.', { status: 200 });
+      return body;
+    },
+    async actOnAlert(alertId, action, signal) {
+      const body = action.kind === 'snooze' ? { until: action.until, seq: action.seq } : { seq: action.seq };
+      const answer = await sendJson('POST', alertPath(alertId, `/${action.kind}`), signal, body);
+      if (!isRecord(answer) || !isRecord(answer['alert']) || !isRecord(answer['transition'])) {
+        throw new ApiError('internal', 'Unexpected answer to an alert action from the API.', { status: 200 });
+      }
+      return answer as unknown as AlertTransitionResponse;
+    },
+    async listAlertRules(storeId, signal) {
+      return withArrays(await getJson(storePath(storeId, 'alert-rules'), signal), 'alert rules', ['rules', 'invalid']);
+    },
+    async updateAlertRule(storeId, ruleId, rule, signal) {
+      const answer = await sendJson('PUT', storePath(storeId, `alert-rules/${encodeURIComponent(ruleId)}`), signal, rule);
+      if (!isRecord(answer) || typeof answer['id'] !== 'string') {
+        throw new ApiError('internal', 'Unexpected alert rule from the API.', { status: 200 });
+      }
+      return answer as unknown as AlertRule;
     },
     liveUrl() {
       const base = new URL(baseUrl === '' ? globalThis.location.href : baseUrl);

@@ -6,6 +6,12 @@ export const salesChannel = (storeId: string): LiveChannel => `store:${storeId}:
 /** `store:<id>:shelf`: zone states of one store (a full list in the snapshot, changed zones after). */
 export const shelfChannel = (storeId: string): LiveChannel => `store:${storeId}:shelf`;
 
+/**
+ * `store:<id>:alerts` (one store) or `alerts` (every store the key sees): the open alerts in the
+ * snapshot, then one `LiveAlertUpdate` per alert transition.
+ */
+export const alertsChannel = (storeId: string | null): LiveChannel => (storeId === null ? 'alerts' : `store:${storeId}:alerts`);
+
 export function encodeClientMessage(message: LiveClientMessage): string {
   return JSON.stringify(message);
 }
