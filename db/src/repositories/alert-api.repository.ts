@@ -2,38 +2,15 @@
 // (notification-*.repository) repositories do not offer: the alert list with filters and a keyset
 // cursor, and which store each of a set of channels belongs to.
 import type { Alert, AlertState, Severity } from '@shelfsense/contracts';
-import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
-import type { AlertsTable, Database } from '../database.ts';
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from '../database.ts';
+import { alertFromRow } from './alert.repository.ts';
 
-const iso = (d: Date): string => d.toISOString();
-const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
 /** `'epoch' + us microseconds` as a timestamptz: keyset positions keep PostgreSQL's microseconds. */
 const fromMicros = (us: number) => sql`('epoch'::timestamptz + ${us}::bigint * interval '1 microsecond')`;
 const micros = (column: string) => sql<string>`(extract(epoch FROM ${sql.ref(column)}) * 1000000)::bigint`;
 
-function toAlert(r: Selectable<AlertsTable>): Alert {
-  return {
-    id: r.id,
-    ruleId: r.rule_id,
-    storeId: r.store_id,
-    kind: r.kind,
-    subject: r.subject,
-    severity: r.severity,
-    state: r.state,
-    summary: r.summary,
-    value: r.value,
-    labels: r.labels,
-    annotations: r.annotations,
-    startedAt: iso(r.started_at),
-    firedAt: isoOrNull(r.fired_at),
-    acknowledgedAt: isoOrNull(r.acknowledged_at),
-    acknowledgedBy: r.acknowledged_by,
-    resolvedAt: isoOrNull(r.resolved_at),
-    snoozedUntil: isoOrNull(r.snoozed_until),
-    suppressedBy: r.suppressed_by,
-  };
-}
 
 // ---------------------------------------------------------------- alert list
 
@@ -94,7 +71,7 @@ export async function listAlertsPage(
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    alerts: page.map(toAlert),
+    alerts: page.map(alertFromRow),
     next: rows.length > q.limit && last !== undefined ? { startedAtUs: Number(last.started_us), id: last.id } : null,
   };
 }

@@ -30,7 +30,8 @@ type AlertRow = Selectable<AlertsTable>;
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
-function toStoredAlert(r: AlertRow): StoredAlert {
+/** An `alerts` row as the contracts' `Alert` (the one mapping; the notifier's and the API's reads use it too). */
+export function alertFromRow(r: AlertRow): Alert {
   return {
     id: r.id,
     ruleId: r.rule_id,
@@ -50,9 +51,10 @@ function toStoredAlert(r: AlertRow): StoredAlert {
     resolvedAt: iso(r.resolved_at),
     snoozedUntil: iso(r.snoozed_until),
     suppressedBy: r.suppressed_by,
-    seq: r.seq,
   };
 }
+
+const toStoredAlert = (r: AlertRow): StoredAlert => ({ ...alertFromRow(r), seq: r.seq });
 
 const withoutSeq = ({ seq: _seq, ...alert }: StoredAlert): Alert => alert;
 

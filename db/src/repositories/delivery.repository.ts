@@ -11,6 +11,7 @@ import {
 import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import type { AlertsTable, Database, NotificationDeliveriesTable } from '../database.ts';
+import { alertFromRow } from './alert.repository.ts';
 
 // ---------------------------------------------------------------- ledger
 
@@ -210,29 +211,6 @@ export interface NotifiableAlert {
 
 type AlertRow = Selectable<AlertsTable>;
 
-function toAlert(r: AlertRow): Alert {
-  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-  return {
-    id: r.id,
-    ruleId: r.rule_id,
-    storeId: r.store_id,
-    kind: r.kind,
-    subject: r.subject,
-    severity: r.severity,
-    state: r.state,
-    summary: r.summary,
-    value: r.value === null ? null : Number(r.value),
-    labels: r.labels,
-    annotations: r.annotations,
-    startedAt: r.started_at.toISOString(),
-    firedAt: iso(r.fired_at),
-    acknowledgedAt: iso(r.acknowledged_at),
-    acknowledgedBy: r.acknowledged_by,
-    resolvedAt: iso(r.resolved_at),
-    snoozedUntil: iso(r.snoozed_until),
-    suppressedBy: r.suppressed_by,
-  };
-}
 
 function notifiableQuery(db: Kysely<Database>) {
   return db
@@ -252,7 +230,7 @@ function notifiableQuery(db: Kysely<Database>) {
 
 function toNotifiable(r: AlertRow & { rule_name: string; policy_id: string | null; firing_seq: number | null }): NotifiableAlert {
   return {
-    alert: toAlert(r),
+    alert: alertFromRow(r),
     ruleName: r.rule_name,
     policyId: r.policy_id,
     firingSeq: r.firing_seq,
