@@ -43,3 +43,6 @@ export * from './repositories/alert-api.repository.ts';
 export * from './repositories/alert-rule.repository.ts';
 export * from './repositories/alert.repository.ts';
 export * from './repositories/alert-inputs.repository.ts';
+export * from './repositories/sku-sales-pattern.repository.ts';
+export * from './repositories/job-lease.repository.ts';
+export * from './repositories/store-summary.repository.ts';
