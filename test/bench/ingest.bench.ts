@@ -5,6 +5,7 @@
 //  3. the raw COPY rate of the same rows (orders + lines) into the same database, in the same run;
 //  4. latency from publish to the live update at a steady 1,000 orders/s.
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { jetstream } from '@nats-io/jetstream';
 import { CONSUMERS, STREAMS, LiveSalesUpdate, subjects, type PosOrderEvent } from '@shelfsense/contracts';
@@ -34,6 +35,9 @@ const EDGE_ORDERS = Number(process.env.BENCH_EDGE_ORDERS ?? 20_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 30);
 const main = (ws: string) => fileURLToPath(new URL(`../../${ws}/src/main.ts`, import.meta.url));
 const log = (s: string) => console.error(`[bench:ingest] ${s}`);
+// Reported with the results: other work on the machine lowers every absolute rate (the ratios, taken
+// in one run, hold better).
+const loadAtStart = loadavg()[0]!;
 
 // TEST_PG_ADMIN_URL runs the benchmark on a server you provide (e.g. TimescaleDB) instead of the
 // embedded PostgreSQL; its results go to their own section so both stay side by side.
@@ -205,6 +209,7 @@ try {
 
 - Date: ${date} · Machine: ${machineLine()} · ${serverLine}, nats-server ${'2.9'} JetStream file storage
 - Command: \`${externalPg === undefined ? '' : 'TEST_PG_ADMIN_URL=… '}npm run bench:ingest\` (BENCH_ORDERS=${ORDERS}, BENCH_EDGE_ORDERS=${EDGE_ORDERS}, BENCH_LATENCY_SECONDS=${LATENCY_SECONDS})
+- Machine load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end
 - Load: ${events.length} order events (${load.orders} orders incl. cancel/refund revisions), ${(lines / events.length).toFixed(2)} lines per order on average, 5 stores, 30 days
 
 | measure | result |
