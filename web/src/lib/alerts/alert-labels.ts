@@ -1,4 +1,4 @@
-import type { AlertState, Severity, TransitionCause } from '@shelfsense/contracts';
+import type { Alert, AlertState, Severity, TransitionCause } from '@shelfsense/contracts';
 
 export const SEVERITY_LABEL: Readonly<Record<Severity, string>> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
 
@@ -60,4 +60,16 @@ export function subjectLabel(subject: string): string {
     default:
       return subject;
   }
+}
+
+/**
+ * A short line for a wall display: the product's name when the alert is about a sku the store's
+ * catalog names (`Butter Croissant: shelf empty` for an out-of-stock zone), else the summary.
+ */
+export function headline(alert: Pick<Alert, 'summary' | 'annotations'>, productNames: ReadonlyMap<string, string>): string {
+  const sku = alert.annotations['sku'];
+  const name = typeof sku === 'string' ? productNames.get(sku) : undefined;
+  if (name === undefined) return alert.summary;
+  const state = alert.annotations['state'];
+  return typeof state === 'string' ? `${name}: shelf ${state}` : `${name}: ${alert.summary}`;
 }

@@ -1,0 +1,261 @@
+// Alerting end to end in a real Chromium against the real local stack (`npm start` on random
+// ports): a shelf-out-of-stock rule that fires at once is created over the API, the demo POS sells
+// fast enough to empty a synthetic shelf zone, and the alert the stream processors raise appears on
+// the open Alerts page and wall display without a reload. Acknowledging it in the UI is checked over
+// the API (state and the transition's actor). Screenshots go to /tmp/shelfsense-e2e/ for a human to
+// look at. Skipped (not failed) without /usr/bin/chromium.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AlertDetailResponse, AlertRule, AlertsResponse } from '@shelfsense/contracts';
+import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/index.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = join(tmpdir(), 'shelfsense-e2e');
+const STORE = 'demo-blr-1';
+/** Demo POS rate: fast enough that a zone empties within seconds of each 60 s restock. */
+const ORDERS_PER_MIN = 600;
+
+/**
+ * `npm run -w web build` when web/build is missing or older than web/src (the api serves that
+ * folder); the same rule as the dashboard browser test and deploy/bin/bootstrap.mjs.
+ */
+function ensureWebBuild(): void {
+  const index = join(REPO_ROOT, 'web', 'build', 'index.html');
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(REPO_ROOT, 'web', 'src'))) return;
+  const r = spawnSync('npm', ['run', '-w', 'web', 'build', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run -w web build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+}
+
+const title = hasChromium
+  ? 'alerts in Chromium against the local stack'
+  : `alerts in Chromium — SKIPPED: no browser at ${CHROMIUM} (Debian/Ubuntu: apt-get install -y chromium)`;
+
+describe.skipIf(!hasChromium)(title, () => {
+  let dataDir: string;
+  let stack: LocalStack | undefined;
+  let browser: Browser | undefined;
+  let alertsPage: Page;
+  let wallPage: Page;
+  let baseUrl: string;
+  let adminKey: string;
+  let rule: AlertRule;
+  /** The alert the test acknowledges. */
+  let alertId: string;
+  const problems: string[] = [];
+
+  async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  /** Marks the document; a reload or a full navigation loses the mark. */
+  const mark = (page: Page) =>
+    page.evaluate(() => {
+      (globalThis as { __noReload?: boolean }).__noReload = true;
+    });
+  const stillMarked = (page: Page) => page.evaluate(() => (globalThis as { __noReload?: boolean }).__noReload === true);
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    mkdirSync(SHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-alerts-'));
+    chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
+    const config = loadConfig({
+      SHELFSENSE_DATA_DIR: dataDir,
+      API_PORT: String(await freePort()),
+      NATS_PORT: String(await freePort()),
+      PG_PORT: String(await freePort()),
+      PROCESSORS_PORT: String(await freePort()),
+      // EDGE_PORT_BASE + 1 must be free too; freePort hands out ephemeral ports, so it almost always is.
+      EDGE_PORT_BASE: String(await freePort()),
+      DEMO_ORDERS_PER_MIN: String(ORDERS_PER_MIN),
+    });
+    baseUrl = `http://127.0.0.1:${config.ports.api}`;
+    stack = await startLocalStack(config, () => undefined);
+    ({ adminApiKey: adminKey } = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as {
+      adminApiKey: string;
+    });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    alertsPage = await context.newPage();
+    wallPage = await context.newPage();
+    for (const page of [alertsPage, wallPage]) {
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in and opens the Alerts page and the wall display, both live', async () => {
+    await alertsPage.goto(`${baseUrl}/alerts?store=${STORE}`);
+    await alertsPage.waitForURL(/\/login\?next=/);
+    await alertsPage.locator('#api-key').fill(adminKey);
+    await alertsPage.getByRole('button', { name: 'Sign in' }).click();
+    await alertsPage.waitForURL(`${baseUrl}/alerts?store=${STORE}`);
+    await expect.poll(() => alertsPage.locator('h1').textContent()).toBe('Alerts');
+    await expect
+      .poll(() => alertsPage.locator('[data-live-mode]').first().getAttribute('data-live-mode'), { timeout: 15_000 })
+      .toBe('live');
+    expect(await alertsPage.getByRole('link', { name: /^Alerts/ }).getAttribute('aria-current')).toBe('page');
+
+    // Same browser profile: the key is stored already.
+    await wallPage.goto(`${baseUrl}/wall/${STORE}`);
+    await expect
+      .poll(() => wallPage.locator('footer [data-live-mode]').getAttribute('data-live-mode'), { timeout: 15_000 })
+      .toBe('live');
+    await mark(alertsPage);
+    await mark(wallPage);
+  });
+
+  it('shows the alert a depleted demo zone raises on the open Alerts page and wall display without a reload', async () => {
+    const created = await api<AlertRule>('POST', `/api/v1/stores/${STORE}/alert-rules`, {
+      name: 'Shelf empty now (e2e)',
+      severity: 'critical',
+      forMinutes: 0,
+      kind: 'shelf_out_of_stock',
+      params: { states: ['empty'] },
+    });
+    expect(created.status).toBe(201);
+    rule = created.body;
+
+    // The processors evaluate every 5 s and on shelf changes; a zone empties within seconds at this POS rate.
+    let firing: AlertsResponse['alerts'] = [];
+    await expect
+      .poll(
+        async () => {
+          firing = (await api<AlertsResponse>('GET', `/api/v1/stores/${STORE}/alerts?ruleId=${rule.id}&state=firing`)).body
+            .alerts;
+          return firing.length;
+        },
+        { timeout: 75_000, interval: 500 },
+      )
+      .toBeGreaterThan(0);
+    const first = firing[0]!;
+    expect(first).toMatchObject({
+      kind: 'shelf_out_of_stock',
+      severity: 'critical',
+      storeId: STORE,
+      annotations: { state: 'empty' },
+    });
+    expect(first.subject).toMatch(/^zone:cam-(drinks|snacks)\//);
+    alertId = first.id;
+
+    const row = alertsPage.locator(`tr[data-alert-id="${alertId}"]`);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    expect(await row.locator('[data-severity]').getAttribute('data-severity')).toBe('critical');
+    expect(await row.textContent()).toContain('Shelf empty now (e2e)');
+    // The nav counts firing alerts, live too.
+    await expect
+      .poll(async () => Number(await alertsPage.locator('[data-nav-firing]').getAttribute('data-nav-firing')), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
+    await alertsPage.screenshot({ path: join(SHOTS, 'alerts-list.png'), fullPage: true });
+
+    const onWall = wallPage.locator(`[data-wall-alerts] [data-alert-id="${alertId}"]`);
+    // The wall shows three alerts at most: the one picked here may resolve and be replaced meanwhile.
+    await expect
+      .poll(async () => (await onWall.count()) + (await wallPage.locator('[data-wall-alerts] [data-alert-id]').count()), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(0);
+    await wallPage.screenshot({ path: join(SHOTS, 'wall-alert.png') });
+    expect(await stillMarked(alertsPage)).toBe(true);
+    expect(await stillMarked(wallPage)).toBe(true);
+  });
+
+  it('acknowledges a firing alert from its detail panel; the API records the signed-in key as actor', async () => {
+    const [, keyId] = /^ss_([0-9a-f]{16})_/.exec(adminKey) ?? [];
+    const actor = `local admin (npm start) (key ${keyId})`;
+    // Shelves are restocked every minute, so an alert can resolve before the click lands: then
+    // the next firing one is taken (at most three tries; each is a real alert of the rule).
+    let acknowledged: AlertDetailResponse | undefined;
+    for (let attempt = 0; attempt < 3 && acknowledged === undefined; attempt++) {
+      if (attempt > 0) {
+        await expect
+          .poll(
+            async () => {
+              const page = await api<AlertsResponse>('GET', `/api/v1/stores/${STORE}/alerts?ruleId=${rule.id}&state=firing`);
+              alertId = page.body.alerts[0]?.id ?? '';
+              return alertId;
+            },
+            { timeout: 70_000, interval: 500 },
+          )
+          .not.toBe('');
+      }
+      const row = alertsPage.locator(`tr[data-alert-id="${alertId}"]`);
+      await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+      await row.getByRole('button').click();
+      const detail = alertsPage.locator('#alert-detail');
+      await expect.poll(() => detail.locator('[data-transition-seq]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      const ack = detail.getByRole('button', { name: 'Acknowledge', exact: true });
+      if (!(await ack.isEnabled())) continue; // resolved (or acknowledged by nobody else) meanwhile
+      await ack.click();
+      // The answer updates the list at once, before the processors publish the transition.
+      await expect
+        .poll(async () => (await row.count()) === 0 || (await row.getAttribute('data-alert-state')) !== 'firing', {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      const after = await api<AlertDetailResponse>('GET', `/api/v1/alerts/${alertId}`);
+      if (after.body.transitions.some((t) => t.to === 'acknowledged')) acknowledged = after.body;
+    }
+    expect(acknowledged, 'no firing alert stayed open long enough to acknowledge in three tries').toBeDefined();
+    const ack = acknowledged!.transitions.find((t) => t.to === 'acknowledged');
+    expect(ack).toMatchObject({ from: 'firing', cause: 'acknowledged', actor });
+    // Unless the shelf was restocked in between, it is still acknowledged now.
+    if (acknowledged!.alert.state !== 'resolved')
+      expect(acknowledged!.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: actor });
+
+    const detail = alertsPage.locator('#alert-detail');
+    await expect.poll(() => detail.locator('[data-transition-to="acknowledged"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await detail.locator('[data-transition-to="acknowledged"]').textContent()).toContain(`by ${actor}`);
+    await alertsPage.screenshot({ path: join(SHOTS, 'alerts-acknowledged.png'), fullPage: true });
+    expect(await stillMarked(alertsPage)).toBe(true);
+  });
+
+  it('counts open alerts on the fleet page and the store header', async () => {
+    await alertsPage.getByRole('link', { name: 'Stores', exact: true }).click();
+    await alertsPage.waitForURL(`${baseUrl}/`);
+    const badge = alertsPage.locator(`article:has(a[href="/stores/${STORE}"]) [data-open-alerts]`).first();
+    await expect.poll(async () => Number(await badge.getAttribute('data-open-alerts')), { timeout: 15_000 }).toBeGreaterThan(0);
+    await alertsPage.screenshot({ path: join(SHOTS, 'fleet-badges.png'), fullPage: true });
+
+    await alertsPage.goto(`${baseUrl}/stores/${STORE}?range=1h`);
+    const header = alertsPage.locator('.page-head [data-open-alerts]');
+    await expect.poll(async () => Number(await header.getAttribute('data-open-alerts')), { timeout: 15_000 }).toBeGreaterThan(0);
+    await alertsPage.screenshot({ path: join(SHOTS, 'store-header-badge.png') });
+  });
+
+  it('logged no console or page errors on the way', () => {
+    expect(problems).toEqual([]);
+  });
+});
