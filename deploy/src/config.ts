@@ -14,6 +14,8 @@ const Env = z.object({
   PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   EDGE_PORT_BASE: z.coerce.number().int().min(1).max(65534).default(8090),
   PROCESSORS_PORT: z.coerce.number().int().min(1).max(65535).default(8092),
+  /** The local webhook inbox the demo stores' alert notifications are delivered to. */
+  WEBHOOK_INBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8093),
   DEMO_ORDERS_PER_MIN: z.coerce.number().min(0).max(6000).default(20),
   /** Run the demo stores' synthetic shelf cameras (needs the bundled model). */
   DEMO_CAMERAS: z.preprocess(envBoolean, z.boolean()).default(true),
@@ -37,7 +39,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     dataDir,
     natsUrl: e.NATS_URL ?? null,
     databaseUrl: e.DATABASE_URL ?? null,
-    ports: { api: e.API_PORT, nats: e.NATS_PORT, pg: e.PG_PORT, edgeBase: e.EDGE_PORT_BASE, processors: e.PROCESSORS_PORT },
+    ports: { api: e.API_PORT, nats: e.NATS_PORT, pg: e.PG_PORT, edgeBase: e.EDGE_PORT_BASE, processors: e.PROCESSORS_PORT, webhookInbox: e.WEBHOOK_INBOX_PORT },
     demoOrdersPerMinute: e.DEMO_ORDERS_PER_MIN,
     demoCameras: e.DEMO_CAMERAS,
     logLevel: e.LOG_LEVEL,

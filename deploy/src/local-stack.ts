@@ -1,5 +1,6 @@
 // The whole system on one machine for `npm start`: nats-server, embedded PostgreSQL, migrations,
-// stream-processors, api (serving the dashboard) and one demo edge agent per demo store.
+// a local webhook inbox (in this process), stream-processors, api (serving the dashboard) and one
+// demo edge agent per demo store.
 //
 // Every process runs in a process group of its own (`detached`): a terminal's Ctrl-C signals the
 // whole foreground group at once, and nats-server and PostgreSQL would go first while the edge
@@ -14,10 +15,13 @@ import { DEMO_STORES, REPO_ROOT, type Config } from './config.ts';
 import { startNodeProcess, type ManagedProcess } from './lib/managed-process.ts';
 import { startNatsServer } from './nats/nats-server.ts';
 import type { PostgresMessage } from './postgres/postgres.main.ts';
-import { ensureAdminKey, provisionDatabase } from './provision.ts';
+import { ensureAdminKey, ensureWebhookInboxSecret, provisionDatabase, provisionDemoAlerting } from './provision.ts';
+import { startWebhookInbox } from './webhook-inbox/webhook-inbox.ts';
 
 export interface LocalStack {
   readonly dashboardUrl: string;
+  /** The local webhook inbox the demo stores' alert notifications go to. */
+  readonly webhookInboxUrl: string;
   readonly credentialsFile: string;
   readonly adminKeyCreated: boolean;
   /**
@@ -73,7 +77,8 @@ interface Part {
   onUnexpectedExit?(listener: (problem: string) => void): void;
 }
 
-const LEVEL = { servers: 0, processors: 1, api: 2, edge: 3 } as const;
+// The webhook inbox has a level of its own: the processors deliver to it, so it goes after them.
+const LEVEL = { servers: 0, inbox: 1, processors: 2, api: 3, edge: 4 } as const;
 
 function describeExit(name: string, exit: { code: number | null; signal: NodeJS.Signals | null }, logFile: string): string {
   const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
@@ -173,6 +178,7 @@ export async function startLocalStack(
     await assertPortFree(config.ports.api, 'api', 'API_PORT');
     for (const [i] of DEMO_STORES.entries()) await assertPortFree(config.ports.edgeBase + i, 'edge agent', 'EDGE_PORT_BASE');
     await assertPortFree(config.ports.processors, 'stream-processors', 'PROCESSORS_PORT');
+    await assertPortFree(config.ports.webhookInbox, 'webhook inbox', 'WEBHOOK_INBOX_PORT');
 
     let natsUrl = config.natsUrl;
     if (natsUrl === null) {
@@ -251,16 +257,36 @@ export async function startLocalStack(
       say('  ✓ PostgreSQL from DATABASE_URL');
     }
 
-    const db = createDb({ url: databaseUrl, poolMax: 2 });
+    // In this process: a node:http server, closed as a part (after the processors that deliver to it).
     const credentialsFile = join(config.dataDir, 'local-credentials.json');
+    const inboxSecret = ensureWebhookInboxSecret(credentialsFile);
+    const inbox = await startWebhookInbox({
+      port: config.ports.webhookInbox,
+      secret: inboxSecret,
+      logFile: join(logDir, 'webhook-inbox.log'),
+    });
+    add({
+      name: 'webhook inbox',
+      level: LEVEL.inbox,
+      async stop() {
+        await inbox.close();
+        return { kind: 'stopped' };
+      },
+      kill: () => void inbox.close().catch(() => undefined),
+    });
+    say(`  ✓ webhook inbox                ${inbox.url}`);
+
+    const db = createDb({ url: databaseUrl, poolMax: 2 });
     let adminKeyCreated: boolean;
     try {
       await provisionDatabase(db);
       ({ created: adminKeyCreated } = await ensureAdminKey(db, credentialsFile));
+      // The processors deliver from inside this machine: 127.0.0.1, not the printed localhost URL.
+      await provisionDemoAlerting(db, { url: `http://127.0.0.1:${inbox.port}/`, secret: inboxSecret });
     } finally {
       await db.destroy();
     }
-    say('  ✓ migrations applied, demo stores provisioned');
+    say('  ✓ migrations applied, demo stores provisioned (with alert rules notifying the webhook inbox)');
     signal?.throwIfAborted();
 
     const common = { NATS_URL: natsUrl, LOG_LEVEL: config.logLevel };
@@ -339,6 +365,7 @@ export async function startLocalStack(
     }
     return {
       dashboardUrl: `http://localhost:${config.ports.api}/`,
+      webhookInboxUrl: inbox.url,
       credentialsFile,
       adminKeyCreated,
       stop: stopAll,

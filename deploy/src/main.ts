@@ -67,6 +67,7 @@ if (starting.signal.aborted) {
   say(`  Dashboard:  ${stack.dashboardUrl}`);
   say(`  API key:    ${stack.adminKeyCreated ? 'created, ' : ''}in ${stack.credentialsFile} (adminApiKey)`);
   say(`  API docs:   ${stack.dashboardUrl}api/docs`);
+  say(`  Webhooks:   ${stack.webhookInboxUrl} (local inbox)`);
   say(`  Logs:       ${config.dataDir}/logs/`);
   say('');
   say('Press Ctrl-C to stop.');
