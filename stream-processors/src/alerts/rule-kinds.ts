@@ -2,6 +2,7 @@ import type { AlertRule, RuleKindName, RuleSpec } from '@shelfsense/contracts';
 import type { Db } from '@shelfsense/db';
 import { heartbeatStale } from './kinds/heartbeat-stale.kind.ts';
 import { posSilent } from './kinds/pos-silent.kind.ts';
+import { posVisionOos } from './kinds/pos-vision-oos.kind.ts';
 import { salesAnomaly } from './kinds/sales-anomaly.kind.ts';
 import { shelfOutOfStock } from './kinds/shelf-out-of-stock.kind.ts';
 import { threshold } from './kinds/threshold.kind.ts';
@@ -38,16 +39,14 @@ function register<K extends RuleKindName, I>(k: RuleKind<K, I>): RegisteredRuleK
   };
 }
 
-/**
- * Implemented rule kinds. Adding one is a file in `kinds/` plus a line here. `pos_vision_oos` is not
- * implemented yet: its rules are stored and listed but not evaluated (the evaluator logs them once).
- */
+/** Implemented rule kinds. Adding one is a file in `kinds/` plus a line here. */
 const REGISTRY: { readonly [K in RuleKindName]?: RegisteredRuleKind<K> } = {
   shelf_out_of_stock: register(shelfOutOfStock),
   heartbeat_stale: register(heartbeatStale),
   pos_silent: register(posSilent),
   threshold: register(threshold),
   sales_anomaly: register(salesAnomaly),
+  pos_vision_oos: register(posVisionOos),
 };
 
 /** The implementation of a kind, or `undefined` when it has none yet. */
