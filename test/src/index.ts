@@ -7,3 +7,4 @@ export * from './factories/pos-load.generator.ts';
 export * from './support/rollup-truth.ts';
 export * from './support/bench-report.ts';
 export * from './support/temp-dir.ts';
+export * from './support/webhook-receiver.ts';
