@@ -16,6 +16,7 @@ const STOP_ORDER = [
   ['edge agent demo-blr-1', 'edge agent demo-ams-1'],
   ['api'],
   ['stream-processors'],
+  ['webhook inbox'],
   ['nats-server', 'PostgreSQL'],
 ];
 /** The JSON-lines (pino) logs of the Node deployables. */
@@ -92,6 +93,7 @@ describe('npm start as a process: Ctrl-C and restart', () => {
       NATS_PORT: String(await freePort()),
       PG_PORT: String(await freePort()),
       PROCESSORS_PORT: String(await freePort()),
+      WEBHOOK_INBOX_PORT: String(await freePort()),
       EDGE_PORT_BASE: String(await freePortPair()),
       DEMO_ORDERS_PER_MIN: '600',
       DEMO_CAMERAS: 'false',
@@ -190,6 +192,6 @@ describe('npm start as a process: Ctrl-C and restart', () => {
       expect(fresh.length).toBeGreaterThan(0);
     }
     const stopped = await ctrlC(run);
-    expect(stopped).toHaveLength(6);
+    expect(stopped).toHaveLength(7);
   }, 150_000);
 });

@@ -26,6 +26,7 @@ describe('local stack (npm start)', () => {
       NATS_PORT: String(await freePort()),
       PG_PORT: String(await freePort()),
       PROCESSORS_PORT: String(await freePort()),
+      WEBHOOK_INBOX_PORT: String(await freePort()),
       EDGE_PORT_BASE: String(edgeBase),
       DEMO_ORDERS_PER_MIN: '300',
     });
@@ -75,11 +76,12 @@ describe('local stack (npm start)', () => {
     expect(await stack?.stop()).toEqual({ clean: true });
     stack = undefined;
     await expect(fetch(`http://127.0.0.1:${config.ports.api}/healthz`)).rejects.toThrow(); // really stopped
-    // Reverse dependency order; the two edge agents together, then nats-server and PostgreSQL together.
+    // Reverse dependency order; the two edge agents together, the webhook inbox after the processors
+    // that deliver to it, then nats-server and PostgreSQL together.
     const stopped = lines.filter((l) => l.startsWith('  ✓ stopped ')).map((l) => l.slice('  ✓ stopped '.length));
     expect(stopped.slice(0, 2).sort()).toEqual(['edge agent demo-ams-1', 'edge agent demo-blr-1']);
-    expect(stopped.slice(2, 4)).toEqual(['api', 'stream-processors']);
-    expect(stopped.slice(4).sort()).toEqual(['PostgreSQL', 'nats-server']);
+    expect(stopped.slice(2, 5)).toEqual(['api', 'stream-processors', 'webhook inbox']);
+    expect(stopped.slice(5).sort()).toEqual(['PostgreSQL', 'nats-server']);
 
     stack = await startLocalStack(config, () => undefined);
     expect(stack.adminKeyCreated).toBe(false);
