@@ -255,6 +255,31 @@ describe.skipIf(!hasChromium)(title, () => {
     await alertsPage.screenshot({ path: join(SHOTS, 'store-header-badge.png') });
   });
 
+  it("lists the store's rules, switches one off and rejects a bad edit field by field", async () => {
+    await alertsPage.goto(`${baseUrl}/stores/${STORE}/alert-rules`);
+    const row = alertsPage.locator(`tr[data-rule-id="${rule.id}"]`);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    const toggle = row.getByRole('switch', { name: `${rule.name} enabled` });
+    expect(await toggle.getAttribute('aria-checked')).toBe('true');
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked'), { timeout: 10_000 }).toBe('false');
+    expect((await api<AlertRule>('GET', `/api/v1/stores/${STORE}/alert-rules/${rule.id}`)).body.enabled).toBe(false);
+
+    await row.getByRole('button', { name: `Edit ${rule.name}` }).click();
+    await alertsPage.getByLabel('Fires after (minutes)').fill('5000');
+    await alertsPage.getByLabel('Parameters (JSON)').fill('{ "states": ["gone"] }');
+    await alertsPage.getByRole('button', { name: 'Save rule' }).click();
+    const errors = alertsPage.locator('form .error');
+    await expect.poll(() => errors.count()).toBe(2);
+    expect(await errors.allTextContents()).toEqual([expect.stringMatching(/1440/), expect.stringMatching(/^states\.0: /)]);
+    await alertsPage.screenshot({ path: join(SHOTS, 'alert-rules.png'), fullPage: true });
+    // Nothing was sent: the API still has the rule as the switch left it.
+    expect((await api<AlertRule>('GET', `/api/v1/stores/${STORE}/alert-rules/${rule.id}`)).body).toMatchObject({
+      enabled: false,
+      forMinutes: 0,
+    });
+  });
+
   it('logged no console or page errors on the way', () => {
     expect(problems).toEqual([]);
   });
