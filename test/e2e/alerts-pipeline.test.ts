@@ -129,7 +129,7 @@ describe('alerts pipeline: JetStream → stream-processors → webhook receiver'
   };
   const requestsOf = (ruleId: string): WebhookRequest[] => receiver.requests.filter((r) => r.body?.alert.ruleId === ruleId);
   const waitForRequest = (ruleId: string, type: string, timeoutMs = 20_000) =>
-    eventually(async () => requestsOf(ruleId).find((r) => r.body?.type === type && r.status === 200), timeoutMs, 100);
+    eventually(() => Promise.resolve(requestsOf(ruleId).find((r) => r.body?.type === type && r.status === 200)), timeoutMs, 100);
   const openAlert = (storeId: string, ruleId: string, pred: (a: Alert) => boolean, timeoutMs = 20_000) =>
     eventually(async () => {
       const { alerts } = await ok<AlertsResponse>('GET', `/stores/${storeId}/alerts?ruleId=${ruleId}`);
