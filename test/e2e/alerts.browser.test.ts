@@ -180,13 +180,20 @@ describe.skipIf(!hasChromium)(title, () => {
       .toBeGreaterThan(0);
     await alertsPage.screenshot({ path: join(SHOTS, 'alerts-list.png'), fullPage: true });
 
-    const onWall = wallPage.locator(`[data-wall-alerts] [data-alert-id="${alertId}"]`);
-    // The wall shows three alerts at most: the one picked here may resolve and be replaced meanwhile.
+    // The wall shows at most four alerts, critical first: some firing alert of the rule is among them.
+    const wallIds = wallPage.locator('[data-wall-alerts] [data-alert-id]');
     await expect
-      .poll(async () => (await onWall.count()) + (await wallPage.locator('[data-wall-alerts] [data-alert-id]').count()), {
-        timeout: 15_000,
-      })
-      .toBeGreaterThan(0);
+      .poll(
+        async () => {
+          const shown = await Promise.all((await wallIds.all()).map((l) => l.getAttribute('data-alert-id')));
+          const page = await api<AlertsResponse>('GET', `/api/v1/stores/${STORE}/alerts?ruleId=${rule.id}&state=firing`);
+          const ofRule = new Set(page.body.alerts.map((a) => a.id));
+          return shown.some((id) => id !== null && ofRule.has(id));
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toBe(true);
+    expect(await wallPage.locator('[data-wall-alerts] .alert.critical').count()).toBeGreaterThan(0);
     await wallPage.screenshot({ path: join(SHOTS, 'wall-alert.png') });
     expect(await stillMarked(alertsPage)).toBe(true);
     expect(await stillMarked(wallPage)).toBe(true);
