@@ -1,0 +1,274 @@
+// Two stream-processors replicas (real processes) on one database and one NATS while zone states
+// open and resolve alerts, and a replica is SIGKILLed at random moments and restarted: mid-evaluation
+// (the evaluator runs every 300 ms) and mid-delivery (the webhook receiver answers after up to 1.2 s,
+// and now and then with 503 so retries are in flight too). Afterwards every logical notification
+// (alert × firing/resolved) must have reached the receiver under exactly one Idempotency-Key (the
+// same key twice is fine: at-least-once), each alert's transitions must be seq 1..n, and ALERTS must
+// hold each transition exactly once.
+import { fileURLToPath } from 'node:url';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  AlertRuleInput,
+  AlertTransitionEvent,
+  ChannelCreate,
+  ENVELOPE_VERSION,
+  HEADERS,
+  PolicyCreate,
+  STREAMS,
+  eventId,
+  subjects,
+  type ShelfObservationEvent,
+  type ZoneState,
+} from '@shelfsense/contracts';
+import { createAlertRule, createChannel, createPolicy, upsertStore } from '@shelfsense/db';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  connectNats,
+  createTestDatabase,
+  eventually,
+  freePort,
+  startNats,
+  startNodeProcess,
+  startWebhookReceiver,
+  type ManagedProcess,
+  type TestNats,
+  type WebhookReceiver,
+} from '../src/index.ts';
+
+const main = fileURLToPath(new URL('../../stream-processors/src/main.ts', import.meta.url));
+const STORE = 'crash-1';
+const CAMERA = 'cam-1';
+const ZONES = ['z1', 'z2', 'z3', 'z4', 'z5', 'z6'];
+const SECRET = 'crash-webhook-secret-0123456789';
+const CHAOS_MS = 40_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const between = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
+/** One rule per zone: a policy groups the alerts of one rule, and ungrouped alerts make the expected notifications exact. */
+const ruleOf = (zone: string) => `${STORE}-empty-${zone}`;
+
+function shelfEvent(at: number, zones: Record<string, ZoneState>): ShelfObservationEvent {
+  return {
+    v: ENVELOPE_VERSION,
+    id: eventId.shelfObservation(STORE, CAMERA, at),
+    kind: 'shelf.observation',
+    storeId: STORE,
+    occurredAt: new Date(at).toISOString(),
+    emittedAt: new Date(at).toISOString(),
+    source: { agentId: 'crash-agent', version: 'e2e' },
+    data: {
+      cameraId: CAMERA,
+      frameAt: new Date(at).toISOString(),
+      keepAlive: false,
+      model: { id: 'shelf-detector', sha256: 'a'.repeat(64) },
+      timingsMs: { preprocess: 1, inference: 10, postprocess: 1 },
+      zones: Object.entries(zones).map(([zoneId, state]) => ({
+        zoneId,
+        sku: `sku-${zoneId}`,
+        expectedFacings: 6,
+        detectedFacings: state === 'empty' ? 0 : 6,
+        productCount: state === 'empty' ? 0 : 6,
+        gapCount: state === 'empty' ? 2 : 0,
+        fillRatio: state === 'empty' ? 0 : 0.9,
+        state,
+      })),
+    },
+  };
+}
+
+describe('two stream-processors replicas, one SIGKILLed again and again', () => {
+  let nats: TestNats;
+  let nc: NatsConnection;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>['db'];
+  let receiver: WebhookReceiver;
+  const replicas: { env: Record<string, string>; proc: ManagedProcess }[] = [];
+  const kills: string[] = [];
+
+  const startReplica = async (env: Record<string, string>) => {
+    const proc = startNodeProcess(main, env);
+    await proc.waitFor(/stream-processors ready/, 30_000);
+    return proc;
+  };
+
+  beforeAll(async () => {
+    nats = await startNats();
+    nc = await connectNats(nats.url);
+    const database = await createTestDatabase(inject('pgAdminUrl'));
+    db = database.db;
+    await upsertStore(db, { id: STORE, name: 'Crash', timezone: 'UTC' });
+    // Slow and now and then failing, so deliveries and retries are in flight when a replica dies.
+    receiver = await startWebhookReceiver({
+      secret: SECRET,
+      delayMs: () => between(0, 1_200),
+      status: () => (Math.random() < 0.1 ? 503 : 200),
+    });
+    const channel = await createChannel(
+      db,
+      ChannelCreate.parse({ kind: 'webhook', name: 'crash receiver', url: receiver.url, secret: SECRET, timeoutMs: 5_000, maxAttempts: 10 }),
+    );
+    const policy = await createPolicy(
+      db,
+      PolicyCreate.parse({
+        name: 'crash',
+        steps: [{ channelIds: [channel.id], afterMinutes: 0 }],
+        groupWaitSeconds: 0,
+        groupIntervalSeconds: 0,
+        repeatIntervalMinutes: 240,
+      }),
+    );
+    for (const zone of ZONES)
+      await createAlertRule(
+        db,
+        STORE,
+        AlertRuleInput.parse({
+          name: `empty ${zone}`,
+          kind: 'shelf_out_of_stock',
+          forMinutes: 0,
+          policyId: policy.id,
+          params: { states: ['empty'], zoneIds: [zone] },
+        }),
+        ruleOf(zone),
+      );
+
+    for (let i = 0; i < 2; i++) {
+      const env = {
+        NATS_URL: nats.url,
+        DATABASE_URL: database.url,
+        LOG_LEVEL: 'info',
+        HTTP_PORT: String(await freePort()),
+        DB_POOL_MAX: '5',
+        ALERT_EVAL_INTERVAL_MS: '300',
+        NOTIFY_FOLLOW_UP_INTERVAL_MS: '1000',
+        NOTIFY_RETRY_BASE_MS: '200',
+        NOTIFY_RETRY_MAX_MS: '2000',
+        ACK_WAIT_MS: '4000',
+        TIMESCALE_JOB_FALLBACK: 'off',
+      };
+      replicas.push({ env, proc: await startReplica(env) });
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.proc.stop('SIGTERM', { killAfterMs: 10_000 })));
+    await receiver?.close();
+    await nc?.close();
+    await db?.destroy();
+    await nats?.destroy();
+  });
+
+  it('delivers every notification under one key and records every transition once', async () => {
+    const states: Record<string, ZoneState> = Object.fromEntries(ZONES.map((z) => [z, 'ok']));
+    const publish = async () => {
+      const event = shelfEvent(Date.now(), { ...states });
+      await jetstream(nc).publish(subjects.shelf(STORE, CAMERA), JSON.stringify(event), { msgID: event.id });
+    };
+    const chaosEnd = Date.now() + CHAOS_MS;
+
+    const driver = (async () => {
+      while (Date.now() < chaosEnd) {
+        for (const zone of [ZONES[between(0, ZONES.length)]!, ZONES[between(0, ZONES.length)]!])
+          states[zone] = states[zone] === 'empty' ? 'ok' : 'empty';
+        await publish();
+        await sleep(between(1_000, 2_500));
+      }
+      for (const zone of ZONES) states[zone] = 'ok';
+      await publish();
+    })();
+
+    const killer = (async () => {
+      while (Date.now() < chaosEnd) {
+        await sleep(between(1_500, 4_000));
+        const victim = replicas[between(0, replicas.length)]!;
+        kills.push(`${Date.now() - (chaosEnd - CHAOS_MS)} ms: replica on port ${victim.env['HTTP_PORT']}`);
+        await victim.proc.stop('SIGKILL');
+        await sleep(between(200, 1_000));
+        victim.proc = await startReplica(victim.env);
+      }
+    })();
+    await Promise.all([driver, killer]);
+
+    const ruleIds = ZONES.map(ruleOf);
+    const alerts = await eventually(
+      async () => {
+        const rows = await db.selectFrom('alerts').select(['id', 'state', 'seq']).where('rule_id', 'in', ruleIds).execute();
+        const unpublished = await db
+          .selectFrom('alert_transitions')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('published_at', 'is', null)
+          .executeTakeFirstOrThrow();
+        return rows.length > 0 && rows.every((a) => a.state === 'resolved') && Number(unpublished.n) === 0 ? rows : undefined;
+      },
+      30_000,
+      250,
+    );
+    const transitions = await db
+      .selectFrom('alert_transitions')
+      .select(['alert_id', 'seq', 'from_state', 'to_state'])
+      .where(
+        'alert_id',
+        'in',
+        alerts.map((a) => a.id),
+      )
+      .orderBy('alert_id')
+      .orderBy('seq')
+      .execute();
+    const fired = new Set(transitions.filter((t) => t.to_state === 'firing').map((t) => t.alert_id));
+    const expected = [...fired].flatMap((id) => [`${id} alert.firing`, `${id} alert.resolved`]).sort();
+
+    const keysOf = () => {
+      const byLogical = new Map<string, Set<string>>();
+      for (const r of receiver.delivered()) {
+        const k = `${r.body?.alert.id} ${r.body?.type}`;
+        byLogical.set(k, (byLogical.get(k) ?? new Set()).add(r.idempotencyKey ?? '(none)'));
+      }
+      return byLogical;
+    };
+    await eventually(() => Promise.resolve(expected.every((k) => keysOf().has(k)) ? true : undefined), 40_000, 250).catch(() => undefined);
+    await sleep(3_000); // stragglers: a redelivery of a job whose first attempt already arrived
+
+    const summary = {
+      kills: kills.length,
+      alerts: alerts.length,
+      fired: fired.size,
+      requests: receiver.requests.length,
+      delivered: receiver.delivered().length,
+    };
+    console.info('crash run', summary, kills);
+
+    expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
+
+    const byLogical = keysOf();
+    expect([...byLogical.keys()].sort()).toEqual(expected);
+    const twoKeys = [...byLogical].filter(([, keys]) => keys.size !== 1).map(([k, keys]) => `${k}: ${[...keys].join(', ')}`);
+    expect(twoKeys).toEqual([]);
+
+    // seq 1..n per alert, in a chain, and the alert row's seq is the last one.
+    for (const a of alerts) {
+      const mine = transitions.filter((t) => t.alert_id === a.id);
+      expect(mine.map((t) => t.seq), a.id).toEqual(mine.map((_, i) => i + 1));
+      expect(mine.at(-1)?.seq, a.id).toBe(a.seq);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.from_state, `${a.id} seq ${i + 1}`).toBe(mine[i - 1]!.to_state);
+    }
+
+    // Exactly one ALERTS message per transition.
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(STREAMS.alerts);
+    const onStream = new Map<string, number>();
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage(STREAMS.alerts, { seq });
+      if (m === null) continue;
+      const event = AlertTransitionEvent.parse(m.json());
+      expect(m.header.get(HEADERS.msgId)).toBe(`alert:${event.data.transition.alertId}:${event.data.transition.seq}`);
+      const key = `${event.data.transition.alertId}:${event.data.transition.seq}`;
+      onStream.set(key, (onStream.get(key) ?? 0) + 1);
+    }
+    const fromDb = transitions.map((t) => `${t.alert_id}:${t.seq}`).sort();
+    const ours = [...onStream].filter(([k]) => fromDb.includes(k));
+    expect(ours.map(([k]) => k).sort()).toEqual(fromDb);
+    expect(ours.filter(([, n]) => n !== 1)).toEqual([]);
+
+    // The run really was a crash run (a restart takes a few seconds on a busy machine).
+    expect(kills.length).toBeGreaterThanOrEqual(5);
+    expect(fired.size).toBeGreaterThanOrEqual(5);
+  }, 150_000);
+});
