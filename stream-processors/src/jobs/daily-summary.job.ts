@@ -49,7 +49,8 @@ export async function firstStepChannels(db: Db, storeIds: readonly string[] | nu
 
 /** The summary text of one store's day. */
 export function dailySummaryText(store: { name: string }, day: SummaryDay, today: PeriodFigures, lastWeek: PeriodFigures): string {
-  const weekday = WEEKDAYS[(new Date(`${day.date}T00:00:00Z`).getUTCDay() + 6) % 7]!;
+  const wd = WEEKDAYS[(new Date(`${day.date}T00:00:00Z`).getUTCDay() + 6) % 7]!;
+  const weekday = `${wd[0]!.toUpperCase()}${wd.slice(1)}`;
   return [`Daily summary — ${store.name}, ${weekday} ${day.date}`, ...figureLines(today, lastWeek, `last ${weekday}`)].join('\n');
 }
 
