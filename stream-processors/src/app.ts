@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, consumerDefinitions, streamDefinitions } from '@shelfsense/contracts';
@@ -8,6 +10,9 @@ import { createAlertEvaluator } from './alerts/alert.evaluator.ts';
 import type { Config } from './config.ts';
 import { createHttpServer, type InformativeChecks } from './http.routes.ts';
 import { ensureConsumer, ensureStreams } from './lib/jetstream-provisioning.ts';
+import { createDailySummaryJob } from './jobs/daily-summary.job.ts';
+import { createFleetReportJob } from './jobs/fleet-report.job.ts';
+import { createJobScheduler } from './jobs/job-scheduler.ts';
 import { createMetrics } from './metrics.ts';
 import { createNotifications } from './notify/notify.runner.ts';
 import { createLiveSalesPublisher } from './pos/live-sales.publisher.ts';
@@ -51,6 +56,8 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
     },
     config.notify,
   );
+  const jobDeps = { db, js: jetstream(nc), log: log.child({ component: 'jobs' }), metrics, holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` };
+  const jobs = createJobScheduler({ jobs: [createDailySummaryJob(jobDeps), createFleetReportJob(jobDeps)], log: jobDeps.log, clock: deps.clock });
   // Committed batches nudge an early evaluation of their stores; the periodic round covers the rest.
   const onStoresChanged = (stores: readonly string[]) => alerts.nudge(stores);
   const http = createHttpServer({
@@ -131,11 +138,13 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
       notifications.startFollowUp();
       jobFallback.start();
       if (config.alerts.evalIntervalMs > 0) alerts.start();
+      if (config.jobs.enabled) jobs.start();
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address();
       return { httpPort: typeof address === 'object' && address !== null ? address.port : config.http.port };
     },
     async stop() {
+      await jobs.stop();
       await jobFallback.stop();
       await alerts.stop();
       await notifications.stop();
