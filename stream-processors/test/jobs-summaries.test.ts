@@ -14,7 +14,16 @@ import {
   type OpeningHours,
   type PosOrder,
 } from '@shelfsense/contracts';
-import { createAlertRule, createDb, createPolicy, getSalesSeries, upsertStore, type Db } from '@shelfsense/db';
+import {
+  claimJobOccurrence,
+  createAlertRule,
+  createDb,
+  createPolicy,
+  finishJobOccurrence,
+  getSalesSeries,
+  upsertStore,
+  type Db,
+} from '@shelfsense/db';
 import { connectNats, createTestDatabase, makeOrder, startNats, type TestNats } from '@shelfsense/test';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -217,6 +226,27 @@ describe('the scheduler on node-cron', () => {
       for (const s of schedulers) await s.stop();
       await dbs[1]!.destroy();
       await dbs[0]!.destroy();
+    }
+  });
+});
+
+describe('job occurrence claims', () => {
+  it('lets one caller claim, hands an unfinished claim over once stale, and never a finished one', async () => {
+    const { db } = await createTestDatabase(inject('pgAdminUrl'));
+    try {
+      const claim = (holder: string, staleAfterMs?: number) =>
+        claimJobOccurrence(db, { job: 'j', occurrence: 'o', holder, ...(staleAfterMs === undefined ? {} : { staleAfterMs }) });
+      expect(await claim('a')).toBe(true);
+      expect(await claim('b')).toBe(false);
+      await sleep(20);
+      // `a` died between claim and finish: after the stale time `b` takes over.
+      expect(await claim('b', 10)).toBe(true);
+      await finishJobOccurrence(db, { job: 'j', occurrence: 'o', holder: 'b' });
+      await sleep(20);
+      expect(await claim('c', 10)).toBe(false);
+      expect(await db.selectFrom('job_leases').select(['holder']).where('job', '=', 'j').execute()).toEqual([{ holder: 'b' }]);
+    } finally {
+      await db.destroy();
     }
   });
 });
