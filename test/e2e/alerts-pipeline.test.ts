@@ -285,7 +285,9 @@ describe('alerts pipeline: JetStream → stream-processors → webhook receiver'
       const repeat = await waitForRequest(`${STORES.repeat}-oos`, 'alert.repeat', 100_000);
       expect(repeat.body?.alert.id).toBe(control.body?.alert.id);
       expect(repeat.signatureValid).toBe(true);
-      expect(repeat.at - control.at).toBeGreaterThanOrEqual(60_000);
+      // The repeat interval runs from the alert's firing time, not from when its first delivery
+      // arrived (that can land a few hundred ms later), so measure from firedAt.
+      expect(repeat.at - Date.parse(control.body!.alert.firedAt ?? '')).toBeGreaterThanOrEqual(60_000);
       await sleep(3_000);
       expect(requestsOf(`${STORES.ack}-oos`).map((r) => r.body?.type)).toEqual(['alert.firing']);
     },

@@ -24,7 +24,7 @@ export interface WebhookBody {
   readonly id: string;
   readonly type: string;
   readonly state: string;
-  readonly alert: { readonly id: string; readonly ruleId: string; readonly storeId: string; readonly kind: string; readonly subject: string };
+  readonly alert: { readonly id: string; readonly ruleId: string; readonly storeId: string; readonly kind: string; readonly subject: string; readonly firedAt: string | null };
 }
 
 export interface WebhookReceiverOptions {
