@@ -4,6 +4,7 @@ export { createDb, type Db } from './create-db.ts';
 export { createMigrator, migrateToLatest } from './migrate.ts';
 export { timescaleAvailable, timescaleEnabled } from './lib/timescale.ts';
 export * from './lib/timescale-jobs.ts';
+export { registerTimescaleJobMetrics } from './lib/timescale-jobs.metrics.ts';
 export {
   CONTINUOUS_AGGREGATES,
   aggregateFor,

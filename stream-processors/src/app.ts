@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, consumerDefinitions, streamDefinitions } from '@shelfsense/contracts';
-import { createTimescaleJobMonitor, readTimescaleJobs, timescaleJobsHealth, type Db } from '@shelfsense/db';
+import { createTimescaleJobMonitor, readTimescaleJobs, registerTimescaleJobMetrics, timescaleJobsHealth, type Db } from '@shelfsense/db';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { createAlertEvaluator } from './alerts/alert.evaluator.ts';
@@ -20,7 +20,6 @@ import { runPosConsumer } from './pos/pos.consumer.ts';
 import { runHealthConsumer } from './shelf/health.consumer.ts';
 import { runShelfConsumer } from './shelf/shelf.consumer.ts';
 import { createTimescaleJobFallback } from './timescale/timescale-job.fallback.ts';
-import { registerTimescaleJobMetrics } from './timescale/timescale-jobs.metrics.ts';
 
 export interface ProcessorsApp {
   start(): Promise<{ httpPort: number }>;

@@ -3,14 +3,13 @@ import {
   timescaleJobMetricLabels,
   type TimescaleJobHealth,
   type TimescaleJobMonitor,
-} from '@shelfsense/db';
+} from './timescale-jobs.ts';
 import { Gauge, type Registry } from 'prom-client';
 
 /**
  * TimescaleDB job gauges, filled on scrape from the monitor's cached report (one query per cache
- * window however often Prometheus scrapes). The stream processors register the same series
- * (stream-processors/src/timescale/timescale-jobs.metrics.ts); names, help and labels come from
- * @shelfsense/db. Two small copies rather than a prom-client dependency in db.
+ * window however often Prometheus scrapes). The api and the stream processors both register
+ * these series on their own registry.
  */
 export function registerTimescaleJobMetrics(registry: Registry, monitor: TimescaleJobMonitor): void {
   const m = TIMESCALE_JOB_METRICS;
