@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AlertRuleInput, eventId, streamDefinitions, type OrderLine } from '@shelfsense/contracts';
 import { createAlertRule, upsertStore, type Db } from '@shelfsense/db';
-import { connectNats, createTestDatabase, makeOrder, startNats, type TestNats } from '@shelfsense/test';
+import { connectNats, createTestDatabase, makeOrder, makeShelfObservationEvent, startNats, type TestNats } from '@shelfsense/test';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAlertEvaluator, type AlertEvaluator } from '../src/alerts/alert.evaluator.ts';
@@ -14,7 +14,7 @@ import { ensureStreams } from '../src/lib/jetstream-provisioning.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { storeOrderBatch } from '../src/pos/pos-batch.handler.ts';
 import { storeShelfBatch } from '../src/shelf/shelf-batch.handler.ts';
-import { alertsOfRule, manualClock, shelfEvent } from './alerts-support.ts';
+import { alertsOfRule, manualClock } from './alerts-support.ts';
 
 const STORE = 'pv-1';
 const RULE = 'pv-1-fusion';
@@ -66,7 +66,7 @@ describe('POS × vision out of stock', () => {
         return { eventId: eventId.posOrder(STORE, order.orderId, 0), storeId: STORE, order };
       }),
     );
-    await storeShelfBatch(db, [shelfEvent(STORE, 'cam-1', T - 10 * MIN, { z1: 'empty', z2: 'ok', z3: 'empty' })]);
+    await storeShelfBatch(db, [makeShelfObservationEvent(STORE, 'cam-1', T - 10 * MIN, { z1: 'empty', z2: 'ok', z3: 'empty' })]);
     await createAlertRule(db, STORE, AlertRuleInput.parse({ name: 'fusion', kind: 'pos_vision_oos', params: {} }), RULE);
     sut = createAlertEvaluator({ db, nc, js: jetstream(nc), log, metrics: createMetrics(), intervalMs: 1_000, clock: clock.now });
   });

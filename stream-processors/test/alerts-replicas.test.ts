@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AlertRuleInput, AppError, streamDefinitions, type ZoneState } from '@shelfsense/contracts';
 import { acknowledgeAlert, createAlertRule, createDb, upsertStore, type Db } from '@shelfsense/db';
-import { connectNats, createTestDatabase, startNats, type TestNats } from '@shelfsense/test';
+import { connectNats, createTestDatabase, makeShelfObservationEvent, startNats, type TestNats } from '@shelfsense/test';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,7 +14,7 @@ import { createAlertEvaluator, type AlertEvaluator } from '../src/alerts/alert.e
 import { ensureStreams } from '../src/lib/jetstream-provisioning.ts';
 import { createMetrics, type ProcessorMetrics } from '../src/metrics.ts';
 import { storeShelfBatch } from '../src/shelf/shelf-batch.handler.ts';
-import { manualClock, readAlertsStream, shelfEvent, sleep } from './alerts-support.ts';
+import { manualClock, readAlertsStream, sleep } from './alerts-support.ts';
 
 const STORE = 'rep-1';
 const ZONES = ['z1', 'z2', 'z3', 'z4', 'z5', 'z6'];
@@ -91,14 +91,14 @@ describe('two evaluator replicas on one database', () => {
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const states: ZoneState[] = ['ok', 'low', 'empty'];
     const current: Record<string, ZoneState> = Object.fromEntries(ZONES.map((z) => [z, 'ok']));
-    await storeShelfBatch(db, [shelfEvent(STORE, 'cam-1', clock.ms, current)]);
+    await storeShelfBatch(db, [makeShelfObservationEvent(STORE, 'cam-1', clock.ms, current)]);
     for (const r of replicas) r.sut.start();
 
     let acknowledged = 0;
     for (let step = 1; step <= 40; step++) {
       clock.advance(20_000);
       for (const z of ZONES) if (rnd() < 0.3) current[z] = states[Math.floor(rnd() * states.length)]!;
-      await storeShelfBatch(db, [shelfEvent(STORE, 'cam-1', clock.ms, { ...current })]);
+      await storeShelfBatch(db, [makeShelfObservationEvent(STORE, 'cam-1', clock.ms, { ...current })]);
       for (const r of replicas) r.sut.nudge([STORE]);
       if (step % 4 === 0) {
         // A person acknowledges a firing alert while both replicas are writing.

@@ -9,14 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  ENVELOPE_VERSION,
-  eventId,
   subjects,
   type Alert,
   type AlertDetailResponse,
   type AlertsResponse,
-  type HeartbeatEvent,
-  type ShelfObservationEvent,
   type ZoneState,
 } from '@shelfsense/contracts';
 import { createApiKey, ensureDefaultRules, upsertStore } from '@shelfsense/db';
@@ -26,6 +22,8 @@ import {
   createTestDatabase,
   eventually,
   freePort,
+  makeCameraHeartbeatEvent,
+  makeShelfObservationEvent,
   startNats,
   startNodeProcess,
   startWebhookReceiver,
@@ -40,62 +38,7 @@ const SECRET = 'e2e-webhook-secret-0123456789';
 const STORES = { fire: 'e2e-fire', inhibit: 'e2e-inhibit', ack: 'e2e-ack', repeat: 'e2e-repeat', silence: 'e2e-silence' } as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function shelfEvent(storeId: string, cameraId: string, at: number, zones: Record<string, ZoneState>): ShelfObservationEvent {
-  return {
-    v: ENVELOPE_VERSION,
-    id: eventId.shelfObservation(storeId, cameraId, at),
-    kind: 'shelf.observation',
-    storeId,
-    occurredAt: new Date(at).toISOString(),
-    emittedAt: new Date(at).toISOString(),
-    source: { agentId: `${storeId}-agent`, version: 'e2e' },
-    data: {
-      cameraId,
-      frameAt: new Date(at).toISOString(),
-      keepAlive: false,
-      model: { id: 'shelf-detector', sha256: 'a'.repeat(64) },
-      timingsMs: { preprocess: 1, inference: 10, postprocess: 1 },
-      zones: Object.entries(zones).map(([zoneId, state]) => {
-        const fill = state === 'empty' ? 0 : state === 'low' ? 0.3 : 0.9;
-        return {
-          zoneId,
-          sku: `sku-${zoneId}`,
-          expectedFacings: 6,
-          detectedFacings: Math.round(fill * 6),
-          productCount: Math.round(fill * 6),
-          gapCount: state === 'ok' ? 0 : 2,
-          fillRatio: fill,
-          state,
-        };
-      }),
-    },
-  };
-}
 
-function cameraHeartbeat(storeId: string, cameraId: string, at: number): HeartbeatEvent {
-  return {
-    v: ENVELOPE_VERSION,
-    id: eventId.heartbeat(storeId, cameraId, at),
-    kind: 'agent.heartbeat',
-    storeId,
-    occurredAt: new Date(at).toISOString(),
-    emittedAt: new Date(at).toISOString(),
-    source: { agentId: `${storeId}-agent`, version: 'e2e' },
-    data: {
-      subject: { type: 'camera', agentId: `${storeId}-agent`, cameraId },
-      framesIn: 10,
-      framesAnalysed: 10,
-      framesSkipped: 0,
-      fps: 1,
-      lastFrameAgeMs: 100,
-      p95InferenceMs: 20,
-      publishBacklog: 0,
-      errors: 0,
-      configHash: 'c',
-      modelHash: null,
-    },
-  };
-}
 
 describe('alerts pipeline: JetStream → stream-processors → webhook receiver', () => {
   let nats: TestNats;
@@ -120,11 +63,11 @@ describe('alerts pipeline: JetStream → stream-processors → webhook receiver'
     return r.body;
   }
   const publishShelf = async (storeId: string, cameraId: string, zones: Record<string, ZoneState>) => {
-    const event = shelfEvent(storeId, cameraId, Date.now(), zones);
+    const event = makeShelfObservationEvent(storeId, cameraId, Date.now(), zones);
     await jetstream(nc).publish(subjects.shelf(storeId, cameraId), JSON.stringify(event), { msgID: event.id });
   };
   const publishHeartbeat = async (storeId: string, cameraId: string, at: number) => {
-    const event = cameraHeartbeat(storeId, cameraId, at);
+    const event = makeCameraHeartbeatEvent(storeId, cameraId, at);
     await jetstream(nc).publish(subjects.health(storeId, cameraId), JSON.stringify(event), { msgID: event.id });
   };
   const requestsOf = (ruleId: string): WebhookRequest[] => receiver.requests.filter((r) => r.body?.alert.ruleId === ruleId);

@@ -12,13 +12,10 @@ import {
   AlertRuleInput,
   AlertTransitionEvent,
   ChannelCreate,
-  ENVELOPE_VERSION,
   HEADERS,
   PolicyCreate,
   STREAMS,
-  eventId,
   subjects,
-  type ShelfObservationEvent,
   type ZoneState,
 } from '@shelfsense/contracts';
 import { createAlertRule, createChannel, createPolicy, upsertStore } from '@shelfsense/db';
@@ -28,6 +25,7 @@ import {
   createTestDatabase,
   eventually,
   freePort,
+  makeShelfObservationEvent,
   startNats,
   startNodeProcess,
   startWebhookReceiver,
@@ -51,35 +49,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const between = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
 /** One rule per zone: a policy groups the alerts of one rule, and ungrouped alerts make the expected notifications exact. */
 const ruleOf = (zone: string) => `${STORE}-empty-${zone}`;
-
-function shelfEvent(at: number, zones: Record<string, ZoneState>): ShelfObservationEvent {
-  return {
-    v: ENVELOPE_VERSION,
-    id: eventId.shelfObservation(STORE, CAMERA, at),
-    kind: 'shelf.observation',
-    storeId: STORE,
-    occurredAt: new Date(at).toISOString(),
-    emittedAt: new Date(at).toISOString(),
-    source: { agentId: 'crash-agent', version: 'e2e' },
-    data: {
-      cameraId: CAMERA,
-      frameAt: new Date(at).toISOString(),
-      keepAlive: false,
-      model: { id: 'shelf-detector', sha256: 'a'.repeat(64) },
-      timingsMs: { preprocess: 1, inference: 10, postprocess: 1 },
-      zones: Object.entries(zones).map(([zoneId, state]) => ({
-        zoneId,
-        sku: `sku-${zoneId}`,
-        expectedFacings: 6,
-        detectedFacings: state === 'empty' ? 0 : 6,
-        productCount: state === 'empty' ? 0 : 6,
-        gapCount: state === 'empty' ? 2 : 0,
-        fillRatio: state === 'empty' ? 0 : 0.9,
-        state,
-      })),
-    },
-  };
-}
 
 describe('two stream-processors replicas, one SIGKILLed again and again', () => {
   let nats: TestNats;
@@ -166,7 +135,7 @@ describe('two stream-processors replicas, one SIGKILLed again and again', () => 
   it('delivers every notification under one key and records every transition once', async () => {
     const states: Record<string, ZoneState> = Object.fromEntries(ZONES.map((z) => [z, 'ok']));
     const publish = async () => {
-      const event = shelfEvent(Date.now(), { ...states });
+      const event = makeShelfObservationEvent(STORE, CAMERA, Date.now(), { ...states });
       await jetstream(nc).publish(subjects.shelf(STORE, CAMERA), JSON.stringify(event), { msgID: event.id });
     };
     const chaosEnd = Date.now() + CHAOS_MS;

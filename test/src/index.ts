@@ -3,6 +3,7 @@ export * from './support/nats.ts';
 export * from './support/postgres.ts';
 export * from './support/jetstream.ts';
 export * from './factories/order.factory.ts';
+export * from './factories/shelf-event.factory.ts';
 export * from './factories/pos-load.generator.ts';
 export * from './support/rollup-truth.ts';
 export * from './support/bench-report.ts';
