@@ -6,12 +6,11 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '@shelfsense/contracts';
-import { eventually, freePort } from '@shelfsense/test';
+import { eventually, localStackPorts } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STORES, loadConfig, type Config } from '../src/config.ts';
 import { startLocalStack, type LocalStack } from '../src/local-stack.ts';
 import type { InboxMessage } from '../src/webhook-inbox/webhook-inbox.ts';
-import { freePortPair } from './support/ports.ts';
 
 describe('local stack: demo alerts reach the local webhook inbox', () => {
   let dataDir: string;
@@ -24,12 +23,7 @@ describe('local stack: demo alerts reach the local webhook inbox', () => {
     chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
     config = loadConfig({
       SHELFSENSE_DATA_DIR: dataDir,
-      API_PORT: String(await freePort()),
-      NATS_PORT: String(await freePort()),
-      PG_PORT: String(await freePort()),
-      PROCESSORS_PORT: String(await freePort()),
-      WEBHOOK_INBOX_PORT: String(await freePort()),
-      EDGE_PORT_BASE: String(await freePortPair()),
+      ...(await localStackPorts()),
       DEMO_ORDERS_PER_MIN: '300', // empties shelf zones within seconds of each restock
     });
     stack = await startLocalStack(config, (l) => lines.push(l));

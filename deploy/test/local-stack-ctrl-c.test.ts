@@ -5,10 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrdersResponse, SalesResponse } from '@shelfsense/contracts';
-import { eventually, freePort, startNodeProcess, tempDir, type ManagedProcess } from '@shelfsense/test';
+import { eventually, localStackPorts, startNodeProcess, tempDir, type ManagedProcess } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STORES, REPO_ROOT } from '../src/config.ts';
-import { freePortPair } from './support/ports.ts';
 
 const MAIN = join(REPO_ROOT, 'deploy', 'src', 'main.ts');
 /** What main prints per stopped process, in the order it must stop them. */
@@ -86,18 +85,13 @@ describe('npm start as a process: Ctrl-C and restart', () => {
   let apiPort: number;
 
   beforeAll(async () => {
-    apiPort = await freePort();
     env = {
       SHELFSENSE_DATA_DIR: dataDir,
-      API_PORT: String(apiPort),
-      NATS_PORT: String(await freePort()),
-      PG_PORT: String(await freePort()),
-      PROCESSORS_PORT: String(await freePort()),
-      WEBHOOK_INBOX_PORT: String(await freePort()),
-      EDGE_PORT_BASE: String(await freePortPair()),
+      ...(await localStackPorts()),
       DEMO_ORDERS_PER_MIN: '600',
       DEMO_CAMERAS: 'false',
     };
+    apiPort = Number(env.API_PORT);
   });
 
   const mains: ManagedProcess[] = [];

@@ -4,11 +4,10 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SalesResponse, StoresResponse } from '@shelfsense/contracts';
-import { eventually, freePort, makeGenericOrderInput } from '@shelfsense/test';
+import { eventually, localStackPorts, makeGenericOrderInput } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_STORES, loadConfig, type Config } from '../src/config.ts';
 import { startLocalStack, type LocalStack } from '../src/local-stack.ts';
-import { freePortPair } from './support/ports.ts';
 
 describe('local stack (npm start)', () => {
   let dataDir: string;
@@ -19,15 +18,9 @@ describe('local stack (npm start)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-stack-'));
     chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
-    const edgeBase = await freePortPair();
     config = loadConfig({
       SHELFSENSE_DATA_DIR: dataDir,
-      API_PORT: String(await freePort()),
-      NATS_PORT: String(await freePort()),
-      PG_PORT: String(await freePort()),
-      PROCESSORS_PORT: String(await freePort()),
-      WEBHOOK_INBOX_PORT: String(await freePort()),
-      EDGE_PORT_BASE: String(edgeBase),
+      ...(await localStackPorts()),
       DEMO_ORDERS_PER_MIN: '300',
     });
     stack = await startLocalStack(config, (l) => lines.push(l));

@@ -13,7 +13,7 @@ import type { AlertDetailResponse, AlertRule, AlertsResponse } from '@shelfsense
 import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/index.ts';
+import { localStackPorts } from '../src/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -79,12 +79,7 @@ describe.skipIf(!hasChromium)(title, () => {
     chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
     const config = loadConfig({
       SHELFSENSE_DATA_DIR: dataDir,
-      API_PORT: String(await freePort()),
-      NATS_PORT: String(await freePort()),
-      PG_PORT: String(await freePort()),
-      PROCESSORS_PORT: String(await freePort()),
-      // EDGE_PORT_BASE + 1 must be free too; freePort hands out ephemeral ports, so it almost always is.
-      EDGE_PORT_BASE: String(await freePort()),
+      ...(await localStackPorts()),
       DEMO_ORDERS_PER_MIN: String(ORDERS_PER_MIN),
     });
     baseUrl = `http://127.0.0.1:${config.ports.api}`;
@@ -171,7 +166,8 @@ describe.skipIf(!hasChromium)(title, () => {
     const row = alertsPage.locator(`tr[data-alert-id="${alertId}"]`);
     await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
     expect(await row.locator('[data-severity]').getAttribute('data-severity')).toBe('critical');
-    expect(await row.textContent()).toContain('Shelf empty now (e2e)');
+    // The rule's name replaces its id once the page has fetched the store's rules (the rule is newer than the page).
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('Shelf empty now (e2e)');
     // The nav counts firing alerts, live too.
     await expect
       .poll(async () => Number(await alertsPage.locator('[data-nav-firing]').getAttribute('data-nav-firing')), {

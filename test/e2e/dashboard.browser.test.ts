@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/index.ts';
+import { localStackPorts } from '../src/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -57,12 +57,7 @@ describe.skipIf(!hasChromium)(title, () => {
     chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
     const config = loadConfig({
       SHELFSENSE_DATA_DIR: dataDir,
-      API_PORT: String(await freePort()),
-      NATS_PORT: String(await freePort()),
-      PG_PORT: String(await freePort()),
-      PROCESSORS_PORT: String(await freePort()),
-      // EDGE_PORT_BASE + 1 must be free too; freePort hands out ephemeral ports, so it almost always is.
-      EDGE_PORT_BASE: String(await freePort()),
+      ...(await localStackPorts()),
       DEMO_ORDERS_PER_MIN: '300',
     });
     baseUrl = `http://127.0.0.1:${config.ports.api}`;

@@ -9,3 +9,4 @@ export * from './support/rollup-truth.ts';
 export * from './support/bench-report.ts';
 export * from './support/temp-dir.ts';
 export * from './support/webhook-receiver.ts';
+export * from './support/local-stack-ports.ts';
