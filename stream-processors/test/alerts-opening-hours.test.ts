@@ -1,6 +1,7 @@
 // pos_silent against real orders and store hours: the default "POS silent 30 min while open" rule
 // fires only while a store is open on its own clock (Asia/Kolkata +05:30, Europe/Amsterdam with a
-// closed holiday), counts only open time, resolves at closing, and always applies without hours.
+// closed holiday), counts only open time, resolves at closing, and always applies without hours;
+// on Amsterdam's two DST change days it counts real minutes, not wall-clock ones.
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventId, streamDefinitions, type OpeningHours, type OpeningWindow } from '@shelfsense/contracts';
@@ -120,5 +121,72 @@ describe('POS silent while open', () => {
     // Thursday 08:00 CET: Tuesday's last 5 open minutes + 25 more → 08:25 CET (07:25Z).
     expect(await openAms('2026-11-05T07:24:00Z')).toEqual([]);
     expect(await openAms('2026-11-05T07:25:00Z')).toEqual([['firing', '2026-11-05T07:25:00.000Z']]);
+  });
+});
+
+describe('POS silent across a DST change (Europe/Amsterdam)', () => {
+  const SPRING = 'ams-spring';
+  const AUTUMN = 'ams-autumn';
+  let nats: TestNats;
+  let nc: NatsConnection;
+  let db: Db;
+  let sut: AlertEvaluator;
+  const clock = manualClock(at('2026-10-24T00:00:00Z'));
+
+  beforeAll(async () => {
+    nats = await startNats();
+    nc = await connectNats(nats.url);
+    await ensureStreams(await jetstreamManager(nc), streamDefinitions());
+    db = (await createTestDatabase(inject('pgAdminUrl'))).db;
+    // Open on Sunday nights, across the hour that is skipped (spring) or happens twice (autumn).
+    for (const id of [SPRING, AUTUMN]) {
+      await upsertStore(db, { id, name: id, timezone: 'Europe/Amsterdam' });
+      await setOpeningHours(db, id, schedule(['sun'], { opens: '01:00', closes: '05:00' }));
+    }
+    await ensureDefaultRules(db);
+    sut = createAlertEvaluator({
+      db,
+      nc,
+      js: jetstream(nc),
+      log: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      intervalMs: 1_000,
+      clock: clock.now,
+    });
+  });
+  afterAll(async () => {
+    await sut?.stop();
+    await nc?.close();
+    await db?.destroy();
+    await nats?.destroy();
+  });
+
+  const evaluateAt = async (iso: string, storeId: string) => {
+    clock.set(at(iso));
+    await sut.evaluateNow();
+    return (await alertsOfRule(db, `${storeId}-pos-silent`)).map((a) => [a.state, a.started_at.toISOString()]);
+  };
+
+  it('autumn (2026-10-25, 03:00 CEST -> 02:00 CET): fires 30 real minutes after the last order and resolves at 05:00 CET', async () => {
+    await storeOrderBatch(db, [
+      { eventId: eventId.posOrder(AUTUMN, 'f-1', 0), storeId: AUTUMN, order: makeOrder({ orderId: 'f-1', createdAt: '2026-10-25T00:15:00.000Z' }) },
+    ]); // 02:15 CEST, the first 02:15
+    expect(await evaluateAt('2026-10-25T00:44:00Z', AUTUMN)).toEqual([]);
+    expect(await evaluateAt('2026-10-25T00:45:00Z', AUTUMN)).toEqual([['firing', '2026-10-25T00:45:00.000Z']]);
+    // 05:00 CEST would be 03:00Z; the store closes at 05:00 CET, an hour later in UTC.
+    expect(await evaluateAt('2026-10-25T03:30:00Z', AUTUMN)).toEqual([['firing', '2026-10-25T00:45:00.000Z']]); // 04:30 CET
+    expect(await evaluateAt('2026-10-25T04:00:00Z', AUTUMN)).toEqual([['resolved', '2026-10-25T00:45:00.000Z']]); // 05:00 CET
+  });
+
+  it('spring (2027-03-28, 02:00 CET -> 03:00 CEST): the skipped hour is not open time', async () => {
+    await storeOrderBatch(db, [
+      { eventId: eventId.posOrder(SPRING, 's-1', 0), storeId: SPRING, order: makeOrder({ orderId: 's-1', createdAt: '2027-03-28T00:50:00.000Z' }) },
+    ]); // 01:50 CET
+    // 10 minutes to 02:00 CET = 03:00 CEST (01:00Z), 20 more: 01:20Z, although the wall clock says 80 minutes.
+    expect(await evaluateAt('2027-03-28T01:00:00Z', SPRING)).toEqual([]);
+    expect(await evaluateAt('2027-03-28T01:19:00Z', SPRING)).toEqual([]);
+    expect(await evaluateAt('2027-03-28T01:20:00Z', SPRING)).toEqual([['firing', '2027-03-28T01:20:00.000Z']]);
+    expect(await evaluateAt('2027-03-28T02:59:00Z', SPRING)).toEqual([['firing', '2027-03-28T01:20:00.000Z']]); // 04:59 CEST
+    expect(await evaluateAt('2027-03-28T03:00:00Z', SPRING)).toEqual([['resolved', '2027-03-28T01:20:00.000Z']]); // 05:00 CEST
   });
 });
