@@ -19,7 +19,14 @@ const STORE = 'plan-store';
 const MIN = 60_000;
 const key = (r: ReceivedRequest) => r.headers['idempotency-key'];
 const bodyOf = (r: ReceivedRequest) =>
-  JSON.parse(r.raw.toString('utf8')) as { id: string; type: string; state: string; text: string; alert: unknown };
+  JSON.parse(r.raw.toString('utf8')) as {
+    id: string;
+    type: string;
+    state: string;
+    text: string;
+    alert: { id: string } | null;
+    alerts: { id: string; subject: string; state: string }[];
+  };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('notification planning', () => {
@@ -209,6 +216,12 @@ describe('notification planning', () => {
     expect(bodyOf(first).text).toBe(
       '[WARNING] 2 alerts firing — Rule rule-group (store plan-store)\n- zone:cam-3/z1: z1 empty\n- zone:cam-3/z2: z2 empty',
     );
+    // The body carries the whole group, the alert it is named after first (and still as `alert`).
+    expect(bodyOf(first).alert?.id).toBe('al-g1');
+    expect(bodyOf(first).alerts.map((a) => [a.id, a.subject, a.state])).toEqual([
+      ['al-g1', 'zone:cam-3/z1', 'firing'],
+      ['al-g2', 'zone:cam-3/z2', 'firing'],
+    ]);
     expect((await alertRow('al-g2')).last_notified_at).toBeInstanceOf(Date);
 
     await fireAlert(
@@ -220,6 +233,7 @@ describe('notification planning', () => {
     await eventually(() => Promise.resolve(h.accepted.length > 1 ? true : undefined), 10_000);
     const second = h.accepted[1]!;
     expect(key(second)).toBe('ntf:al-g3:2:hook-group');
+    expect(bodyOf(second).alerts.map((a) => a.id)).toEqual(['al-g3']);
     expect(second.at - first.at).toBeGreaterThanOrEqual(3900);
     await sleep(500);
     expect(h.accepted).toHaveLength(2);

@@ -132,6 +132,7 @@ describe('webhook notifications', () => {
       id,
       type: 'alert.firing',
       alert: { ...alert, suppressedBy: null },
+      alerts: [{ ...alert, suppressedBy: null }],
       state: 'firing',
       text: `[WARNING] Rule rule-flaky: ${alert.summary} (store ${STORE}, ${alert.subject})`,
       createdAt: expect.any(String),
@@ -211,6 +212,7 @@ describe('webhook notifications', () => {
       type: 'alert.fallback',
       state: 'firing',
       alert: { id: 'al-down' },
+      alerts: [{ id: 'al-down' }],
     });
     await eventually(async () => ((await ledger(fallbackId)).some((r) => r.status === 'delivered') ? true : undefined));
 

@@ -70,6 +70,9 @@ export const PolicyInput = z.strictObject({
 });
 export type PolicyInput = z.infer<typeof PolicyInput>;
 
+/** The most alerts one notification job carries (a group of more is still counted in its text). */
+export const MAX_GROUP_ALERTS = 500;
+
 /**
  * A unit of work on the NOTIFY stream (`notify.<channel>`): one logical notification to one channel.
  * `id` = `<alert>:<seq>:<channel>` (or `:repeat-<n>`, `:escalate-<step>`): the Nats-Msg-Id and the
@@ -84,6 +87,12 @@ export const NotificationJob = z.strictObject({
   createdAt: IsoDateTime,
   /** The alert as it was when the notification was decided (absent for summaries). */
   alert: Alert.optional(),
+  /**
+   * Every alert the notification is about, `alert` first: a firing group carries all of its alerts
+   * (at most MAX_GROUP_ALERTS; `text` gives the full count). Absent in jobs enqueued before groups
+   * carried their alerts: read it as `[alert]`.
+   */
+  alerts: z.array(Alert).min(1).max(MAX_GROUP_ALERTS).optional(),
   state: AlertState.optional(),
   /** Plain-text body for SMS and summaries. */
   text: z.string().max(4000),

@@ -68,12 +68,15 @@ export async function flushGroup(deps: NotifyDeps, storeId: string, ruleId: stri
     if (leader === undefined || firstStep === undefined) return 0;
     const text = noticeText('firing', group, now);
     const alert = { ...leader.alert, suppressedBy: null };
+    // The webhook carries every alert of the group, not just the one it is named after.
+    const alerts = group.map((g) => ({ ...g.alert, suppressedBy: null }));
     const jobs = firstStep.channelIds.map((channelId) =>
       makeJob({
         id: notificationIds.transition(alert.id, leader.firingSeq ?? 'firing', channelId),
         channelId,
         reason: 'transition',
         alert,
+        alerts,
         state: 'firing',
         text,
         now,

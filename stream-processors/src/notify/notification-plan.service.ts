@@ -1,7 +1,14 @@
 // Pure planning: whether a transition is worth a notification, when a group is due, what a firing
 // alert needs next (escalation or repeat), which channels hear about it, the deterministic ids
 // and the text. No I/O: the handler and the tick own the database and NATS.
-import { eventId, NotificationJob, type Alert, type AlertState, type PolicyInput } from '@shelfsense/contracts';
+import {
+  eventId,
+  MAX_GROUP_ALERTS,
+  NotificationJob,
+  type Alert,
+  type AlertState,
+  type PolicyInput,
+} from '@shelfsense/contracts';
 import type { NotifiableAlert } from '@shelfsense/db';
 
 type Policy = Omit<PolicyInput, 'name'>;
@@ -121,6 +128,8 @@ export function makeJob(args: {
   channelId: string;
   reason: NotificationJob['reason'];
   alert: Alert;
+  /** The whole group, `alert` first; defaults to `[alert]`. */
+  alerts?: readonly Alert[];
   state: AlertState;
   text: string;
   now: Date;
@@ -133,6 +142,7 @@ export function makeJob(args: {
     reason: args.reason,
     createdAt: args.now.toISOString(),
     alert: args.alert,
+    alerts: (args.alerts ?? [args.alert]).slice(0, MAX_GROUP_ALERTS),
     state: args.state,
     text: clip(args.text),
   });

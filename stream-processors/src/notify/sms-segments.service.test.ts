@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smsEncoding, smsSegments, truncateSms } from './sms-segments.service.ts';
+import { smsEncoding, smsSegments, truncateSms, truncateSmsList } from './sms-segments.service.ts';
 
 describe('smsSegments', () => {
   it('counts GSM-7 text as 160 single / 153 per part', () => {
@@ -60,5 +60,39 @@ describe('truncateSms', () => {
   it('drops trailing spaces before the ellipsis', () => {
     const r = truncateSms(`${'a'.repeat(455)}     ${'b'.repeat(50)}`, 3);
     expect(r.text).toBe(`${'a'.repeat(455)}...`);
+  });
+});
+
+describe('truncateSmsList', () => {
+  const more = (k: number) => `+${k} more`;
+  it('keeps a list that fits as it is', () => {
+    expect(truncateSmsList('3 alerts', ['- a', '- b', '- c'], 3, 1, more)).toMatchObject({
+      text: '3 alerts\n- a\n- b\n- c',
+      truncated: false,
+    });
+  });
+
+  it('drops whole lines from the end and says how many were left out', () => {
+    const items = Array.from({ length: 20 }, (_, i) => `- zone:cam-1/z${i}: shelf empty for 10 min`);
+    const r = truncateSmsList('[WARNING] 20 alerts firing - Shelf empty (store s1)', items, 20, 2, more);
+    expect(r.truncated).toBe(true);
+    expect(r.segments).toBeLessThanOrEqual(2);
+    const lines = r.text.split('\n');
+    const kept = lines.slice(1, -1);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept).toEqual(items.slice(0, kept.length));
+    expect(lines.at(-1)).toBe(`+${20 - kept.length} more`);
+    // One more line would not have fitted.
+    const oneMore = [lines[0], ...items.slice(0, kept.length + 1), more(20 - kept.length - 1)].join('\n');
+    expect(smsSegments(oneMore).segments).toBeGreaterThan(2);
+  });
+
+  it('counts items that were never in the list', () => {
+    expect(truncateSmsList('600 alerts', ['- a'], 600, 1, more).text).toBe('600 alerts\n- a\n+599 more');
+  });
+
+  it('falls back to a plain cut when not even the head fits', () => {
+    const r = truncateSmsList('h'.repeat(400), ['- a'], 2, 1, more);
+    expect(r.text).toBe(`${'h'.repeat(157)}...`);
   });
 });

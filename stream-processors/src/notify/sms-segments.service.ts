@@ -75,3 +75,28 @@ export function truncateSms(
   const s = smsSegments(out);
   return { text: out, truncated: true, encoding: s.encoding, segments: s.segments };
 }
+
+/**
+ * A list (a head line, then one line per item) cut to at most `maxSegments` parts at a line
+ * boundary: the head and as many whole items as fit, then `more(omitted)` (e.g. "+3 more") as the
+ * last line, so a reader knows how many were left out instead of meeting a line cut mid-word.
+ * `total` is how many items there are (more than `items` when the list was already shortened).
+ * When not even the head and the count fit, the plain text is cut as `truncateSms` does.
+ */
+export function truncateSmsList(
+  head: string,
+  items: readonly string[],
+  total: number,
+  maxSegments: number,
+  more: (omitted: number) => string,
+): { text: string; truncated: boolean; encoding: SmsEncoding; segments: number } {
+  const whole = [head, ...items].join('\n');
+  if (total <= items.length && smsSegments(whole).segments <= maxSegments) return truncateSms(whole, maxSegments);
+  // From the top: the first that fits keeps the most items.
+  for (let k = Math.min(items.length, total - 1); k >= 0; k--) {
+    const text = [head, ...items.slice(0, k), more(total - k)].join('\n');
+    const s = smsSegments(text);
+    if (s.segments <= maxSegments) return { text, truncated: true, encoding: s.encoding, segments: s.segments };
+  }
+  return truncateSms(whole, maxSegments);
+}

@@ -1,8 +1,9 @@
+import type { NotificationJob } from '@shelfsense/contracts';
 import { listSmsSent, recordSmsSent, type Db } from '@shelfsense/db';
 import { z } from 'zod';
 import { parseRetryAfter, retryableStatus } from '../delivery-retry.service.ts';
 import type { RedactedSecret } from '../redacted-secret.ts';
-import { truncateSms } from '../sms-segments.service.ts';
+import { truncateSms, truncateSmsList } from '../sms-segments.service.ts';
 import { describeFetchError, type DeliveryResult, type NotificationChannel } from './notification-channel.ts';
 
 /** A Twilio-compatible provider (Twilio itself, or a local stand-in in tests). */
@@ -91,7 +92,7 @@ export function createSmsChannel(deps: {
           error: 'SMS is not configured (SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM)',
         };
       }
-      const body = truncateSms(job.text, settings.maxSegments).text;
+      const body = smsBody(job, settings.maxSegments);
       const done = new Set(await listSmsSent(deps.db, job.id));
       const started = performance.now();
       const failures: string[] = [];
@@ -124,6 +125,20 @@ export function createSmsChannel(deps: {
       };
     },
   };
+}
+
+/**
+ * The SMS text. A group's text is a head line ("3 alerts firing — …") and one line per alert; when
+ * it does not fit, whole alert lines are dropped from the end and replaced by "+k more", rather
+ * than cutting the last one mid-word.
+ */
+export function smsBody(job: NotificationJob, maxSegments: number): string {
+  const count = job.alerts?.length ?? 1;
+  if (count <= 1) return truncateSms(job.text, maxSegments).text;
+  const [head = '', ...lines] = job.text.split('\n');
+  // A text clipped at the job's 4000-character limit ends in a partial line: leave that one to the count.
+  const items = job.text.length >= 4000 && job.text.endsWith('…') ? lines.slice(0, -1) : lines;
+  return truncateSmsList(head, items.slice(0, count), count, maxSegments, (k) => `+${k} more`).text;
 }
 
 function safeJson(text: string): unknown {

@@ -24,6 +24,8 @@ export function webhookBody(job: NotificationJob): string {
     id: job.id,
     type: webhookEventType(job),
     alert: job.alert ?? null,
+    // Every alert of a group; jobs enqueued before groups carried their alerts have only `alert`.
+    alerts: job.alerts ?? (job.alert === undefined ? [] : [job.alert]),
     state: job.state ?? null,
     text: job.text,
     createdAt: job.createdAt,
