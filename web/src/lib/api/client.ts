@@ -7,7 +7,6 @@ import type {
   AlertState,
   AlertTransitionResponse,
   CustomersResponse,
-  ErrorCode,
   MixResponse,
   OrderChannel,
   OrderStatus,
@@ -24,7 +23,12 @@ import type {
   TopItemsResponse,
 } from '@shelfsense/contracts';
 import type { SalesRequest } from '../sales-range.ts';
+import { alertingSettingsClient, type AlertingSettingsClient } from './alerting-settings.client.ts';
 import { ApiError } from './api-error.ts';
+import { createHttp, isRecord, query, storePath, withArrays, type ApiClientOptions } from './http.ts';
+
+export { errorFromResponse } from './http.ts';
+export type { ApiClientOptions } from './http.ts';
 
 /** `[from, to)` as ISO timestamps, as every history endpoint takes it. */
 export interface RangeRequest {
@@ -69,15 +73,8 @@ export interface CsvExport {
   readonly fileName: string | null;
 }
 
-export interface ApiClientOptions {
-  readonly apiKey: string;
-  /** SvelteKit's `fetch` inside loaders; the global one elsewhere. */
-  readonly fetch?: typeof fetch;
-  /** Origin + prefix of the API; same origin by default, since the api serves this app. */
-  readonly baseUrl?: string;
-}
-
-export interface ApiClient {
+/** Sales, shelf, alerts and rules; the alerting settings (silences, channels, policies, hours, ledger) come from their own file. */
+export interface ApiClient extends AlertingSettingsClient {
   listStores(signal?: AbortSignal): Promise<StoresResponse>;
   getSales(storeId: string, request: SalesRequest, signal?: AbortSignal): Promise<SalesResponse>;
   /** The sales series as CSV (`format=csv`); fetched with the key, so the page saves it as a Blob. */
@@ -105,66 +102,6 @@ export interface ApiClient {
   liveUrl(): string;
 }
 
-// Mirrors HTTP_STATUS_BY_CODE in contracts; importing that value would pull zod into the bundle.
-const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
-  400: 'validation_failed',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  413: 'payload_too_large',
-  429: 'rate_limited',
-  502: 'unavailable',
-  503: 'unavailable',
-  504: 'unavailable',
-};
-
-const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'validation_failed',
-  'unauthorized',
-  'forbidden',
-  'not_found',
-  'conflict',
-  'payload_too_large',
-  'rate_limited',
-  'unavailable',
-  'internal',
-]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && KNOWN_CODES.has(value);
-}
-
-/** Reads `{ error: { code, message, details? } }`; falls back to the status for other bodies. */
-export async function errorFromResponse(response: Response): Promise<ApiError> {
-  const fallbackCode = CODE_BY_STATUS[response.status] ?? 'internal';
-  const fallbackMessage = `The API answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch (cause) {
-    // Not JSON (a proxy error page, an empty 502): the status is all we know.
-    return new ApiError(fallbackCode, fallbackMessage, { status: response.status, cause });
-  }
-  const error = isRecord(body) ? body['error'] : undefined;
-  if (!isRecord(error)) return new ApiError(fallbackCode, fallbackMessage, { status: response.status });
-  const code = isErrorCode(error['code']) ? error['code'] : fallbackCode;
-  const message = typeof error['message'] === 'string' && error['message'] !== '' ? error['message'] : fallbackMessage;
-  return new ApiError(code, message, { status: response.status, details: error['details'] });
-}
-
-function isAbort(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'AbortError';
-}
-
-/*
- * Bodies are checked for shape only, not parsed with the contracts' zod schemas: the web bundle
- * imports contracts as types only so zod stays out of it, and the server validates what it sends.
- */
 function assertStoresResponse(body: unknown): asserts body is StoresResponse {
   if (!isRecord(body) || !Array.isArray(body['stores'])) {
     throw new ApiError('internal', 'Unexpected stores response from the API.', { status: 200 });
@@ -177,26 +114,6 @@ function assertSalesResponse(body: unknown): asserts body is SalesResponse {
   }
 }
 
-/** The body is an object whose `arrays` fields are arrays; enough to render without crashing. */
-function withArrays<T>(body: unknown, what: string, arrays: readonly string[]): T {
-  if (!isRecord(body) || arrays.some((key) => !Array.isArray(body[key]))) {
-    throw new ApiError('internal', `Unexpected ${what} response from the API.`, { status: 200 });
-  }
-  return body as T;
-}
-
-/** A query string from the defined values only; lists go comma-separated (the API takes both forms). */
-function query(values: Readonly<Record<string, string | number | readonly string[] | undefined>>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) {
-    if (value === undefined) continue;
-    if (typeof value === 'object') {
-      if (value.length > 0) params.set(key, value.join(','));
-    } else params.set(key, String(value));
-  }
-  return params.toString();
-}
-
 /** `attachment; filename="demo-blr-1-sales-1m.csv"` → `demo-blr-1-sales-1m.csv`. */
 export function fileNameFromDisposition(header: string | null): string | null {
   const match = /filename="?([^";]+)"?/i.exec(header ?? '');
@@ -204,58 +121,16 @@ export function fileNameFromDisposition(header: string | null): string | null {
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  // Wrapped so the global fetch is never called detached from `window` ("Illegal invocation").
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-  const baseUrl = options.baseUrl ?? '';
-
-  async function request(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    accept: string,
-    signal: AbortSignal | undefined,
-    body?: unknown,
-  ): Promise<Response> {
-    let response: Response;
-    const headers: Record<string, string> = { Authorization: `Bearer ${options.apiKey}`, Accept: accept };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    try {
-      response = await doFetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (cause) {
-      if (isAbort(cause)) throw cause;
-      throw new ApiError('unavailable', 'Cannot reach the ShelfSense API. Check that it is running.', {
-        status: 0,
-        cause,
-      });
-    }
-    if (!response.ok) throw await errorFromResponse(response);
-    return response;
-  }
-
-  const get = (path: string, accept: string, signal: AbortSignal | undefined) => request('GET', path, accept, signal);
-
-  async function getJson(path: string, signal: AbortSignal | undefined): Promise<unknown> {
-    return sendJson('GET', path, signal);
-  }
-
-  async function sendJson(method: 'GET' | 'POST' | 'PUT', path: string, signal: AbortSignal | undefined, body?: unknown): Promise<unknown> {
-    const response = await request(method, path, 'application/json', signal, body);
-    try {
-      return await response.json();
-    } catch (cause) {
-      if (isAbort(cause)) throw cause;
-      throw new ApiError('internal', 'The API sent a response that is not JSON.', { status: response.status, cause });
-    }
-  }
-
-  const storePath = (storeId: string, rest: string) => `/api/v1/stores/${encodeURIComponent(storeId)}/${rest}`;
+  const http = createHttp(options);
+  const { baseUrl } = http;
+  const get = (path: string, accept: string, signal: AbortSignal | undefined) => http.request('GET', path, accept, signal);
+  const getJson = (path: string, signal: AbortSignal | undefined) => http.json('GET', path, signal);
+  const sendJson = (method: 'POST' | 'PUT', path: string, signal: AbortSignal | undefined, body?: unknown) =>
+    http.json(method, path, signal, body);
   const alertPath = (alertId: string, rest: string) => `/api/v1/alerts/${encodeURIComponent(alertId)}${rest}`;
 
   return {
+    ...alertingSettingsClient(http),
     async listStores(signal) {
       const body = await getJson('/api/v1/stores', signal);
       assertStoresResponse(body);
