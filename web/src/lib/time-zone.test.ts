@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDate, startOfDayInZone, zoneOffsetMs } from './time-zone.ts';
+import { localDate, localDateTimeInput, parseLocalDateTime, startOfDayInZone, zoneOffsetMs } from './time-zone.ts';
 
 describe('zoneOffsetMs', () => {
   it('returns the fixed +05:30 offset of India', () => {
@@ -39,5 +39,23 @@ describe('localDate', () => {
     expect(localDate(Date.parse('2025-11-22T20:00:00Z'), 'Asia/Kolkata')).toBe('2025-11-23');
     expect(localDate(Date.parse('2025-11-22T20:00:00Z'), 'America/New_York')).toBe('2025-11-22');
     expect(localDate(Date.parse('2025-01-01T00:00:00Z'), 'UTC')).toBe('2025-01-01');
+  });
+});
+
+describe('parseLocalDateTime / localDateTimeInput', () => {
+  it('reads a wall time on the store clock: 14:05 in Bengaluru is 08:35 UTC', () => {
+    expect(new Date(parseLocalDateTime('2025-11-22T14:05', 'Asia/Kolkata')!).toISOString()).toBe('2025-11-22T08:35:00.000Z');
+    expect(localDateTimeInput(Date.parse('2025-11-22T08:35:59Z'), 'Asia/Kolkata')).toBe('2025-11-22T14:05');
+  });
+
+  it('uses the offset valid at that time across a DST change (Amsterdam, 30 March 2025)', () => {
+    expect(new Date(parseLocalDateTime('2025-03-30T01:30', 'Europe/Amsterdam')!).toISOString()).toBe('2025-03-30T00:30:00.000Z');
+    expect(new Date(parseLocalDateTime('2025-03-30T04:00', 'Europe/Amsterdam')!).toISOString()).toBe('2025-03-30T02:00:00.000Z');
+  });
+
+  it('takes a bare date as local midnight and refuses what is not a date', () => {
+    expect(new Date(parseLocalDateTime('2025-11-23', 'Asia/Kolkata')!).toISOString()).toBe('2025-11-22T18:30:00.000Z');
+    expect(parseLocalDateTime('', 'Asia/Kolkata')).toBeNull();
+    expect(parseLocalDateTime('2025-13-01T00:00', 'Asia/Kolkata')).toBeNull();
   });
 });

@@ -71,3 +71,34 @@ export function localDate(epochMs: number, timeZone: string): string {
   const c = wallClock(epochMs, timeZone);
   return `${String(c.year).padStart(4, '0')}-${String(c.month).padStart(2, '0')}-${String(c.day).padStart(2, '0')}`;
 }
+
+/**
+ * The instant a wall-clock time in `timeZone` names (`month` 1–12). Two passes, like
+ * `startOfDayInZone`, so the offset valid at that instant is used; a time inside a DST gap lands
+ * just after it.
+ */
+export function epochOfWallTime(
+  wall: { year: number; month: number; day: number; hour: number; minute: number },
+  timeZone: string,
+): number {
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
+  const guess = asUtc - zoneOffsetMs(asUtc, timeZone);
+  return asUtc - zoneOffsetMs(guess, timeZone);
+}
+
+/** `2025-11-22T14:05` (an `<input type="datetime-local">` value) on the store's clock, for `epochMs`. */
+export function localDateTimeInput(epochMs: number, timeZone: string): string {
+  const c = wallClock(epochMs, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${String(c.year).padStart(4, '0')}-${two(c.month)}-${two(c.day)}T${two(c.hour)}:${two(c.minute)}`;
+}
+
+/** The instant of a `YYYY-MM-DDTHH:MM` (or `YYYY-MM-DD`, midnight) wall time in `timeZone`; null if it is not one. */
+export function parseLocalDateTime(value: string, timeZone: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?$/.exec(value.trim());
+  if (match === null) return null;
+  const [, y, mo, d, h, mi] = match;
+  const wall = { year: Number(y), month: Number(mo), day: Number(d), hour: Number(h ?? 0), minute: Number(mi ?? 0) };
+  if (wall.month < 1 || wall.month > 12 || wall.day < 1 || wall.day > 31 || wall.hour > 23 || wall.minute > 59) return null;
+  return epochOfWallTime(wall, timeZone);
+}
