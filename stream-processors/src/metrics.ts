@@ -30,6 +30,13 @@ export function createMetrics() {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    alertKindLoadSeconds: new Histogram({
+      name: 'shelfsense_alert_kind_load_seconds',
+      help: 'Loading and evaluating the rules of one kind within an alert evaluation, by kind and scope (which kind dominates a round)',
+      labelNames: ['kind', 'scope'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     alertTransitions: new Counter({ name: 'shelfsense_alert_transitions_total', help: 'Alert transitions this replica committed, by rule kind and new state', labelNames: ['kind', 'to'], registers: [registry] }),
     alertEvaluationErrors: new Counter({ name: 'shelfsense_alert_evaluation_errors_total', help: 'Failed alert input loads or writes, by rule kind (all = a whole round)', labelNames: ['kind'], registers: [registry] }),
   };

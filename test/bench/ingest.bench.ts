@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { jetstream } from '@nats-io/jetstream';
 import { CONSUMERS, STREAMS, LiveSalesUpdate, subjects, type PosOrderEvent } from '@shelfsense/contracts';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -28,7 +27,7 @@ import {
   startNodeProcess,
   startPostgresCluster,
 } from '../src/index.ts';
-import { machineLine, percentile, writeSection } from '../src/index.ts';
+import { asLiveLoad, machineLine, percentile, publishAtRate, writeSection } from '../src/index.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 60_000);
 const EDGE_ORDERS = Number(process.env.BENCH_EDGE_ORDERS ?? 20_000);
@@ -81,12 +80,7 @@ try {
 
   // 1b. The same path for a live stream: event times within the last 10 minutes (what a running
   // chain sends), so rollup rows concentrate in few buckets, unlike a 30-day backfill.
-  const liveRun = randomBytes(4).toString('hex');
-  const liveMessages = load.messages.map(({ event }, i) => {
-    const at = new Date(Date.now() - ((i * 7919) % 600_000)).toISOString();
-    const e: PosOrderEvent = { ...event, id: `${event.id}:${liveRun}`, occurredAt: at, data: { ...event.data, orderId: `${event.data.orderId}-${liveRun}`, createdAt: at } };
-    return { event: e, msgId: e.id };
-  });
+  const liveMessages = asLiveLoad(load.messages);
   t0 = performance.now();
   await publishLoad(nc, liveMessages, 1000);
   await drained();
@@ -174,26 +168,8 @@ try {
       if (u.success && u.data.causedBy !== undefined) latencies.push(Date.now() - Date.parse(u.data.causedBy));
     },
   });
-  const js = jetstream(nc);
   const template = events.slice(0, 5000);
-  const run = randomBytes(4).toString('hex');
-  const total = 1000 * LATENCY_SECONDS;
-  const startedAt = Date.now();
-  let sent = 0;
-  const inflight: Promise<unknown>[] = [];
-  while (sent < total) {
-    const due = Math.floor(((Date.now() - startedAt) / 1000) * 1000);
-    while (sent < Math.min(due, total)) {
-      const base = template[sent % template.length]!;
-      const now = new Date().toISOString();
-      const e: PosOrderEvent = { ...base, id: `${base.id}:${run}:${sent}`, emittedAt: now, occurredAt: now, data: { ...base.data, orderId: `${run}-${sent}`, createdAt: now } };
-      inflight.push(js.publish(subjects.posOrder(e.storeId), JSON.stringify(e), { msgID: e.id }));
-      sent++;
-    }
-    if (inflight.length > 2000) await Promise.all(inflight.splice(0));
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await Promise.all(inflight);
+  await publishAtRate(nc, template, { perSecond: 1000, seconds: LATENCY_SECONDS });
   await drained();
   await new Promise((r) => setTimeout(r, 500));
   sub.unsubscribe();

@@ -10,3 +10,4 @@ export * from './support/bench-report.ts';
 export * from './support/temp-dir.ts';
 export * from './support/webhook-receiver.ts';
 export * from './support/local-stack-ports.ts';
+export * from './support/bench-load.ts';

@@ -33,7 +33,7 @@ export interface AlertEvaluatorDeps {
   readonly js: JetStreamClient;
   readonly nc: NatsConnection;
   readonly log: Logger;
-  readonly metrics: Pick<ProcessorMetrics, 'alertEvaluationSeconds' | 'alertTransitions' | 'alertEvaluationErrors'>;
+  readonly metrics: Pick<ProcessorMetrics, 'alertEvaluationSeconds' | 'alertKindLoadSeconds' | 'alertTransitions' | 'alertEvaluationErrors'>;
   /** Period of the full evaluation (every enabled rule of every store). */
   readonly intervalMs: number;
   /** Tests inject a clock so `for` durations pass without waiting minutes. */
@@ -123,6 +123,7 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
 
   async function evaluate(storeIds: readonly string[] | null): Promise<EvaluationSummary> {
     const started = performance.now();
+    const scope = storeIds === null ? 'all' : 'stores';
     const now = clock();
     // Alerts first, data second (see above).
     const open = await listOpenAlerts(deps.db, { storeIds });
@@ -227,8 +228,10 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
         continue;
       }
       let observed: Map<string, Observation[]>;
+      const kindStarted = performance.now();
       try {
         observed = await impl.evaluate(deps.db, kindRules, now, (ruleId) => new Set(openByRule.get(ruleId)?.keys()));
+        deps.metrics.alertKindLoadSeconds.observe({ kind, scope }, (performance.now() - kindStarted) / 1000);
       } catch (err) {
         // Its open alerts stay as they are: no data is not the same as "cleared".
         deps.metrics.alertEvaluationErrors.inc({ kind });
@@ -265,10 +268,7 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
     }
 
     const published = await publisher.publish(changes);
-    deps.metrics.alertEvaluationSeconds.observe(
-      { scope: storeIds === null ? 'all' : 'stores' },
-      (performance.now() - started) / 1000,
-    );
+    deps.metrics.alertEvaluationSeconds.observe({ scope }, (performance.now() - started) / 1000);
     return { rules: rules.length, changes, published, lostRaces };
   }
 
