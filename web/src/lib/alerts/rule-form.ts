@@ -1,17 +1,39 @@
-// The alert-rule edit form: a rule as form fields, and the fields back as a rule body checked with
-// the contracts' schema, the same the API validates with. This module imports zod (through
-// contracts); only the rules page uses it, so only that page's chunk carries it.
-import { AlertRuleBody, type AlertRule, type AlertRuleInput, type Severity } from '@shelfsense/contracts';
+// The alert-rule form: a rule (or a new one of a kind) as form fields, and the fields back as a rule
+// body checked with the contracts' schema, the same the API validates with. Errors are keyed by
+// field (`name`, `forMinutes`, `params.value`, …) whether they come from zod here or from the API's
+// 400 details. This module imports zod (through contracts); only the rules page uses it, so only
+// that page's chunk carries it.
+import {
+  AlertRuleBody,
+  type AlertRule,
+  type AlertRuleInput,
+  type RuleKindName,
+  type Severity,
+} from '@shelfsense/contracts';
+import type { ApiError } from '../api/api-error.ts';
+import { fieldErrorsOf } from '../api/field-errors.ts';
+import { kindLabel } from './alert-labels.ts';
+import { STARTING_FOR_MINUTES, fromFormValue, initialParams, paramFieldsOf, toFormValue, type ParamValue } from './rule-params.ts';
 
-/** What the form edits. Kind, policy and labels are kept as they are; params are edited as JSON. */
+/** What the form edits. Policy and labels are kept as they are (none for a new rule). */
 export interface RuleFormFields {
   name: string;
   severity: Severity;
   /** A number input's value: null when it is empty or not a number. */
   forMinutes: number | null;
   enabled: boolean;
-  params: string;
+  kind: RuleKindName;
+  /** By param key; see `paramFieldsOf(kind)`. */
+  params: Record<string, ParamValue>;
 }
+
+/** What a saved rule keeps that the form does not edit. */
+export interface KeptRuleFields {
+  readonly policyId: string | null;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export const NEW_RULE_KEPT: KeptRuleFields = { policyId: null, labels: {} };
 
 /** The body that replaces `rule` unchanged (PUT takes the whole rule). */
 export function ruleInputOf(rule: AlertRule): AlertRuleInput {
@@ -27,51 +49,103 @@ export function ruleInputOf(rule: AlertRule): AlertRuleInput {
 }
 
 export function formFieldsOf(rule: AlertRule): RuleFormFields {
+  const stored = rule.spec.params as Readonly<Record<string, unknown>>;
+  const params: Record<string, ParamValue> = {};
+  for (const field of paramFieldsOf(rule.spec.kind)) params[field.key] = toFormValue(field, stored[field.key]);
   return {
     name: rule.name,
     severity: rule.severity,
     forMinutes: rule.forMinutes,
     enabled: rule.enabled,
-    params: JSON.stringify(rule.spec.params, null, 2),
+    kind: rule.spec.kind,
+    params,
   };
+}
+
+/** A new rule of the kind, named after it, with the schema's defaults. */
+export function newRuleFields(kind: RuleKindName): RuleFormFields {
+  return {
+    name: kindLabel(kind),
+    severity: 'warning',
+    forMinutes: STARTING_FOR_MINUTES[kind],
+    enabled: true,
+    kind,
+    params: initialParams(kind),
+  };
+}
+
+/** Another kind for a new rule: its params start over; a name still the old kind's label follows. */
+export function withKind(fields: RuleFormFields, kind: RuleKindName): RuleFormFields {
+  const fresh = newRuleFields(kind);
+  return { ...fields, kind, params: fresh.params, name: fields.name === kindLabel(fields.kind) ? fresh.name : fields.name };
 }
 
 export type RuleFormResult =
   | { readonly ok: true; readonly input: AlertRuleInput }
-  /** Messages by field (`name`, `forMinutes`, `params`, or `form` for the rest). */
+  /** Messages by field (see `fieldKeyOf`). */
   | { readonly ok: false; readonly errors: Readonly<Record<string, string>> };
 
-/** A `params.…` path under the params field, anything else under its top-level field. */
-function fieldOf(path: readonly PropertyKey[]): string {
-  const [head] = path;
-  return typeof head === 'string' && ['name', 'severity', 'forMinutes', 'enabled', 'params'].includes(head) ? head : 'form';
+const TOP_FIELDS = new Set(['name', 'severity', 'forMinutes', 'enabled', 'kind']);
+
+/**
+ * The form field a schema path belongs to, and the rest of the path: `['params', 'states', 0]` →
+ * `params.states` + `0`; `['params']` (e.g. an unknown key) → `params`; anything else → `form`.
+ */
+export function fieldKeyOf(path: readonly PropertyKey[]): { key: string; rest: readonly PropertyKey[] } {
+  const [head, second] = path;
+  if (typeof head === 'string' && TOP_FIELDS.has(head)) return { key: head, rest: path.slice(1) };
+  if (head === 'params') {
+    return typeof second === 'string' ? { key: `params.${second}`, rest: path.slice(2) } : { key: 'params', rest: path.slice(1) };
+  }
+  return { key: 'form', rest: path.filter((p) => p !== '') };
 }
 
-/** The form as a rule body for `rule`'s kind, validated with `AlertRuleBody`. */
-export function readRuleForm(rule: AlertRule, fields: RuleFormFields): RuleFormResult {
-  let params: unknown;
-  try {
-    params = JSON.parse(fields.params);
-  } catch (cause) {
-    return { ok: false, errors: { params: `not valid JSON: ${cause instanceof Error ? cause.message : String(cause)}` } };
+function addError(errors: Record<string, string>, path: readonly PropertyKey[], message: string): void {
+  const { key, rest } = fieldKeyOf(path);
+  const text = `${rest.length > 0 ? `${rest.map(String).join('.')}: ` : ''}${message}`;
+  errors[key] = errors[key] === undefined ? text : `${errors[key]}; ${text}`;
+}
+
+/** The form as a rule body, validated with `AlertRuleBody`. */
+export function readRuleForm(fields: RuleFormFields, kept: KeptRuleFields = NEW_RULE_KEPT): RuleFormResult {
+  const params: Record<string, unknown> = {};
+  for (const field of paramFieldsOf(fields.kind)) {
+    const value = fromFormValue(field, fields.params[field.key]);
+    if (value !== undefined) params[field.key] = value;
   }
-  const forMinutes = fields.forMinutes ?? Number.NaN;
   const parsed = AlertRuleBody.safeParse({
     name: fields.name,
     severity: fields.severity,
-    forMinutes,
+    forMinutes: fields.forMinutes ?? Number.NaN,
     enabled: fields.enabled,
-    policyId: rule.policyId,
-    labels: rule.labels,
-    kind: rule.spec.kind,
+    policyId: kept.policyId,
+    labels: kept.labels,
+    kind: fields.kind,
     params,
   });
   if (parsed.success) return { ok: true, input: parsed.data };
   const errors: Record<string, string> = {};
-  for (const issue of parsed.error.issues) {
-    const field = fieldOf(issue.path);
-    const where = issue.path.length > 1 ? `${issue.path.slice(1).join('.')}: ` : '';
-    errors[field] = errors[field] === undefined ? `${where}${issue.message}` : `${errors[field]}; ${where}${issue.message}`;
-  }
+  for (const issue of parsed.error.issues) addError(errors, issue.path, issue.message);
   return { ok: false, errors };
+}
+
+/**
+ * A 400 as form errors: `fieldErrorsOf` reads the API's details (`/params/value` → `params.value`),
+ * then each lands on its form field. `under` is where the rule sits in the request body (`rule` for
+ * a backtest); `from`/`to` there are the preview range's (`range`). The rest goes to `form`.
+ */
+export function errorsFromApi(error: ApiError, under: readonly string[] = []): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const [key, message] of Object.entries(fieldErrorsOf(error))) {
+    const path = key === 'form' ? [] : key.split('.');
+    if (path[0] === 'from' || path[0] === 'to') {
+      errors['range'] = errors['range'] === undefined ? `${key}: ${message}` : `${errors['range']}; ${key}: ${message}`;
+    } else if (path.length > 0 && under.every((s, i) => path[i] === s)) {
+      addError(errors, path.slice(under.length), message);
+    } else {
+      // Outside the rule (a backtest's storeId), or no field at all: `form`, with the path in front.
+      addError(errors, ['', ...path], message);
+    }
+  }
+  return errors;
 }

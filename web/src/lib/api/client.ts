@@ -23,6 +23,7 @@ import type {
   TopItemsResponse,
 } from '@shelfsense/contracts';
 import type { SalesRequest } from '../sales-range.ts';
+import { alertRulesClient, type AlertRulesClient } from './alert-rules.client.ts';
 import { alertingSettingsClient, type AlertingSettingsClient } from './alerting-settings.client.ts';
 import { ApiError } from './api-error.ts';
 import { createHttp, isRecord, query, storePath, withArrays, type ApiClientOptions } from './http.ts';
@@ -74,7 +75,7 @@ export interface CsvExport {
 }
 
 /** Sales, shelf, alerts and rules; the alerting settings (silences, channels, policies, hours, ledger) come from their own file. */
-export interface ApiClient extends AlertingSettingsClient {
+export interface ApiClient extends AlertingSettingsClient, AlertRulesClient {
   listStores(signal?: AbortSignal): Promise<StoresResponse>;
   getSales(storeId: string, request: SalesRequest, signal?: AbortSignal): Promise<SalesResponse>;
   /** The sales series as CSV (`format=csv`); fetched with the key, so the page saves it as a Blob. */
@@ -131,6 +132,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   return {
     ...alertingSettingsClient(http),
+    ...alertRulesClient(http),
     async listStores(signal) {
       const body = await getJson('/api/v1/stores', signal);
       assertStoresResponse(body);
