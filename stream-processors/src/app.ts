@@ -7,6 +7,8 @@ import { createTimescaleJobMonitor, readTimescaleJobs, registerTimescaleJobMetri
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { createAlertEvaluator } from './alerts/alert.evaluator.ts';
+import { createSystemAlertEvaluator } from './alerts/system/system-alert.evaluator.ts';
+import { startBacktestResponder } from './alerts/backtest/backtest.responder.ts';
 import type { Config } from './config.ts';
 import { createHttpServer, type InformativeChecks } from './http.routes.ts';
 import { ensureConsumer, ensureStreams } from './lib/jetstream-provisioning.ts';
@@ -32,6 +34,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
   const metrics = createMetrics();
   const abort = new AbortController();
   const consumers: Promise<void>[] = [];
+  let backtests: { stop(): Promise<void> } | undefined;
   // One cached read of the TimescaleDB job statistics serves /readyz and /metrics.
   const timescaleJobs = createTimescaleJobMonitor({ read: () => readTimescaleJobs(db) });
   registerTimescaleJobMetrics(metrics.registry, timescaleJobs);
@@ -44,6 +47,15 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
   });
   const live = createLiveSalesPublisher({ nc, db, log: log.child({ component: 'live-sales' }), minIntervalMs: config.live.minIntervalMs });
   const alerts = createAlertEvaluator({ db, nc, js: jetstream(nc), log: log.child({ component: 'alerts' }), metrics, intervalMs: config.alerts.evalIntervalMs, clock: deps.clock });
+  const systemAlerts = createSystemAlertEvaluator({
+    db,
+    nc,
+    js: jetstream(nc),
+    log: log.child({ component: 'system-alerts' }),
+    intervalMs: config.systemAlerts.intervalMs,
+    policyId: config.systemAlerts.policyId,
+    clock: deps.clock,
+  });
   const notifications = createNotifications(
     {
       db,
@@ -137,14 +149,18 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
       notifications.startFollowUp();
       jobFallback.start();
       if (config.alerts.evalIntervalMs > 0) alerts.start();
+      systemAlerts.start();
+      backtests = startBacktestResponder({ nc, db, log: log.child({ component: 'backtest' }) });
       if (config.jobs.enabled) jobs.start();
       await http.listen({ host: config.http.host, port: config.http.port });
       const address = http.server.address();
       return { httpPort: typeof address === 'object' && address !== null ? address.port : config.http.port };
     },
     async stop() {
+      await backtests?.stop();
       await jobs.stop();
       await jobFallback.stop();
+      await systemAlerts.stop();
       await alerts.stop();
       await notifications.stop();
       abort.abort();

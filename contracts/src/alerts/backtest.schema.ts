@@ -8,6 +8,16 @@ export const BACKTEST_MAX_DAYS = 31;
 export const BACKTEST_MAX_SERIES = 20;
 /** Alerts one backtest returns at most; `truncated` says when there were more. */
 export const BACKTEST_MAX_ALERTS = 1000;
+/**
+ * Evaluations one backtest runs at most (the range divided by the step): bounds the work and the
+ * series' length. The default step stays far below it (at most 1,441).
+ */
+export const BACKTEST_MAX_EVALUATIONS = 10_000;
+
+/** The step a backtest uses: `stepSeconds`, else the range split into at most 1,440 steps, at least 10 s. */
+export function backtestStepSeconds(r: { from: string; to: string; stepSeconds?: number | undefined }): number {
+  return r.stepSeconds ?? Math.max(10, Math.ceil((Date.parse(r.to) - Date.parse(r.from)) / 1000 / 1440));
+}
 
 /**
  * `POST /api/v1/alert-rules/backtest`: a proposed rule (saved or not) evaluated over a stored time
@@ -27,6 +37,10 @@ export const BacktestRequest = z
   .refine((r) => Date.parse(r.to) - Date.parse(r.from) <= BACKTEST_MAX_DAYS * 86_400_000, {
     message: `the range must be at most ${BACKTEST_MAX_DAYS} days`,
     path: ['to'],
+  })
+  .refine((r) => Math.floor((Date.parse(r.to) - Date.parse(r.from)) / 1000 / backtestStepSeconds(r)) + 1 <= BACKTEST_MAX_EVALUATIONS, {
+    message: `stepSeconds is too small for the range: at most ${BACKTEST_MAX_EVALUATIONS} evaluations`,
+    path: ['stepSeconds'],
   });
 export type BacktestRequest = z.infer<typeof BacktestRequest>;
 
@@ -70,3 +84,14 @@ export const BacktestResponse = z.object({
   tookMs: z.number(),
 });
 export type BacktestResponse = z.infer<typeof BacktestResponse>;
+
+/**
+ * What the processors answer on `subjects.alertBacktest` (request/reply, not stored): the result, or
+ * an error with a code the api maps to its HTTP status. Internal to api ↔ processors; the REST
+ * answer is `BacktestResponse` or the usual error body.
+ */
+export const BacktestReply = z.union([
+  z.object({ ok: z.literal(true), result: BacktestResponse }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.enum(['validation_failed', 'not_found', 'internal']), message: z.string() }) }),
+]);
+export type BacktestReply = z.infer<typeof BacktestReply>;

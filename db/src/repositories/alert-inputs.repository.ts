@@ -70,22 +70,25 @@ export async function listLatestHeartbeats(
   db: Kysely<Database>,
   storeIds: readonly string[],
   since: Date,
+  /** Heartbeats after this are ignored (backtests: the state as of `until`). */
+  until: Date | null = null,
 ): Promise<HeartbeatInput[]> {
   if (storeIds.length === 0) return [];
+  const upTo = until === null ? sql`` : sql`AND at <= ${until}`;
   const { rows } = await sql<{ store_id: string; subject_id: string; at: Date; type: string | null }>`
     WITH RECURSIVE subjects AS (
       SELECT f.store_id, f.subject_id FROM unnest(${uniq(storeIds)}::text[]) AS s(id)
       CROSS JOIN LATERAL (
-        SELECT store_id, subject_id FROM heartbeats WHERE store_id = s.id AND at >= ${since} ORDER BY subject_id LIMIT 1) f
+        SELECT store_id, subject_id FROM heartbeats WHERE store_id = s.id AND at >= ${since} ${upTo} ORDER BY subject_id LIMIT 1) f
       UNION ALL
       SELECT n.store_id, n.subject_id FROM subjects p
       CROSS JOIN LATERAL (
         SELECT store_id, subject_id FROM heartbeats
-        WHERE store_id = p.store_id AND subject_id > p.subject_id AND at >= ${since} ORDER BY subject_id LIMIT 1) n
+        WHERE store_id = p.store_id AND subject_id > p.subject_id AND at >= ${since} ${upTo} ORDER BY subject_id LIMIT 1) n
     )
     SELECT s.store_id, s.subject_id, newest.at, newest.data->'subject'->>'type' AS type FROM subjects s
     CROSS JOIN LATERAL (
-      SELECT at, data FROM heartbeats h WHERE h.store_id = s.store_id AND h.subject_id = s.subject_id ORDER BY at DESC LIMIT 1) newest
+      SELECT at, data FROM heartbeats h WHERE h.store_id = s.store_id AND h.subject_id = s.subject_id ${upTo} ORDER BY at DESC LIMIT 1) newest
     ORDER BY s.store_id, s.subject_id`.execute(db);
   return rows.flatMap((r) =>
     r.type === 'agent' || r.type === 'camera' ? [{ storeId: r.store_id, type: r.type, id: r.subject_id, lastAt: r.at }] : [],
@@ -137,11 +140,14 @@ export async function listLastOrderTimes(
   db: Kysely<Database>,
   storeIds: readonly string[],
   since: Date,
+  /** Orders after this are ignored (backtests: the state as of `until`). */
+  until: Date | null = null,
 ): Promise<Map<string, Date>> {
   if (storeIds.length === 0) return new Map();
+  const upTo = until === null ? sql`` : sql`AND created_at <= ${until}`;
   const { rows } = await sql<{ store_id: string; created_at: Date }>`
     SELECT s.id AS store_id, o.created_at FROM unnest(${uniq(storeIds)}::text[]) AS s(id)
-    CROSS JOIN LATERAL (SELECT created_at FROM orders WHERE store_id = s.id AND created_at >= ${since} ORDER BY created_at DESC LIMIT 1) o`.execute(
+    CROSS JOIN LATERAL (SELECT created_at FROM orders WHERE store_id = s.id AND created_at >= ${since} ${upTo} ORDER BY created_at DESC LIMIT 1) o`.execute(
     db,
   );
   return new Map(rows.map((r) => [r.store_id, r.created_at]));

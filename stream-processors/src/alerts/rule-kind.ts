@@ -1,5 +1,5 @@
 import type { AlertRule, RuleKindName, RuleSpec } from '@shelfsense/contracts';
-import type { Db } from '@shelfsense/db';
+import type { Db, StepGrid } from '@shelfsense/db';
 
 export type SpecOf<K extends RuleKindName> = Extract<RuleSpec, { kind: K }>;
 
@@ -45,4 +45,14 @@ export interface RuleKind<K extends RuleKindName, I> {
   load(db: Db, rules: readonly RuleOf<K>[], now: Date): Promise<I>;
   /** Observations for every subject the rule covers (inactive ones too: they resolve open alerts). */
   evaluate(inputs: I, rule: RuleOf<K>, ctx: EvaluationContext): Observation[];
+}
+
+/**
+ * A kind's history, for backtests (`backtest/`): `load` reads the data of the rule's store over the
+ * grid's range once (a few queries, not one per step) and returns the kind's inputs as they were at
+ * an instant: exact at the grid's instants `from + k·step`, which is where the backtest evaluates;
+ * between them it answers with the step before. The kind's pure `evaluate` then runs unchanged.
+ */
+export interface KindHistory<K extends RuleKindName, I> {
+  load(db: Db, rule: RuleOf<K>, grid: StepGrid): Promise<(now: Date) => I>;
 }

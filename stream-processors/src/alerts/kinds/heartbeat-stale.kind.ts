@@ -5,7 +5,7 @@ import type { Observation, RuleKind } from '../rule-kind.ts';
  * Agents and cameras known from heartbeats of this long ago; one silent for longer is taken as
  * retired and its alert resolves (heartbeats are kept 14 days).
  */
-const KNOWN_FOR_MS = 7 * 86_400_000;
+export const KNOWN_FOR_MS = 7 * 86_400_000;
 
 /** An agent's or camera's heartbeat older than `minutes`: `agent:<id>` / `camera:<id>`. */
 export const heartbeatStale: RuleKind<'heartbeat_stale', ReadonlyMap<string, readonly HeartbeatInput[]>> = {

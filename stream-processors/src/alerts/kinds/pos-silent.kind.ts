@@ -6,7 +6,7 @@ import type { Observation, RuleKind } from '../rule-kind.ts';
  * How far back the last order is looked for. A store with no order in this long has no POS feed (or
  * never had one): it is not "silent", and an alert it had resolves.
  */
-const LOOKBACK_MS = 35 * 86_400_000;
+export const LOOKBACK_MS = 35 * 86_400_000;
 /** Open time is counted over at most this span: a full week plus a day covers any weekly schedule. */
 const OPEN_TIME_SPAN_MS = 8 * 86_400_000;
 

@@ -46,6 +46,25 @@ export function judgeSales(
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /**
+ * The last completed hour on a store's clock at `now`: its wall-clock start (as a UTC instant, see
+ * `wallClock`), the instants it spans, weekday (0 = Monday), hour and label (`Mon 10:00`).
+ */
+export function lastCompletedHour(timezone: string, now: Date) {
+  const wallStart = Math.floor(wallClock(timezone, now.getTime()) / HOUR_MS) * HOUR_MS - HOUR_MS;
+  const d = new Date(wallStart);
+  const weekday = (d.getUTCDay() + 6) % 7;
+  const hour = d.getUTCHours();
+  return {
+    wallStart,
+    from: new Date(firstInstantAtOrAfter(timezone, wallStart)),
+    to: new Date(firstInstantAtOrAfter(timezone, wallStart + HOUR_MS)),
+    weekday,
+    hour,
+    label: `${WEEKDAYS[weekday]![0]!.toUpperCase()}${WEEKDAYS[weekday]!.slice(1)} ${String(hour).padStart(2, '0')}:00`,
+  };
+}
+
+/**
  * Net sales of the last completed local hour against the store's seasonal baseline (median and MAD
  * of the same weekday and hour over recent weeks, recomputed hourly by `sales-baseline.job.ts`).
  * Judging a whole hour, not the hour in progress, keeps a slow first ten minutes from reading as a
@@ -60,17 +79,7 @@ export const salesAnomaly: RuleKind<'sales_anomaly', SalesAnomalyInputs> = {
       db,
       rules.map((r) => r.storeId),
     );
-    const hours = stores.map((s) => {
-      const start = Math.floor(wallClock(s.timezone, now.getTime()) / HOUR_MS) * HOUR_MS - HOUR_MS;
-      const d = new Date(start);
-      return {
-        storeId: s.storeId,
-        from: new Date(firstInstantAtOrAfter(s.timezone, start)),
-        to: new Date(firstInstantAtOrAfter(s.timezone, start + HOUR_MS)),
-        weekday: (d.getUTCDay() + 6) % 7,
-        hour: d.getUTCHours(),
-      };
-    });
+    const hours = stores.map((s) => ({ storeId: s.storeId, ...lastCompletedHour(s.timezone, now) }));
     const [nets, baselines] = await Promise.all([
       sumNetBetween(db, hours),
       listSalesBaselines(
@@ -85,7 +94,7 @@ export const salesAnomaly: RuleKind<'sales_anomaly', SalesAnomalyInputs> = {
         {
           weekday: h.weekday,
           hour: h.hour,
-          label: `${WEEKDAYS[h.weekday]![0]!.toUpperCase()}${WEEKDAYS[h.weekday]!.slice(1)} ${String(h.hour).padStart(2, '0')}:00`,
+          label: h.label,
           net: nets.get(h.storeId) ?? 0,
           baseline: byKey.get(`${h.storeId}\u0000${h.weekday}\u0000${h.hour}`),
         },
