@@ -1,11 +1,10 @@
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { AppError } from '@shelfsense/contracts';
 import { createTimescaleJobMonitor, readTimescaleJobs, registerTimescaleJobMetrics, type Db } from '@shelfsense/db';
 import type { NatsConnection } from '@nats-io/transport-node';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -13,7 +12,13 @@ import { registerAuth } from './auth/auth.plugin.ts';
 import type { Config } from './config.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { customersRoutes } from './customers/customers.routes.ts';
+import { applyBodyLimits } from './http/body-limits.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { createClientErrorHandler, createFrameworkErrorHandler } from './http/framework-errors.ts';
+import { createRateLimiter } from './http/rate-limit.ts';
+import { createHttpMetrics, logFailure, registerRequestOutcomes } from './http/request-outcome.ts';
+import { createRouteTable } from './http/route-table.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
 import { productsRoutes } from './products/products.routes.ts';
 import { salesInsightsRoutes } from './sales/sales-insights.routes.ts';
@@ -21,32 +26,57 @@ import { salesRoutes } from './sales/sales.routes.ts';
 import { storesRoutes } from './stores/stores.routes.ts';
 import { createLiveHub } from './live/live-hub.ts';
 import { registerLiveRoutes } from './live/live.routes.ts';
+import { createLiveMetrics } from './live/live.metrics.ts';
 import { shelfRoutes } from './shelf/shelf.routes.ts';
 import { alertingRoutes } from './alerts/alerting.routes.ts';
+import { backtestRoutes } from './alerts/backtest.routes.ts';
 import { openingHoursRoutes } from './stores/opening-hours.routes.ts';
 import { registerWeb } from './web/web.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
-/** Per key when one is presented (header or the live endpoint's access_token), else per client IP. */
-function rateLimitKey(req: FastifyRequest): string {
-  const token = req.headers.authorization ?? new URL(req.url, 'http://local').searchParams.get('access_token');
-  if (token !== null && token !== undefined) return token;
-  // req.ip needs a socket; in-process injected requests (tests) have none.
-  return req.socket === undefined ? 'no-socket' : req.ip;
-}
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 /** Builds the API without listening, so tests can use `app.inject()` (STYLE 10). */
 export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?: NatsConnection }): Promise<FastifyInstance> {
   // Typed as fastify's logger so the instance type matches the plain FastifyInstance plugins take.
   const loggerInstance: FastifyBaseLogger = deps.log;
-  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const httpMetrics = createHttpMetrics(registry);
+  const app = Fastify({
+    loggerInstance,
+    // Each failed request gets exactly one line (request-outcome.ts), none for successes.
+    logController: new LogController({ disableRequestLogging: true }),
+    // A hop count: believe that many proxies nearest to us (fastify's types take it as a function).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    bodyLimit: config.bodyLimit.command,
+    frameworkErrors: createFrameworkErrorHandler((request, status) => {
+      httpMetrics.observe(request, status, 0);
+      logFailure(request, status);
+    }),
+    clientErrorHandler: createClientErrorHandler(loggerInstance, (status) => httpMetrics.observeUnparsed(status)),
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  registerRequestOutcomes(app, httpMetrics);
+  // Before any route: both learn the routes through onRoute.
+  const routeTable = createRouteTable(app);
+  applyBodyLimits(app, config.bodyLimit);
+  // Every body is JSON: a text/plain body would only fail validation later, and with a worse message.
+  app.removeContentTypeParser('text/plain');
+  // First of the onRequest hooks: nothing else (auth, its database lookup) runs for a 414.
+  // eslint-disable-next-line @typescript-eslint/require-await -- fastify runs async hooks without a done callback
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > config.maxUrlBytes) throw new AppError('uri_too_long', `url: longer than ${config.maxUrlBytes} bytes`);
+  });
+  // Before auth: a 401 or 429 to an allowed origin carries the CORS headers its page needs to read it.
+  await registerSecurityHeaders(app, { webDir: config.webDir, corsOrigins: config.corsOrigins });
+  // Identify the caller → rate limit (per key id, or per IP without a valid key) → reject unknown
+  // callers; before any plugin, whose encapsulated requests must carry the auth decorations.
+  registerAuth(app, deps.db, [await createRateLimiter(app, config.rateLimit)]);
 
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   // One cached read of the TimescaleDB job statistics serves /readyz and /metrics.
   const timescaleJobs = createTimescaleJobMonitor({ read: () => readTimescaleJobs(deps.db) });
   registerTimescaleJobMetrics(registry, timescaleJobs);
@@ -59,18 +89,8 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  await app.register(fastifyRateLimit, {
-    max: config.rateLimitPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: rateLimitKey,
-    allowList: (req) => !req.url.startsWith('/api/v1/'),
-    // The plugin throws what this returns; an AppError goes through the one error handler.
-    errorResponseBuilder: (_req, ctx) =>
-      new AppError('rate_limited', `rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}`),
-  });
   await app.register(fastifyWebsocket);
 
-  registerAuth(app, deps.db);
   await app.register(healthRoutes({ db: deps.db, registry, timescaleJobs }));
   await app.register(storesRoutes(deps.db));
   await app.register(salesRoutes(deps.db));
@@ -81,10 +101,12 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await app.register(shelfRoutes(deps.db));
   await app.register(openingHoursRoutes(deps.db));
   await app.register(alertingRoutes(deps.db));
+  await app.register(backtestRoutes(deps.db, { nc: deps.nc, timeoutMs: config.backtestTimeoutMs }));
   // One NATS subscription fans live.* out to WebSocket clients; without NATS the route says so.
-  const hub = deps.nc === undefined ? null : createLiveHub(deps.nc, deps.log.child({ component: 'live' }));
+  const liveMetrics = createLiveMetrics(registry);
+  const hub = deps.nc === undefined ? null : createLiveHub(deps.nc, deps.log.child({ component: 'live' }), liveMetrics);
   if (hub !== null) app.addHook('onClose', () => hub.close());
-  registerLiveRoutes(app, { db: deps.db, hub });
-  await registerWeb(app, config.webDir);
+  registerLiveRoutes(app, { db: deps.db, hub, metrics: liveMetrics });
+  await registerWeb(app, config.webDir, routeTable);
   return app;
 }

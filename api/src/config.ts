@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from '@shelfsense/contracts';
+import { NatsCredentialsFileEnv } from '@shelfsense/contracts/nats-credentials';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -10,10 +11,37 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Built dashboard (SvelteKit static output) served at `/`. */
   WEB_DIR: z.string().default(fileURLToPath(new URL('../../web/build', import.meta.url))),
-  /** Requests per minute per API key (or per IP when unauthenticated). */
+  /** Requests per minute per valid API key (counted by key id, on each replica). */
   RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(1200),
+  /** Requests per minute per client IP without a valid key (missing, malformed, unknown, revoked). */
+  RATE_LIMIT_IP_PER_MIN: z.coerce.number().int().min(1).default(120),
+  /**
+   * Which peers' X-Forwarded-For is believed for the client IP (the per-IP limit): `true`, `false`,
+   * a hop count, or comma-separated addresses/CIDRs/names (proxy-addr). The default trusts private
+   * networks (an ingress in the cluster), so an internet client cannot pick its own IP.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback,linklocal,uniquelocal')
+    .transform((v): boolean | number | string[] =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim()).filter(Boolean),
+    ),
+  /** Browser origins (comma-separated, e.g. https://ops.example.com) allowed to call the API; empty = same origin only. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ message: 'each origin must be a URL like https://ops.example.com' }))),
+  /** Largest JSON body of a command (rules, silences, channels, acks, ...). */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Largest body of the bulk configuration routes (opening hours with up to 400 exceptions). */
+  BODY_LIMIT_BULK_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** Longest request URL (path + query); longer → 414. Node's own header limit (16 KiB) → 431. */
+  MAX_URL_BYTES: z.coerce.number().int().min(256).default(8 * 1024),
   /** NATS for live updates (WS /api/v1/live); unset = live updates off. */
   NATS_URL: z.string().min(1).optional(),
+  /** Hub credentials file of this service (deploy/bin/nats-credentials.ts); unset = connect without. */
+  NATS_CREDENTIALS_FILE: NatsCredentialsFileEnv,
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -26,7 +54,13 @@ export function loadConfig(env: Record<string, string | undefined>) {
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,
     webDir: e.WEB_DIR,
-    rateLimitPerMinute: e.RATE_LIMIT_PER_MIN,
+    rateLimit: { perKeyPerMinute: e.RATE_LIMIT_PER_MIN, perIpPerMinute: e.RATE_LIMIT_IP_PER_MIN },
+    trustProxy: e.TRUST_PROXY,
+    corsOrigins: e.CORS_ORIGINS,
+    bodyLimit: { command: e.BODY_LIMIT_BYTES, bulk: e.BODY_LIMIT_BULK_BYTES },
+    maxUrlBytes: e.MAX_URL_BYTES,
     natsUrl: e.NATS_URL ?? null,
+    backtestTimeoutMs: e.BACKTEST_TIMEOUT_MS,
+    natsCredentialsFile: e.NATS_CREDENTIALS_FILE ?? null,
   } as const;
 }

@@ -4,9 +4,13 @@ export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'conflict',
   'payload_too_large',
+  'uri_too_long',
+  'unsupported_media_type',
   'rate_limited',
+  'headers_too_large',
   'unavailable',
   'internal',
 ] as const;
@@ -18,9 +22,13 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
   rate_limited: 429,
+  headers_too_large: 431,
   unavailable: 503,
   internal: 500,
 };
@@ -46,6 +54,13 @@ export interface ErrorResponse {
   readonly unexpected: boolean;
 }
 
+/** A framework's own 4xx (body too large, unsupported media type, ...) by status; any other 4xx is bad input. */
+const CODE_BY_CLIENT_STATUS: Readonly<Partial<Record<number, ErrorCode>>> = Object.fromEntries(
+  Object.entries(HTTP_STATUS_BY_CODE)
+    .filter(([code, status]) => status >= 400 && status < 500 && code !== 'validation_failed')
+    .map(([code, status]) => [status, code as ErrorCode]),
+);
+
 /**
  * Maps any thrown value to an HTTP status and the one error body. Understands `AppError` and the
  * HTTP framework's own client errors (`statusCode` 4xx: malformed JSON, body too large, ...).
@@ -57,8 +72,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   }
   const e = err as { statusCode?: unknown; message?: unknown; code?: unknown };
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const code: ErrorCode =
-      e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 429 ? 'rate_limited' : e.statusCode === 401 ? 'unauthorized' : e.statusCode === 404 ? 'not_found' : 'validation_failed';
+    const code = CODE_BY_CLIENT_STATUS[e.statusCode] ?? 'validation_failed';
     return { status: e.statusCode, body: { error: { code, message: String(e.message) } }, unexpected: false };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error' } }, unexpected: true };

@@ -1,6 +1,7 @@
 import { toErrorResponse } from '@shelfsense/contracts';
 import type { FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { fromFrameworkError } from './framework-errors.ts';
 
 /**
  * What of an unexpected error may be logged. PostgreSQL puts the failing row's values in `detail`
@@ -32,7 +33,11 @@ export function loggableError(err: unknown, depth = 0): unknown {
   };
 }
 
-/** One error shape for every failure (docs/architecture.md §6), with zod-derived messages for bad input. */
+/**
+ * One error shape for every failure (docs/architecture.md §6), with zod-derived messages for bad
+ * input. Logs nothing itself: it records the failure on the request, and request-outcome.ts writes
+ * the request's one log line once the response is out.
+ */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -40,6 +45,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       const message = err.validation
         .map((v) => `${where}${v.instancePath.replaceAll('/', '.').replace(/\.$/, '')}: ${v.message}`)
         .join('; ');
+      request.failure = { code: 'validation_failed', message };
       return reply.code(400).send({
         error: {
           code: 'validation_failed',
@@ -48,8 +54,8 @@ export function installErrorHandler(app: FastifyInstance): void {
         },
       });
     }
-    const res = toErrorResponse(err);
-    if (res.unexpected) request.log.error({ err: loggableError(err) }, 'unhandled error');
+    const res = toErrorResponse(fromFrameworkError(err, request) ?? err);
+    request.failure = { code: res.body.error.code, message: res.body.error.message, ...(res.unexpected ? { err: loggableError(err) } : {}) };
     return reply.code(res.status).send(res.body);
   });
 }

@@ -1,6 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { liveChannels, subjects, type LiveChannel } from '@shelfsense/contracts';
+import { SYSTEM_SCOPE, liveChannels, subjects, type LiveChannel } from '@shelfsense/contracts';
 import type { Logger } from 'pino';
+import type { LiveMetrics } from './live.metrics.ts';
 
 /** A connected client as the hub sees it. */
 export interface LiveClient {
@@ -13,6 +14,7 @@ export interface LiveClient {
 /** Where a `live.*` message goes: the store's channel and, for alerts, the fleet-wide one too. */
 export interface LiveRoute {
   readonly storeId: string;
+  readonly topic: 'sales' | 'shelf' | 'alerts';
   readonly channels: readonly LiveChannel[];
 }
 
@@ -20,6 +22,8 @@ export interface LiveRoute {
 export function routeOfSubject(subject: string): LiveRoute | undefined {
   const [root, storeId, topic, ...rest] = subject.split('.');
   if (root !== 'live' || storeId === undefined || rest.length > 0) return undefined;
+  // System alerts (no store) go to the fleet-wide alerts channel only; `sees` admits admin keys.
+  if (storeId === SYSTEM_SCOPE && topic === 'alerts') return { storeId, topic, channels: [liveChannels.alerts] };
   let channel: LiveChannel;
   try {
     if (topic !== 'sales' && topic !== 'shelf' && topic !== 'alerts') return undefined;
@@ -29,14 +33,14 @@ export function routeOfSubject(subject: string): LiveRoute | undefined {
     void err;
     return undefined;
   }
-  return { storeId, channels: topic === 'alerts' ? [channel, liveChannels.alerts] : [channel] };
+  return { storeId, topic, channels: topic === 'alerts' ? [channel, liveChannels.alerts] : [channel] };
 }
 
 /**
  * One NATS subscription on `live.*.*` for the whole API process, fanned out to the clients
  * subscribed to each channel. Core NATS: nothing is stored; clients start from a snapshot.
  */
-export function createLiveHub(nc: NatsConnection, log: Logger) {
+export function createLiveHub(nc: NatsConnection, log: Logger, metrics: LiveMetrics) {
   const clients = new Map<LiveChannel, Set<LiveClient>>();
   const sub: Subscription = nc.subscribe(subjects.wildcard.live('*', '*'), {
     callback: (err, msg) => {
@@ -47,12 +51,18 @@ export function createLiveHub(nc: NatsConnection, log: Logger) {
       const route = routeOfSubject(msg.subject);
       if (route === undefined) return;
       let json: string | undefined;
+      let delivered = 0;
       for (const channel of route.channels) {
         const targets = clients.get(channel);
         if (targets === undefined || targets.size === 0) continue;
         json ??= msg.string();
-        for (const c of targets) if (c.sees(route.storeId)) c.deliver(channel, json);
+        for (const c of targets) {
+          if (!c.sees(route.storeId)) continue;
+          c.deliver(channel, json);
+          delivered++;
+        }
       }
+      if (delivered > 0) metrics.fannedOut.inc({ topic: route.topic }, delivered);
     },
   });
   return {

@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { requireScope } from '../auth/auth.plugin.ts';
 import type { LiveHub } from './live-hub.ts';
+import type { LiveMetrics } from './live.metrics.ts';
 
 /** Past this much unsent data a client is too slow: it is dropped rather than growing memory. */
 const MAX_BUFFERED_BYTES = 1 << 20;
@@ -25,12 +26,14 @@ const MAX_BUFFERED_BYTES = 1 << 20;
  * followed by updates with increasing seq. `alerts` carries every store the key may see (its
  * snapshot and updates filtered by the key's allow-list); `store:<id>:alerts` one store's.
  */
-export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null }): void {
+export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null; metrics: LiveMetrics }): void {
   app.get('/api/v1/live', { websocket: true, schema: { hide: true } }, (socket: WebSocket, request) => {
     const principal = requireScope(request, 'read');
     const send = (m: LiveServerMessage) => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        // readyState is CLOSING from here on, so a client is counted as dropped once.
+        deps.metrics.dropped.inc({ reason: 'slow_consumer' });
         socket.close(1013, 'slow consumer: too much unsent data');
         return;
       }
@@ -42,6 +45,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
       return;
     }
     const hub = deps.hub;
+    deps.metrics.clients.inc();
     const seq = new Map<LiveChannel, number>();
     const client = {
       sees: (storeId: string) => principal.storeIds === null || principal.storeIds.includes(storeId),
@@ -88,6 +92,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
       });
     });
     socket.on('close', () => {
+      deps.metrics.clients.dec();
       for (const channel of seq.keys()) hub.remove(channel, client);
     });
   });
