@@ -42,6 +42,8 @@ const Env = z.object({
   NATS_URL: z.string().min(1).optional(),
   /** Hub credentials file of this service (deploy/bin/nats-credentials.ts); unset = connect without. */
   NATS_CREDENTIALS_FILE: NatsCredentialsFileEnv,
+  /** How long an alert-rule backtest may take in the stream processors before the API answers 503. */
+  BACKTEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
