@@ -19,6 +19,8 @@ import type { LiveMetrics } from './live.metrics.ts';
 
 /** Past this much unsent data a client is too slow: it is dropped rather than growing memory. */
 const MAX_BUFFERED_BYTES = 1 << 20;
+/** How long a dropped client gets to take its close frame before its connection is cut. */
+const DROPPED_CLOSE_WAIT_MS = 5000;
 
 /**
  * `WS /api/v1/live` (ARCHITECTURE §6). Auth: `Authorization: Bearer` or `?access_token=` (browsers
@@ -29,12 +31,18 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null; metrics: LiveMetrics }): void {
   app.get('/api/v1/live', { websocket: true, schema: { hide: true } }, (socket: WebSocket, request) => {
     const principal = requireScope(request, 'read');
+    /** Stops serving the client (hub, gauge); set once it is being served. */
+    let leave = () => undefined as void;
     const send = (m: LiveServerMessage) => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         // readyState is CLOSING from here on, so a client is counted as dropped once.
         deps.metrics.dropped.inc({ reason: 'slow_consumer' });
+        leave();
         socket.close(1013, 'slow consumer: too much unsent data');
+        // A client that does not read gets its close frame only after the unsent data: cut it
+        // rather than hold that memory for ws's 30 s closing handshake.
+        setTimeout(() => socket.terminate(), DROPPED_CLOSE_WAIT_MS).unref();
         return;
       }
       socket.send(JSON.stringify(m));
@@ -45,8 +53,15 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
       return;
     }
     const hub = deps.hub;
-    deps.metrics.clients.inc();
     const seq = new Map<LiveChannel, number>();
+    let served = true;
+    deps.metrics.clients.inc();
+    leave = () => {
+      if (!served) return;
+      served = false;
+      deps.metrics.clients.dec();
+      for (const channel of seq.keys()) hub.remove(channel, client);
+    };
     const client = {
       sees: (storeId: string) => principal.storeIds === null || principal.storeIds.includes(storeId),
       deliver(channel: LiveChannel, json: string) {
@@ -57,6 +72,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
     };
 
     socket.on('message', (raw: Buffer) => {
+      if (!served) return;
       void (async () => {
         const parsed = parseMessage(LiveClientMessage, raw.toString('utf8'));
         if (!parsed.ok) return send({ type: 'error', code: 'validation_failed', message: parsed.error });
@@ -79,6 +95,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
                 send({ type: 'error', code: 'not_found', message: `channel ${channel} not found` });
                 continue;
               }
+              // Closed or dropped while the store was looked up: registering now would leak it in the hub.
+              if (!served) return;
               // Register first, then snapshot: an update racing the snapshot is newer, never lost.
               seq.set(channel, 0);
               hub.add(channel, client);
@@ -91,10 +109,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
         send({ type: 'error', code: 'internal', message: 'could not handle the message' });
       });
     });
-    socket.on('close', () => {
-      deps.metrics.clients.dec();
-      for (const channel of seq.keys()) hub.remove(channel, client);
-    });
+    socket.on('close', () => leave());
   });
 }
 
