@@ -242,7 +242,8 @@ export interface NotificationPoliciesTable {
 
 export interface AlertRulesTable {
   id: string;
-  store_id: string;
+  /** NULL: a built-in system rule (migration 0008-system-alerts); its alerts carry SYSTEM_SCOPE. */
+  store_id: string | null;
   name: string;
   kind: string;
   severity: 'info' | 'warning' | 'critical';

@@ -19,6 +19,13 @@ const Env = z.object({
   LIVE_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   /** Period of the full alert evaluation; 0 turns the evaluator off on this replica (new data still nudges none). */
   ALERT_EVAL_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  /**
+   * Period of the system alert rules (TimescaleDB jobs failing or overdue); one replica evaluates at a
+   * time. 0 turns them off on this replica.
+   */
+  SYSTEM_ALERT_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** A fleet-wide notification policy the system alert rules notify through (ops); unset: keep the rules' own. */
+  SYSTEM_ALERT_POLICY_ID: TokenId.optional(),
   /** Scheduled jobs (daily store summaries, weekly fleet report); every replica may run them, each occurrence runs once. */
   SCHEDULED_JOBS: z.preprocess(envBoolean, z.boolean()).default(true),
   /** Store ids (= leaf JetStream domains) whose EDGE streams the hub streams source from. */
@@ -81,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     fault: e.SHELFSENSE_FAULT,
     live: { minIntervalMs: e.LIVE_MIN_INTERVAL_MS },
     alerts: { evalIntervalMs: e.ALERT_EVAL_INTERVAL_MS },
+    systemAlerts: { intervalMs: e.SYSTEM_ALERT_INTERVAL_MS, policyId: e.SYSTEM_ALERT_POLICY_ID },
     jobs: { enabled: e.SCHEDULED_JOBS },
     timescaleJobs: { fallback: e.TIMESCALE_JOB_FALLBACK, schedule: e.TIMESCALE_JOB_FALLBACK_SCHEDULE },
     notify: {

@@ -43,12 +43,11 @@ describe('POS golden run', () => {
     const database = await createTestDatabase(inject('pgAdminUrl'));
     cleanups.push(() => nats.destroy(), () => nc.close(), () => database.db.destroy());
     if (inject('pgTimescale')) {
-      // The load's event times are months old, so on TimescaleDB the compression policies compress
-      // its chunks while it is being ingested. One of two runs on TimescaleDB 2.23.1 / PostgreSQL
-      // 15.20 then ended with sales_1m differing from the raw truth (194 buckets): an open finding
-      // (docs/operations-timescaledb.md, "Known problem"). Until it is understood, this test checks
-      // the exactly-once path on hypertables with the jobs paused, and the compressed-replay test
-      // covers compressed chunks (compressed first, then replayed).
+      // With TimescaleDB's jobs running during this ingest (months-old events: compression runs while
+      // the processors write), sales_1m ended off the raw truth (194, then 169 buckets, one store,
+      // while sales_dim_1m and item_sales_1m were exact): open, see docs/operations-timescaledb.md
+      // ("Known problem"). Until it is understood this test checks the exactly-once path with the
+      // jobs paused.
       await sql`SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs`.execute(database.db);
     }
     const env = {
@@ -74,16 +73,25 @@ describe('POS golden run', () => {
   }
 
   async function expectExactRollups(db: Awaited<ReturnType<typeof setup>>['db'], load: PosLoad) {
-    const comparisons = await compareRollupsWithRawTruth(db);
-    for (const c of comparisons) {
-      expect({ relation: c.relation, missing: c.missing, extra: c.extra, sample: c.sample }).toEqual({
-        relation: c.relation,
-        missing: 0,
-        extra: 0,
-        sample: [],
-      });
-      expect(c.truthRows).toBeGreaterThan(0);
+    if (inject('pgTimescale')) {
+      // When refresh policies run during the ingest they materialize buckets that later (late) events
+      // invalidate; sales_1h and sales_1d are real-time aggregates that serve such a bucket as
+      // materialized until the next refresh, which the API never reads (docs/operations-timescaledb.md).
+      // Bring them up to date so the comparison judges the aggregates' maths, not the refresh schedule.
+      for (const view of ['sales_1h', 'sales_1d', 'item_sales_1h', 'item_sales_1d'])
+        await sql`CALL refresh_continuous_aggregate(${view}::regclass, NULL, NULL)`.execute(db);
     }
+    const comparisons = await compareRollupsWithRawTruth(db);
+    if (inject('pgTimescale')) {
+      const { rows } = await sql<{ compressed: number }>`
+        SELECT count(*)::int AS compressed FROM timescaledb_information.chunks WHERE is_compressed`.execute(db);
+      console.info(`TimescaleDB: ${rows[0]?.compressed ?? 0} chunks compressed at the end of the run`);
+    }
+    // Every relation at once, so a failure shows all that differ, not just the first.
+    expect(comparisons.map((c) => ({ relation: c.relation, missing: c.missing, extra: c.extra, sample: c.sample }))).toEqual(
+      comparisons.map((c) => ({ relation: c.relation, missing: 0, extra: 0, sample: [] })),
+    );
+    for (const c of comparisons) expect(c.truthRows).toBeGreaterThan(0);
     // The raw rows themselves match what the generator says happened.
     const totals = await finalStoreTotals(db);
     expect([...totals.entries()].sort()).toEqual([...load.expected.entries()].sort());

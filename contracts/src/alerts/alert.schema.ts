@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { envelopeBase } from '../envelope.schema.ts';
-import { IsoDateTime, TokenId } from '../lib/primitives.ts';
+import { AlertScopeId, IsoDateTime, TokenId } from '../lib/primitives.ts';
 import { Severity } from './alert-rule.schema.ts';
 
 /**
@@ -17,7 +17,8 @@ export const OPEN_ALERT_STATES = ['pending', 'firing', 'acknowledged'] as const 
 export const Alert = z.object({
   id: z.string(),
   ruleId: TokenId,
-  storeId: TokenId,
+  /** The store, or `SYSTEM_SCOPE` (`_system`) for a system alert (TimescaleDB jobs). */
+  storeId: AlertScopeId,
   kind: z.string(),
   /** What the alert is about inside the store: `store`, `zone:<camera>/<zone>`, `camera:<id>`, `sku:<sku>`. */
   subject: z.string(),
@@ -68,6 +69,7 @@ export type AlertTransition = z.infer<typeof AlertTransition>;
 /** `alerts.<store>.<rule>` on the ALERTS stream: the transition and the alert as it is after it. */
 export const AlertTransitionEvent = z.strictObject({
   ...envelopeBase,
+  storeId: AlertScopeId,
   kind: z.literal('alert.transition'),
   data: z.object({ alert: Alert, transition: AlertTransition }),
 });
@@ -77,7 +79,7 @@ export type AlertTransitionEvent = z.infer<typeof AlertTransitionEvent>;
 export const LiveAlertUpdate = z.object({
   v: z.literal(1),
   kind: z.literal('alert'),
-  storeId: TokenId,
+  storeId: AlertScopeId,
   at: IsoDateTime,
   alert: Alert,
   transition: AlertTransition,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, TokenId } from '../lib/primitives.ts';
+import { AlertScopeId, IsoDateTime, TokenId } from '../lib/primitives.ts';
 import { Alert, AlertState } from './alert.schema.ts';
 
 export const CHANNEL_KINDS = ['webhook', 'sms'] as const;
@@ -82,7 +82,7 @@ export const NotificationJob = z.strictObject({
   v: z.literal(1),
   id: z.string().min(1).max(512),
   channelId: TokenId,
-  storeId: TokenId,
+  storeId: AlertScopeId,
   reason: z.enum(['transition', 'repeat', 'escalation', 'fallback', 'summary', 'system']),
   createdAt: IsoDateTime,
   /** The alert as it was when the notification was decided (absent for summaries). */

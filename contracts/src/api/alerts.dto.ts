@@ -7,7 +7,7 @@ import { AlertRule, AlertRuleInput, Severity } from '../alerts/alert-rule.schema
 import { Alert, AlertState, AlertTransition } from '../alerts/alert.schema.ts';
 import { ChannelInput, DELIVERY_STATUSES, DeliveryAttempt, PolicyInput } from '../alerts/notification.schema.ts';
 import { LocalTime, OpeningHours, Weekday } from '../alerts/opening-hours.schema.ts';
-import { IsoDateTime, StorableText, TimeZone, TokenId, isStorableText } from '../lib/primitives.ts';
+import { AlertScopeId, IsoDateTime, StorableText, TimeZone, TokenId, isStorableText } from '../lib/primitives.ts';
 
 /** A query-string integer in [min, max]. */
 const QueryInt = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
@@ -116,7 +116,7 @@ export type AlertsResponse = z.infer<typeof AlertsResponse>;
 
 /** A delivery ledger row: one attempt to deliver one notification. */
 export const DeliveryRecord = DeliveryAttempt.extend({
-  storeId: TokenId,
+  storeId: AlertScopeId,
   /** null for notifications not about one alert (daily summaries, system messages). */
   alertId: z.string().nullable(),
 });

@@ -9,6 +9,17 @@ export const TokenId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 chars of a-z, 0-9, "-" or "_", starting with a letter or digit');
 
+/**
+ * The scope of fleet/system alerts (a TimescaleDB job failing), where a store alert carries its store
+ * id: in `alerts.store_id`, the envelope of ALERTS messages and the `alerts.<scope>.<rule>` and
+ * `live.<scope>.alerts` subjects. Not a TokenId (it starts with `_`), so no store can ever have it.
+ */
+export const SYSTEM_SCOPE = '_system';
+
+/** A store id, or `SYSTEM_SCOPE` for alerts about the system itself. */
+export const AlertScopeId = z.union([TokenId, z.literal(SYSTEM_SCOPE)]);
+export type AlertScopeId = z.infer<typeof AlertScopeId>;
+
 /** ISO-8601 timestamp with an explicit offset (`Z` or `+05:30`), as produced by `Date.toISOString()`. */
 export const IsoDateTime = z.iso.datetime({ offset: true });
 

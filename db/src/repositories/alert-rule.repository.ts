@@ -11,7 +11,10 @@ export interface InvalidAlertRule {
   readonly error: string;
 }
 
-function toAlertRule(r: Selectable<AlertRulesTable>): AlertRule | InvalidAlertRule {
+/** A store rule's row: system rules (store_id NULL) are read by system-rule.repository.ts only. */
+type StoreRuleRow = Selectable<AlertRulesTable> & { store_id: string };
+
+function toAlertRule(r: StoreRuleRow): AlertRule | InvalidAlertRule {
   const spec = RuleSpec.safeParse({ kind: r.kind, params: r.params });
   if (!spec.success) return { id: r.id, storeId: r.store_id, kind: r.kind, error: formatZodError(spec.error) };
   return {
@@ -39,20 +42,20 @@ export async function listAlertRules(
   db: Kysely<Database>,
   q: { storeIds?: readonly string[] | null; enabledOnly?: boolean } = {},
 ): Promise<{ rules: AlertRule[]; invalid: InvalidAlertRule[] }> {
-  let query = db.selectFrom('alert_rules').selectAll().orderBy('store_id').orderBy('id');
+  let query = db.selectFrom('alert_rules').selectAll().where('store_id', 'is not', null).orderBy('store_id').orderBy('id');
   if (q.storeIds !== undefined && q.storeIds !== null) {
     if (q.storeIds.length === 0) return { rules: [], invalid: [] };
     query = query.where('store_id', 'in', q.storeIds);
   }
   if (q.enabledOnly === true) query = query.where('enabled', '=', true);
-  const parsed = (await query.execute()).map(toAlertRule);
+  const parsed = (await query.execute()).map((r) => toAlertRule(r as StoreRuleRow));
   return { rules: parsed.filter(isValid), invalid: parsed.filter((r): r is InvalidAlertRule => !isValid(r)) };
 }
 
 /** One rule; `undefined` when it does not exist, an `InvalidAlertRule` when its params do not parse. */
 export async function getAlertRule(db: Kysely<Database>, id: string): Promise<AlertRule | InvalidAlertRule | undefined> {
-  const row = await db.selectFrom('alert_rules').selectAll().where('id', '=', id).executeTakeFirst();
-  return row === undefined ? undefined : toAlertRule(row);
+  const row = await db.selectFrom('alert_rules').selectAll().where('id', '=', id).where('store_id', 'is not', null).executeTakeFirst();
+  return row === undefined ? undefined : toAlertRule(row as StoreRuleRow);
 }
 
 /** The spec part of a parsed `AlertRuleInput`, re-validated so kind and params stay paired in the types. */
@@ -82,7 +85,7 @@ export async function createAlertRule(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toAlertRule(row) as AlertRule; // just validated by specOf
+  return toAlertRule(row as StoreRuleRow) as AlertRule; // just validated by specOf
 }
 
 /** Replaces a rule's settings; `undefined` when it does not exist. Open alerts keep their severity and labels. */
@@ -102,14 +105,15 @@ export async function updateAlertRule(db: Kysely<Database>, id: string, input: A
       updated_at: sql<Date>`now()`,
     })
     .where('id', '=', id)
+    .where('store_id', 'is not', null)
     .returningAll()
     .executeTakeFirst();
-  return row === undefined ? undefined : (toAlertRule(row) as AlertRule);
+  return row === undefined ? undefined : (toAlertRule(row as StoreRuleRow) as AlertRule);
 }
 
 /** Deletes a rule and (cascade) its alerts and their audit trail. */
 export async function deleteAlertRule(db: Kysely<Database>, id: string): Promise<boolean> {
-  const res = await db.deleteFrom('alert_rules').where('id', '=', id).executeTakeFirst();
+  const res = await db.deleteFrom('alert_rules').where('id', '=', id).where('store_id', 'is not', null).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
 

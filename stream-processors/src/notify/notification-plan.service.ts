@@ -5,6 +5,7 @@ import {
   eventId,
   MAX_GROUP_ALERTS,
   NotificationJob,
+  SYSTEM_SCOPE,
   type Alert,
   type AlertState,
   type PolicyInput,
@@ -98,7 +99,9 @@ export function followUp(n: NotifiableAlert, policy: Policy, now: Date): FollowU
 
 const MAX_TEXT = 4000;
 const clip = (s: string, max = MAX_TEXT) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-const describeOne = (a: Alert, ruleName: string) => `${ruleName}: ${a.summary} (store ${a.storeId}, ${a.subject})`;
+/** `store s1` or `system` (system alerts have no store). */
+const scopeOf = (a: Alert) => (a.storeId === SYSTEM_SCOPE ? 'system' : `store ${a.storeId}`);
+const describeOne = (a: Alert, ruleName: string) => `${ruleName}: ${a.summary} (${scopeOf(a)}, ${a.subject})`;
 
 export type NoticeKind = 'firing' | 'resolved' | 'repeat' | 'escalation';
 
@@ -112,7 +115,7 @@ export function noticeText(kind: NoticeKind, alerts: readonly NotifiableAlert[],
   const head = {
     firing:
       alerts.length > 1
-        ? `[${sev}] ${alerts.length} alerts firing — ${first.ruleName} (store ${first.alert.storeId})`
+        ? `[${sev}] ${alerts.length} alerts firing — ${first.ruleName} (${scopeOf(first.alert)})`
         : `[${sev}] ${describeOne(first.alert, first.ruleName)}`,
     resolved: `[RESOLVED] ${describeOne(first.alert, first.ruleName)}`,
     repeat: `[${sev}] Still firing after ${sinceMin} min, unacknowledged — ${describeOne(first.alert, first.ruleName)}`,
