@@ -14,6 +14,9 @@ import { buildApi } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { capturedLog } from './support/captured-log.ts';
 
+/** `ss_<16 hex id>_`: what follows is the secret (base64url, so it may hold `_` itself). */
+const KEY_PREFIX_LENGTH = 'ss_0123456789abcdef_'.length;
+
 describe('errors raised by fastify and Node, in the one error shape, logged once', () => {
   const captured = capturedLog();
   let db: Db;
@@ -48,7 +51,7 @@ describe('errors raised by fastify and Node, in the one error shape, logged once
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>t</title>');
     await upsertStore(db, { id: 'err-a', name: 'A', timezone: 'UTC' });
     admin = (await createApiKey(db, { name: 'admin', scopes: ['admin'] })).key;
-    secrets.push(admin, admin.split('_')[2]!);
+    secrets.push(admin, admin.slice(KEY_PREFIX_LENGTH));
     sut = await buildApi(loadConfig({ DATABASE_URL: database.url, WEB_DIR: webDir, LOG_LEVEL: 'trace' }), { db, log: captured.log });
   });
   afterAll(async () => {

@@ -20,7 +20,10 @@ export function rateLimitBucket(req: FastifyRequest): string {
  * Registers @fastify/rate-limit without its global hook and returns the limiter as an onRequest
  * hook, which the auth plugin runs between identifying the caller and rejecting an unknown one.
  * Only `/api/…` is limited: health checks and /metrics must answer a scraper or a load balancer
- * whatever a client does, and the dashboard's static files are cheap and load in bursts.
+ * whatever a client does, and the dashboard's static files are cheap and load in bursts. Provider
+ * callbacks (`/api/callbacks/…`) neither: they come keyless from a few provider IPs in bursts (an
+ * SMS fan-out), a 429 would lose a delivery receipt, and their signature check refuses forgeries
+ * before anything is read.
  */
 export async function createRateLimiter(app: FastifyInstance, limits: RateLimits): Promise<onRequestAsyncHookHandler> {
   await app.register(fastifyRateLimit, { global: false });
@@ -28,7 +31,7 @@ export async function createRateLimiter(app: FastifyInstance, limits: RateLimits
     timeWindow: 60_000,
     keyGenerator: rateLimitBucket,
     max: (_req, bucket) => (bucket.startsWith('key:') ? limits.perKeyPerMinute : limits.perIpPerMinute),
-    allowList: (req) => !req.url.startsWith('/api/'),
+    allowList: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/callbacks/'),
     // The plugin throws what this returns; an AppError goes through the one error handler.
     errorResponseBuilder: (_req, ctx) =>
       new AppError('rate_limited', `rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}`),
