@@ -1,21 +1,24 @@
 // Entry point: config → logger → database (+ NATS for live updates) → api → listen → one "ready"
 // line; reverse on signals.
 import { connect } from '@nats-io/transport-node';
+import { natsAuthOptions } from '@shelfsense/contracts/nats-credentials';
 import { createDb } from '@shelfsense/db';
 import { pino } from 'pino';
 import { buildApi } from './app.ts';
 import { loadConfig } from './config.ts';
 
 let config;
+let natsAuth;
 try {
   config = loadConfig(process.env);
+  natsAuth = natsAuthOptions(config.natsCredentialsFile);
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);
 }
 const log = pino({ name: 'api', level: config.logLevel });
 const db = createDb(config.db);
-const nc = config.natsUrl === null ? undefined : await connect({ servers: config.natsUrl, name: 'api', maxReconnectAttempts: -1 });
+const nc = config.natsUrl === null ? undefined : await connect({ servers: config.natsUrl, name: 'api', maxReconnectAttempts: -1, ...natsAuth });
 const app = await buildApi(config, { db, log, ...(nc !== undefined ? { nc } : {}) });
 await app.listen({ host: config.http.host, port: config.http.port });
 log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'api ready');

@@ -7,12 +7,14 @@
 // agents and processors still use them. Only the owner (`npm start`'s main) gets the signal and
 // stops them in reverse dependency order; if the owner exits any other way, the process 'exit'
 // hook kills whatever is still running.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createDb } from '@shelfsense/db';
+import { parse as parseYaml } from 'yaml';
 import { DEMO_STORES, REPO_ROOT, type Config } from './config.ts';
 import { startNodeProcess, type ManagedProcess } from './lib/managed-process.ts';
+import { generateNatsAuth } from './nats-auth/generate.ts';
 import { startNatsServer } from './nats/nats-server.ts';
 import type { PostgresMessage } from './postgres/postgres.main.ts';
 import { ensureAdminKey, ensureWebhookInboxSecret, provisionDatabase, provisionDemoAlerting } from './provision.ts';
@@ -34,6 +36,18 @@ export interface LocalStack {
 export interface LocalStackOptions {
   /** Aborting it while starting stops what already runs and rejects with the abort reason. */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * The demo cameras without snapshots: those go to a JetStream object store the agent creates, and
+ * the demo agents talk to the hub as their store's user, which may not create streams (in a real
+ * store the bucket lives in the store's own leaf node).
+ */
+function writeDemoAgentConfig(dataDir: string): string {
+  const agent = parseYaml(readFileSync(DEMO_CAMERAS, 'utf8')) as { snapshots?: Record<string, unknown> };
+  const file = join(dataDir, 'demo-agent.json');
+  writeFileSync(file, JSON.stringify({ ...agent, snapshots: { ...agent.snapshots, enabled: false } }, null, 2));
+  return file;
 }
 
 const entry = (workspace: string) => join(REPO_ROOT, workspace, 'src', 'main.ts');
@@ -181,10 +195,23 @@ export async function startLocalStack(
     await assertPortFree(config.ports.webhookInbox, 'webhook inbox', 'WEBHOOK_INBOX_PORT');
 
     let natsUrl = config.natsUrl;
+    // Credentials files per process; none against a NATS_URL server, whose users this stack cannot know.
+    let credentialsOf: (who: { store: string } | { service: 'processors' | 'api' }) => Record<string, string> = () => ({});
     if (natsUrl === null) {
       await assertPortFree(config.ports.nats, 'nats-server', 'NATS_PORT');
       const logFile = join(logDir, 'nats-server.log');
-      const nats = await startNatsServer({ dir: join(config.dataDir, 'nats'), port: config.ports.nats, logFile, detached: true });
+      // The production path on one machine: each demo store's agent and each service connects as
+      // its own user with the hub permissions deploy/src/nats-auth/nats-credentials.main.ts generates (kept across
+      // starts, mode 600, never printed).
+      const auth = await generateNatsAuth({ dir: join(config.dataDir, 'nats-auth'), stores: DEMO_STORES.map((s) => s.id) });
+      credentialsOf = (who) => ({ NATS_CREDENTIALS_FILE: 'store' in who ? auth.storeFile(who.store) : auth.serviceFile(who.service) });
+      const nats = await startNatsServer({
+        dir: join(config.dataDir, 'nats'),
+        port: config.ports.nats,
+        logFile,
+        detached: true,
+        extraConfig: readFileSync(auth.hubAuthFile, 'utf8'),
+      });
       const child = nats.child!;
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
@@ -315,7 +342,7 @@ export async function startLocalStack(
       LEVEL.processors,
       'stream-processors',
       'stream-processors',
-      { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.processors) },
+      { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.processors), ...credentialsOf({ service: 'processors' }) },
       /stream-processors ready/,
     );
     say(`  ✓ stream-processors            http://127.0.0.1:${config.ports.processors}/metrics`);
@@ -324,11 +351,12 @@ export async function startLocalStack(
       LEVEL.api,
       'api',
       'api',
-      { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.api) },
+      { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.api), ...credentialsOf({ service: 'api' }) },
       /api ready/,
     );
     say(`  ✓ api                          http://127.0.0.1:${config.ports.api}/api/docs`);
     const vision = config.demoCameras && existsSync(BUNDLED_MODEL);
+    const demoCameras = vision ? writeDemoAgentConfig(config.dataDir) : undefined;
     if (config.demoCameras && !vision) say(`  ! no shelf model at ${BUNDLED_MODEL}: demo cameras are off`);
     for (const [i, store] of DEMO_STORES.entries()) {
       const port = config.ports.edgeBase + i;
@@ -340,12 +368,13 @@ export async function startLocalStack(
         {
           STORE_ID: store.id,
           STORE_TIMEZONE: store.timezone,
+          ...credentialsOf({ store: store.id }),
           HTTP_PORT: String(port),
           DEMO_POS_ORDERS_PER_MIN: String(config.demoOrdersPerMinute),
           DEMO_POS_SEED: String(i + 1),
           // Demo-only salt for the synthetic customers' phone numbers (not a secret: the data is fake).
           CUSTOMER_KEY_SALT: 'shelfsense-local-demo-salt',
-          ...(vision ? { AGENT_CONFIG: DEMO_CAMERAS } : {}),
+          ...(demoCameras !== undefined ? { AGENT_CONFIG: demoCameras } : {}),
           // As the deployment files run the agent (fewer malloc arenas, less RSS).
           MALLOC_ARENA_MAX: '2',
         },

@@ -1,4 +1,5 @@
 import { Currency, TokenId, TimeZone, envBoolean, parseEnv } from '@shelfsense/contracts';
+import { NatsCredentialsFileEnv } from '@shelfsense/contracts/nats-credentials';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -6,6 +7,11 @@ const Env = z.object({
   STORE_TIMEZONE: TimeZone.default('UTC'),
   AGENT_ID: TokenId.optional(),
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /**
+   * The store's hub credentials file (deploy/src/nats-auth/nats-credentials.main.ts) when the agent talks to the
+   * hub directly; unset for the store's own leaf node, which carries them on its hub connection.
+   */
+  NATS_CREDENTIALS_FILE: NatsCredentialsFileEnv,
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -40,7 +46,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
   return {
     store: { id: e.STORE_ID, timezone: e.STORE_TIMEZONE },
     agentId: e.AGENT_ID ?? `edge-${e.STORE_ID}`.slice(0, 64),
-    nats: { url: e.NATS_URL, publishTimeoutMs: e.PUBLISH_TIMEOUT_MS, edgeStream: e.EDGE_STREAM },
+    nats: { url: e.NATS_URL, credentialsFile: e.NATS_CREDENTIALS_FILE ?? null, publishTimeoutMs: e.PUBLISH_TIMEOUT_MS, edgeStream: e.EDGE_STREAM },
     vision: { configPath: e.AGENT_CONFIG ?? null },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,

@@ -1,18 +1,27 @@
 // Entry point: config → logger → NATS → app → start → one "ready" line; reverse on signals.
 import { connect } from '@nats-io/transport-node';
+import { natsAuthOptions, storeInboxPrefix } from '@shelfsense/contracts/nats-credentials';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 
 let config;
+let natsAuth;
 try {
   config = loadConfig(process.env);
+  natsAuth = natsAuthOptions(config.nats.credentialsFile);
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);
 }
 const log = pino({ name: 'edge-agent', level: config.logLevel, base: { storeId: config.store.id, agentId: config.agentId } });
-const nc = await connect({ servers: config.nats.url, name: `edge-agent-${config.store.id}`, maxReconnectAttempts: -1 });
+const nc = await connect({
+  servers: config.nats.url,
+  name: `edge-agent-${config.store.id}`,
+  maxReconnectAttempts: -1,
+  ...natsAuth,
+  inboxPrefix: storeInboxPrefix(config.store.id),
+});
 const app = createApp(config, { nc, log });
 const { httpPort } = await app.start();
 log.info({ httpPort, nats: config.nats.url }, 'edge-agent ready');

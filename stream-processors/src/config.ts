@@ -1,10 +1,13 @@
 import { TokenId, envBoolean, parseEnv } from '@shelfsense/contracts';
+import { NatsCredentialsFileEnv } from '@shelfsense/contracts/nats-credentials';
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { RedactedSecret } from './notify/redacted-secret.ts';
 
 const Env = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** Hub credentials file of this service (deploy/src/nats-auth/nats-credentials.main.ts); unset = connect without. */
+  NATS_CREDENTIALS_FILE: NatsCredentialsFileEnv,
   DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL' }),
   DB_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   HTTP_HOST: z.string().default('127.0.0.1'),
@@ -76,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
   return {
     nats: {
       url: e.NATS_URL,
+      credentialsFile: e.NATS_CREDENTIALS_FILE ?? null,
       duplicateWindowMs: e.DUPLICATE_WINDOW_MS,
       replicas: e.STREAM_REPLICAS,
       provisionStreams: e.PROVISION_STREAMS,

@@ -1,19 +1,22 @@
 // Entry point: config → logger → connections → app → start → one "ready" line; reverse on signals.
 import { connect } from '@nats-io/transport-node';
+import { natsAuthOptions } from '@shelfsense/contracts/nats-credentials';
 import { createDb } from '@shelfsense/db';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 
 let config;
+let natsAuth;
 try {
   config = loadConfig(process.env);
+  natsAuth = natsAuthOptions(config.nats.credentialsFile);
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);
 }
 const log = pino({ name: 'stream-processors', level: config.logLevel });
-const nc = await connect({ servers: config.nats.url, name: 'stream-processors', maxReconnectAttempts: -1 });
+const nc = await connect({ servers: config.nats.url, name: 'stream-processors', maxReconnectAttempts: -1, ...natsAuth });
 const db = createDb(config.db);
 const app = createApp(config, { nc, db, log });
 const { httpPort } = await app.start();

@@ -65,6 +65,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
         `jetstream { store_dir: "${storeDir}"${options.domain !== undefined ? `, domain: "${options.domain}"` : ''} }`,
         options.extraConfig ?? '',
       ].join('\n'),
+      // The extra config may hold password hashes.
+      { mode: 0o600 },
     );
 
   let proc: ChildProcess | undefined;
