@@ -40,7 +40,7 @@ const Env = z.object({
   MAX_URL_BYTES: z.coerce.number().int().min(256).default(8 * 1024),
   /** NATS for live updates (WS /api/v1/live); unset = live updates off. */
   NATS_URL: z.string().min(1).optional(),
-  /** Hub credentials file of this service (deploy/bin/nats-credentials.ts); unset = connect without. */
+  /** Hub credentials file of this service (deploy/src/nats-auth/nats-credentials.main.ts); unset = connect without. */
   NATS_CREDENTIALS_FILE: NatsCredentialsFileEnv,
   /** How long an alert-rule backtest may take in the stream processors before the API answers 503. */
   BACKTEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),

@@ -508,6 +508,7 @@ describe('systemd units', () => {
     expect(listFiles(join(DEPLOY_DIR, 'systemd'), ['.example']).map((f) => basename(f))).toEqual([
       'edge-agent.env.example',
       'edge.env.example',
+      'hub-credentials.env.example',
     ]);
   });
 
