@@ -29,6 +29,7 @@ import { registerLiveRoutes } from './live/live.routes.ts';
 import { createLiveMetrics } from './live/live.metrics.ts';
 import { shelfRoutes } from './shelf/shelf.routes.ts';
 import { alertingRoutes } from './alerts/alerting.routes.ts';
+import { smsStatusRoutes } from './alerts/sms-status.routes.ts';
 import { backtestRoutes } from './alerts/backtest.routes.ts';
 import { openingHoursRoutes } from './stores/opening-hours.routes.ts';
 import { registerWeb } from './web/web.routes.ts';
@@ -101,6 +102,7 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await app.register(shelfRoutes(deps.db));
   await app.register(openingHoursRoutes(deps.db));
   await app.register(alertingRoutes(deps.db));
+  if (config.smsStatus !== null) await app.register(smsStatusRoutes(deps.db, config.smsStatus));
   await app.register(backtestRoutes(deps.db, { nc: deps.nc, timeoutMs: config.backtestTimeoutMs }));
   // One NATS subscription fans live.* out to WebSocket clients; without NATS the route says so.
   const liveMetrics = createLiveMetrics(registry);

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { parseEnv } from '@shelfsense/contracts';
 import { NatsCredentialsFileEnv } from '@shelfsense/contracts/nats-credentials';
 import { z } from 'zod';
+import type { SmsStatusSettings } from './alerts/sms-status.routes.ts';
 
 const Env = z.object({
   DATABASE_URL: z.string().url({ message: 'must be a postgres:// URL' }),
@@ -44,9 +45,27 @@ const Env = z.object({
   NATS_CREDENTIALS_FILE: NatsCredentialsFileEnv,
   /** How long an alert-rule backtest may take in the stream processors before the API answers 503. */
   BACKTEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  /**
+   * SMS delivery receipts: the SMS provider account's auth token (the processors' SMS_AUTH_TOKEN)
+   * and the processors' SMS_STATUS_CALLBACK_URL, which the provider signs. Both or neither (off).
+   */
+  SMS_AUTH_TOKEN: z.string().min(1).optional(),
+  SMS_STATUS_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+}).superRefine((e, ctx) => {
+  if ((e.SMS_AUTH_TOKEN === undefined) !== (e.SMS_STATUS_CALLBACK_URL === undefined))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SMS_STATUS_CALLBACK_URL'],
+      message: 'set SMS_AUTH_TOKEN and SMS_STATUS_CALLBACK_URL together (or neither)',
+    });
 });
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** The token stays in a closure: the config can be logged or serialized without it. */
+function smsStatusSettings(token: string | undefined, url: string | undefined): SmsStatusSettings | null {
+  return token === undefined || url === undefined ? null : { url, authToken: () => token };
+}
 
 /** Parses the environment once. Throws listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>) {
@@ -64,5 +83,6 @@ export function loadConfig(env: Record<string, string | undefined>) {
     natsUrl: e.NATS_URL ?? null,
     backtestTimeoutMs: e.BACKTEST_TIMEOUT_MS,
     natsCredentialsFile: e.NATS_CREDENTIALS_FILE ?? null,
+    smsStatus: smsStatusSettings(e.SMS_AUTH_TOKEN, e.SMS_STATUS_CALLBACK_URL),
   } as const;
 }

@@ -141,6 +141,12 @@ export interface ConsumerOptions {
   readonly ackWaitMs?: number;
 }
 
+/**
+ * Ack wait of the notifier consumer, whatever ACK_WAIT_MS says: the notifier sends a heartbeat
+ * every third of it while a delivery attempt runs (webhook timeouts go up to 30 s).
+ */
+export const NOTIFIER_ACK_WAIT_MS = 15_000;
+
 export const CONSUMERS = {
   posRollup: 'pos-rollup',
   shelfState: 'shelf-state',
@@ -193,9 +199,9 @@ export function consumerDefinitions(options: ConsumerOptions = {}): readonly Con
       stream: STREAMS.notify,
       durable: CONSUMERS.notifier,
       filterSubject: subjects.wildcard.notify,
-      // Longer than the slowest webhook timeout (30 s) plus the ledger write; the notifier also
-      // signals progress before each request.
-      ackWaitMs: Math.max(ackWaitMs, 60_000),
+      // Short, so a job a dead replica held comes back soon (its alert may resolve meanwhile); a
+      // live notifier keeps its job with working() heartbeats during a long request.
+      ackWaitMs: NOTIFIER_ACK_WAIT_MS,
       // Each retry is a nak(backoff) redelivery; the notifier dead-letters after the channel's
       // maxAttempts (≤ 20), so this only bounds a crash loop.
       maxDeliver: 100,

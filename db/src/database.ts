@@ -314,11 +314,30 @@ export interface NotificationDeliveriesTable {
   channel_id: string;
   store_id: string;
   alert_id: string | null;
-  status: 'delivered' | 'failed' | 'dead_lettered';
+  status: 'delivered' | 'failed' | 'dead_lettered' | 'superseded';
   http_status: number | null;
   latency_ms: number | null;
   error: string | null;
   at: DefaultedTimestamp;
+}
+
+/** A number one notification was texted to (migration 0007). */
+export interface SmsMessagesTable {
+  notification_id: string;
+  to_number: string;
+  recipient: number | null;
+  attempt: number | null;
+  provider_sid: string | null;
+  sent_at: Timestamp;
+}
+
+/** The SMS provider's latest status of one message, from its status callbacks (migration 0007). */
+export interface SmsReceiptsTable {
+  provider_sid: string;
+  status: string;
+  rank: number;
+  error_code: number | null;
+  received_at: Timestamp;
 }
 
 export interface SalesBaselinesTable {
@@ -369,6 +388,8 @@ export interface Database {
   alert_transitions: AlertTransitionsTable;
   silences: SilencesTable;
   notification_deliveries: NotificationDeliveriesTable;
+  sms_messages: SmsMessagesTable;
+  sms_receipts: SmsReceiptsTable;
   sales_baselines: SalesBaselinesTable;
   job_leases: JobLeasesTable;
 }

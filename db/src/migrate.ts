@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-sales-dimensions.ts';
 import * as m0004 from './migrations/0004-shelf-state.ts';
 import * as m0005 from './migrations/0005-compression-keys.ts';
 import * as m0006 from './migrations/0006-alerts.ts';
+import * as m0007 from './migrations/0007-delivery-outcomes.ts';
 import * as m0008 from './migrations/0008-system-alerts.ts';
 
 /** Every migration, in order. A static list: no directory scanning, works the same when bundled. */
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-shelf-state': m0004,
   '0005-compression-keys': m0005,
   '0006-alerts': m0006,
+  '0007-delivery-outcomes': m0007,
   '0008-system-alerts': m0008,
 };
 

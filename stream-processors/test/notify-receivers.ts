@@ -1,5 +1,5 @@
-// Local stand-ins for the third parties the notifier talks to: a webhook receiver and a
-// Twilio-compatible SMS API. Real HTTP on 127.0.0.1, behaviour scripted per request.
+// A local stand-in for a webhook receiver the notifier talks to. Real HTTP on 127.0.0.1, behaviour
+// scripted per request. (The SMS provider's stand-in is shared: @shelfsense/test startSmsProviderStandIn.)
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -63,32 +63,4 @@ export async function startReceiver(reply: (n: number, req: ReceivedRequest) => 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** A Twilio Messages API stand-in: checks basic auth and the path, records the form, answers like Twilio. */
-export async function startTwilioStandIn(opts: {
-  accountSid: string;
-  authToken: string;
-  fail?: (n: number, to: string) => number | undefined;
-}) {
-  const expectedAuth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
-  let sid = 0;
-  const sent: { to: string; from: string; body: string; statusCallback: string | null }[] = [];
-  const receiver = await startReceiver((n, req) => {
-    if (req.headers.authorization !== expectedAuth)
-      return { status: 401, body: JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }) };
-    if (req.method !== 'POST' || req.path !== `/2010-04-01/Accounts/${opts.accountSid}/Messages.json`) return { status: 404 };
-    const form = new URLSearchParams(req.raw.toString('utf8'));
-    const to = form.get('To') ?? '';
-    const failWith = opts.fail?.(n, to);
-    if (failWith !== undefined)
-      return {
-        status: failWith,
-        body: JSON.stringify({ code: 20500, message: `An internal error occurred for ${to}`, status: failWith }),
-      };
-    sent.push({ to, from: form.get('From') ?? '', body: form.get('Body') ?? '', statusCallback: form.get('StatusCallback') });
-    sid++;
-    return { status: 201, body: JSON.stringify({ sid: `SM${String(sid).padStart(32, '0')}`, status: 'queued', to }) };
-  });
-  return { ...receiver, baseUrl: new URL(receiver.url).origin, sent };
 }

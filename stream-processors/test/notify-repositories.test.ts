@@ -178,8 +178,9 @@ describe('notification repositories', () => {
   });
 
   it('finds the numbers a notification was texted to by exact id, even with LIKE wildcards in it', async () => {
-    await recordSmsSent(db, 'ntf:a_%:2:sms', '+911111111111', 'SM1', new Date());
-    await recordSmsSent(db, 'ntf:ab%x:2:sms', '+922222222222', 'SM2', new Date());
+    const sent = { recipient: 1, attempt: 1, at: new Date() };
+    await recordSmsSent(db, { ...sent, notificationId: 'ntf:a_%:2:sms', to: '+911111111111', providerSid: 'SM1' });
+    await recordSmsSent(db, { ...sent, notificationId: 'ntf:ab%x:2:sms', to: '+922222222222', providerSid: 'SM2' });
     expect(await listSmsSent(db, 'ntf:a_%:2:sms')).toEqual(['+911111111111']);
     expect(await listSmsSent(db, 'ntf:a')).toEqual([]);
   });

@@ -4,7 +4,15 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NotificationJob } from '@shelfsense/contracts';
 import { getDeliverableChannel, type Db } from '@shelfsense/db';
-import { connectNats, createTestDatabase, eventually, startNats, type TestNats } from '@shelfsense/test';
+import {
+  connectNats,
+  createTestDatabase,
+  eventually,
+  startNats,
+  startSmsProviderStandIn,
+  type SmsProviderStandIn,
+  type TestNats,
+} from '@shelfsense/test';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp, type ProcessorsApp } from '../src/app.ts';
@@ -12,7 +20,6 @@ import { loadConfig } from '../src/config.ts';
 import { createSmsChannel } from '../src/notify/channels/sms.channel.ts';
 import { RedactedSecret } from '../src/notify/redacted-secret.ts';
 import { makeAlert } from './notify-fixtures.ts';
-import { startTwilioStandIn } from './notify-receivers.ts';
 import { fireAlert, seedRule, seedSms, seedStore } from './notify-seed.ts';
 
 const STORE = 'sms-store';
@@ -27,14 +34,16 @@ describe('SMS notifications', () => {
   let js: JetStreamClient;
   let db: Db;
   let sut: ProcessorsApp;
-  let twilio: Awaited<ReturnType<typeof startTwilioStandIn>>;
+  let twilio: SmsProviderStandIn;
 
   beforeAll(async () => {
     // The second number fails once (a provider hiccup): the retry must text only that number.
-    twilio = await startTwilioStandIn({
+    twilio = await startSmsProviderStandIn({
       accountSid: SID,
       authToken: TOKEN,
       fail: (n, to) => (to === ONCALL[1] && n === 1 ? 500 : undefined),
+      // The callback URL here is not served: receipts are covered by api/test/sms-status.routes.test.ts.
+      receipts: () => [],
     });
     nats = await startNats();
     nc = await connectNats(nats.url);
@@ -99,7 +108,7 @@ describe('SMS notifications', () => {
     expect(twilio.requests).toHaveLength(3);
     expect(
       twilio.requests.every(
-        (r) => r.headers.authorization === expectedAuth && r.path === `/2010-04-01/Accounts/${SID}/Messages.json`,
+        (r) => r.authorization === expectedAuth && r.path === `/2010-04-01/Accounts/${SID}/Messages.json`,
       ),
     ).toBe(true);
 
@@ -111,6 +120,17 @@ describe('SMS notifications', () => {
     expect(rows[0]?.error).toBe('1 of 2 SMS failed: recipient 2: HTTP 500 (provider error 20500)');
     // Phone numbers never reach the ledger (the stand-in's error message quoted one).
     expect(rows.some((r) => r.error?.includes('+44') === true)).toBe(false);
+    // Each text is tied to the attempt that sent it and the provider's id, for its delivery receipts.
+    const texts = await db
+      .selectFrom('sms_messages')
+      .select(['recipient', 'attempt', 'provider_sid'])
+      .where('notification_id', '=', id)
+      .orderBy('recipient')
+      .execute();
+    expect(texts).toEqual([
+      { recipient: 1, attempt: 1, provider_sid: twilio.sent[0]?.sid },
+      { recipient: 2, attempt: 2, provider_sid: twilio.sent[1]?.sid },
+    ]);
   });
 
   it('reports bad credentials as a permanent failure and SMS without configuration as not configured', async () => {

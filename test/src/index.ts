@@ -9,5 +9,6 @@ export * from './support/rollup-truth.ts';
 export * from './support/bench-report.ts';
 export * from './support/temp-dir.ts';
 export * from './support/webhook-receiver.ts';
+export * from './support/sms-provider.ts';
 export * from './support/local-stack-ports.ts';
 export * from './support/bench-load.ts';

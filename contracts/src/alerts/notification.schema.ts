@@ -99,7 +99,63 @@ export const NotificationJob = z.strictObject({
 });
 export type NotificationJob = z.infer<typeof NotificationJob>;
 
-export const DELIVERY_STATUSES = ['delivered', 'failed', 'dead_lettered'] as const;
+/**
+ * `superseded`: not sent, because by the time the notifier got to a `firing` notification (or a
+ * repeat or escalation) its alert had resolved (a late redelivery after a crash, a retry): sending
+ * it then would tell the receiver the alert fires after it was told it resolved.
+ */
+export const DELIVERY_STATUSES = ['delivered', 'failed', 'dead_lettered', 'superseded'] as const;
+
+/**
+ * Statuses of a Twilio-compatible provider's status callbacks. `delivered`, `undelivered`, `failed`
+ * (and `read`, `canceled`) are final.
+ */
+export const SMS_PROVIDER_STATUSES = [
+  'accepted',
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'read',
+  'canceled',
+] as const;
+export const SmsProviderStatus = z.enum(SMS_PROVIDER_STATUSES);
+export type SmsProviderStatus = z.infer<typeof SmsProviderStatus>;
+
+/**
+ * A Twilio-style status callback (form fields, as Twilio names them). Only what is stored is
+ * checked; the provider sends more (To, From, AccountSid, ApiVersion, SmsSid, …), kept for the
+ * signature but otherwise ignored.
+ */
+export const SmsStatusCallback = z.looseObject({
+  MessageSid: z.string().regex(/^[A-Za-z0-9]{2,64}$/, 'must be a provider message id such as SM0123…'),
+  MessageStatus: SmsProviderStatus,
+  /** Present on `undelivered`/`failed`: Twilio's error code, e.g. 30003 (unreachable handset). */
+  ErrorCode: z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a numeric error code')
+    .transform(Number)
+    .optional(),
+});
+export type SmsStatusCallback = z.infer<typeof SmsStatusCallback>;
+
+/** What the SMS provider reported about one text of a notification (no phone number: its position). */
+export const SmsReceipt = z.object({
+  /** 1-based position of the number in the channel's list when it was sent; null for texts sent before receipts were kept. */
+  recipient: z.number().int().min(1).nullable(),
+  /** The provider's message id (Twilio MessageSid); null if the provider did not say. */
+  messageSid: z.string().nullable(),
+  /** Latest status reported by the provider's status callback; null while none has arrived. */
+  status: SmsProviderStatus.nullable(),
+  /** The provider's error code for `undelivered`/`failed` (Twilio's error dictionary). */
+  errorCode: z.number().int().nullable(),
+  /** When that status arrived. */
+  statusAt: IsoDateTime.nullable(),
+});
+export type SmsReceipt = z.infer<typeof SmsReceipt>;
 export const DeliveryAttempt = z.object({
   notificationId: z.string(),
   channelId: TokenId,
@@ -109,5 +165,7 @@ export const DeliveryAttempt = z.object({
   latencyMs: z.number().int().nullable(),
   error: z.string().nullable(),
   at: IsoDateTime,
+  /** SMS channels: each text this attempt sent and what the provider reported about it. */
+  sms: z.array(SmsReceipt).optional(),
 });
 export type DeliveryAttempt = z.infer<typeof DeliveryAttempt>;

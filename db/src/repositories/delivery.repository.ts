@@ -12,6 +12,7 @@ import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from
 import { z } from 'zod';
 import type { AlertsTable, Database, NotificationDeliveriesTable } from '../database.ts';
 import { alertFromRow } from './alert.repository.ts';
+import { withSmsReceipts } from './sms-receipt.repository.ts';
 
 // ---------------------------------------------------------------- ledger
 
@@ -55,20 +56,26 @@ export async function recordDeliveryAttempt(db: Kysely<Database>, a: DeliveryAtt
   return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
+export type FinalDeliveryStatus = Exclude<DeliveryStatus, 'failed'>;
+
 /** The final outcome of a notification, if it has one: a redelivered job that already ended is only acked. */
-export async function deliveryOutcome(
-  db: Kysely<Database>,
-  notificationId: string,
-): Promise<'delivered' | 'dead_lettered' | undefined> {
+export async function deliveryOutcome(db: Kysely<Database>, notificationId: string): Promise<FinalDeliveryStatus | undefined> {
   const row = await db
     .selectFrom('notification_deliveries')
     .select('status')
     .where('notification_id', '=', notificationId)
-    .where('status', 'in', ['delivered', 'dead_lettered'])
+    .where('status', 'in', ['delivered', 'dead_lettered', 'superseded'])
     .orderBy('attempt', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row?.status === 'delivered' || row?.status === 'dead_lettered' ? row.status : undefined;
+  return row === undefined || row.status === 'failed' ? undefined : row.status;
+}
+
+/** Current lifecycle state of each alert that still exists (a deleted rule takes its alerts along). */
+export async function currentAlertStates(db: Kysely<Database>, alertIds: readonly string[]): Promise<Map<string, Alert['state']>> {
+  if (alertIds.length === 0) return new Map();
+  const rows = await db.selectFrom('alerts').select(['id', 'state']).where('id', 'in', alertIds).execute();
+  return new Map(rows.map((r) => [r.id, r.state]));
 }
 
 type DeliveryRow = Selectable<NotificationDeliveriesTable>;
@@ -133,7 +140,7 @@ export async function listDeliveries(
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
-    deliveries: page.map(toDeliveryRecord),
+    deliveries: await withSmsReceipts(db, page.map(toDeliveryRecord)),
     nextCursor:
       rows.length > query.limit && last !== undefined ? encodeCursor(last.at_us, last.notification_id, last.attempt) : null,
   };
@@ -154,45 +161,47 @@ export async function listAlertDeliveries(
     .orderBy('attempt', 'desc')
     .limit(limit)
     .execute();
-  return rows.reverse().map(toDeliveryRecord);
+  return withSmsReceipts(db, rows.reverse().map(toDeliveryRecord));
 }
 
 // ---------------------------------------------------------------- SMS recipients
 
 // An SMS channel texts several numbers and a provider has no idempotency key, so a retry after a
-// partial failure must skip the numbers already texted. Each send is recorded as a finished
-// `job_leases` occurrence (job `sms-recipient`, holder = the provider's message id): that table is
-// exactly "this occurrence happened once", and needs no migration of its own.
-const SMS_JOB = 'sms-recipient';
-const smsOccurrence = (notificationId: string, to: string) => `${notificationId}|${to}`;
+// partial failure must skip the numbers already texted: one `sms_messages` row per number texted
+// (migration 0007), which also ties the provider's message id to the notification for its receipts.
+
+/** One SMS of a notification, as accepted by the provider. */
+export interface SmsSent {
+  readonly notificationId: string;
+  readonly to: string;
+  /** 1-based position of `to` in the channel's list. */
+  readonly recipient: number;
+  readonly attempt: number;
+  /** The provider's message id, if it said. */
+  readonly providerSid: string | null;
+  readonly at: Date;
+}
 
 /** Marks one SMS of a notification as accepted by the provider. */
-export async function recordSmsSent(
-  db: Kysely<Database>,
-  notificationId: string,
-  to: string,
-  providerId: string,
-  at: Date,
-): Promise<void> {
+export async function recordSmsSent(db: Kysely<Database>, s: SmsSent): Promise<void> {
   await db
-    .insertInto('job_leases')
-    .values({ job: SMS_JOB, occurrence: smsOccurrence(notificationId, to), holder: providerId, claimed_at: at, finished_at: at })
-    .onConflict((oc) => oc.columns(['job', 'occurrence']).doNothing())
+    .insertInto('sms_messages')
+    .values({
+      notification_id: s.notificationId,
+      to_number: s.to,
+      recipient: s.recipient,
+      attempt: s.attempt,
+      provider_sid: s.providerSid,
+      sent_at: s.at,
+    })
+    .onConflict((oc) => oc.columns(['notification_id', 'to_number']).doNothing())
     .execute();
 }
 
 /** Numbers a notification was already texted to (earlier attempts). */
 export async function listSmsSent(db: Kysely<Database>, notificationId: string): Promise<string[]> {
-  const prefix = `${notificationId}|`;
-  const rows = await db
-    .selectFrom('job_leases')
-    .select('occurrence')
-    .where('job', '=', SMS_JOB)
-    // Not LIKE: notification ids may contain `%` or `_`.
-    .where(sql<SqlBool>`starts_with(occurrence, ${prefix})`)
-    .where('finished_at', 'is not', null)
-    .execute();
-  return rows.map((r) => r.occurrence.slice(prefix.length)).filter((to) => !to.includes('|'));
+  const rows = await db.selectFrom('sms_messages').select('to_number').where('notification_id', '=', notificationId).execute();
+  return rows.map((r) => r.to_number);
 }
 
 // ---------------------------------------------------------------- notification state of alerts

@@ -1,10 +1,12 @@
 // NOTIFY → the outside world. One attempt per delivery of the job: delivered → ledger + ack;
 // failed → ledger + nak(exponential backoff with full jitter), so the retry lives on the server and
 // a restarted or different replica carries on; out of attempts (or refused for good) → ledger
-// `dead_lettered`, the policy's fallback channels, then the DLQ with the reason.
+// `dead_lettered`, the policy's fallback channels, then the DLQ with the reason. A firing
+// notification whose alert has resolved by the time its turn comes is not sent: ledger `superseded`.
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NotificationJob } from '@shelfsense/contracts';
 import {
+  currentAlertStates,
   deliveryOutcome,
   getDeliverableChannel,
   getPolicyOfRule,
@@ -22,6 +24,8 @@ import type { NotifyDeps } from './notify-deps.ts';
 export interface NotifierDeps extends NotifyDeps {
   readonly registry: ChannelRegistry;
   readonly retry: RetrySettings;
+  /** The consumer's ack wait: a delivery attempt sends a working() heartbeat every third of it. */
+  readonly ackWaitMs: number;
   /** [0, 1); injected so backoff is reproducible in tests. */
   readonly random?: () => number;
 }
@@ -45,6 +49,28 @@ async function enqueueFallbacks(deps: NotifierDeps, job: NotificationJob): Promi
     })),
   );
   return targets.length;
+}
+
+/**
+ * Why a job is no longer worth sending, or null. A `firing` notification (first, fallback) is
+ * superseded once every alert it is about has resolved: its `resolved` notification is due or
+ * already out, and a firing after it would read as the alert firing again. A repeat or escalation
+ * ("still firing, unacknowledged") is superseded once none of them is firing any more. Read from
+ * the alert rows at send time, so a job held up by a crashed replica's ack wait or by retries
+ * cannot arrive after the resolve. `resolved` and summary notifications are always sent.
+ */
+export async function supersededBy(deps: Pick<NotifyDeps, 'db'>, job: NotificationJob): Promise<string | null> {
+  if (job.state !== 'firing' || job.alert === undefined) return null;
+  const ids = (job.alerts ?? [job.alert]).map((a) => a.id);
+  const states = await currentAlertStates(deps.db, ids);
+  // Only on evidence: a job about an alert whose row is gone (its rule was deleted) is sent as before.
+  if (ids.some((id) => !states.has(id))) return null;
+  const state = (id: string) => states.get(id);
+  if (job.reason === 'repeat' || job.reason === 'escalation') {
+    if (ids.some((id) => state(id) === 'firing')) return null;
+    return ids.some((id) => state(id) === 'acknowledged') ? 'alert acknowledged before delivery' : 'alert resolved before delivery';
+  }
+  return ids.every((id) => state(id) === 'resolved') ? 'alert resolved before delivery' : null;
 }
 
 export function createNotifierHandler(deps: NotifierDeps): (job: NotificationJob, msg: JsMsg) => Promise<MessageOutcome> {
@@ -81,7 +107,7 @@ export function createNotifierHandler(deps: NotifierDeps): (job: NotificationJob
     // A redelivery of a job that already ended (crash after the ledger write, before the ack).
     // A dead-lettered one redoes the tail: fallback and DLQ ids are deterministic.
     const ended = await deliveryOutcome(deps.db, job.id);
-    if (ended === 'delivered') return { action: 'ack' };
+    if (ended === 'delivered' || ended === 'superseded') return { action: 'ack' };
     if (ended === 'dead_lettered') return giveUp(job, 'dead-lettered before a restart');
 
     const channel = await getDeliverableChannel(deps.db, job.channelId);
@@ -98,11 +124,29 @@ export function createNotifierHandler(deps: NotifierDeps): (job: NotificationJob
       return giveUp(job, `${channel.kind} delivery: no attempts left after ${attempt - 1}`);
     }
 
-    // Resets the ack timer (the consumer's ack wait exceeds any one request's timeout); an SMS
-    // channel texting several numbers signals again before each.
+    const superseded = await supersededBy(deps, job);
+    if (superseded !== null) {
+      // Final, like `delivered`: a redelivery of this job only acks. Checked on every attempt, so
+      // a retry (or a crashed replica's job coming back) after the resolve is not sent either.
+      await record(job, attempt, 'superseded', at, { error: superseded });
+      deps.metrics.deliveryAttempts.inc({ kind: channel.kind, status: 'superseded' });
+      deps.log.info({ notificationId: job.id, channelId: channel.id, attempt, reason: superseded }, 'notification superseded');
+      return { action: 'ack' };
+    }
+
+    // The ack wait is shorter than a slow request may take (a webhook timeout goes up to 30 s), so
+    // the job is kept with heartbeats while the attempt runs; an SMS channel texting several
+    // numbers signals again before each. A replica that dies stops beating and the job comes back
+    // within one ack wait.
     const progress = () => msg.working();
     progress();
-    const result = await deliverVia(deps.registry, job, channel, { attempt, now: deps.now, progress });
+    const heartbeat = setInterval(progress, Math.max(100, Math.floor(deps.ackWaitMs / 3)));
+    let result: DeliveryResult;
+    try {
+      result = await deliverVia(deps.registry, job, channel, { attempt, now: deps.now, progress });
+    } finally {
+      clearInterval(heartbeat);
+    }
     if (result.latencyMs !== null) deps.metrics.deliverySeconds.observe({ kind: channel.kind }, result.latencyMs / 1000);
     if (result.ok) {
       await record(job, attempt, 'delivered', at, { httpStatus: result.httpStatus, latencyMs: result.latencyMs });

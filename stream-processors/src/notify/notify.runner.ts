@@ -1,4 +1,11 @@
-import { AlertTransitionEvent, CONSUMERS, NotificationJob, STREAMS, type ConsumerDefinition } from '@shelfsense/contracts';
+import {
+  AlertTransitionEvent,
+  CONSUMERS,
+  NOTIFIER_ACK_WAIT_MS,
+  NotificationJob,
+  STREAMS,
+  type ConsumerDefinition,
+} from '@shelfsense/contracts';
 import { createAlertNotifyHandler } from './alert-notify.handler.ts';
 import { createChannelRegistry } from './channels/channel.registry.ts';
 import type { SmsProviderSettings } from './channels/sms.channel.ts';
@@ -46,6 +53,7 @@ export function createNotifications(
     ...deps,
     registry,
     retry: settings.retry,
+    ackWaitMs: deps.consumers.find((c) => c.durable === CONSUMERS.notifier)?.ackWaitMs ?? NOTIFIER_ACK_WAIT_MS,
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
   return {

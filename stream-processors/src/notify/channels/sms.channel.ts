@@ -105,7 +105,15 @@ export function createSmsChannel(deps: {
         const r = await sendOne(to, body, creds, ctx.now());
         lastStatus = r.status;
         if (r.ok) {
-          await recordSmsSent(deps.db, job.id, to, r.sid ?? 'unknown', ctx.now());
+          // The provider's message id ties its status callbacks (delivery receipts) to this notification.
+          await recordSmsSent(deps.db, {
+            notificationId: job.id,
+            to,
+            recipient: i + 1,
+            attempt: ctx.attempt,
+            providerSid: r.sid ?? null,
+            at: ctx.now(),
+          });
           continue;
         }
         // Recipients by position, never by number: the ledger and logs stay free of phone numbers.
