@@ -1,7 +1,7 @@
 // Entry point: config → logger → database (+ NATS for live updates) → api → listen → one "ready"
 // line; reverse on signals.
 import { connect } from '@nats-io/transport-node';
-import { natsAuthOptions } from '@shelfsense/contracts/nats-credentials';
+import { natsAuthOptions, serviceInboxPrefix } from '@shelfsense/contracts/nats-credentials';
 import { createDb } from '@shelfsense/db';
 import { pino } from 'pino';
 import { buildApi } from './app.ts';
@@ -18,7 +18,17 @@ try {
 }
 const log = pino({ name: 'api', level: config.logLevel });
 const db = createDb(config.db);
-const nc = config.natsUrl === null ? undefined : await connect({ servers: config.natsUrl, name: 'api', maxReconnectAttempts: -1, ...natsAuth });
+const nc =
+  config.natsUrl === null
+    ? undefined
+    : await connect({
+        servers: config.natsUrl,
+        name: 'api',
+        maxReconnectAttempts: -1,
+        // Replies to backtest requests; the hub lets the api user read only this prefix.
+        inboxPrefix: serviceInboxPrefix('api'),
+        ...natsAuth,
+      });
 const app = await buildApi(config, { db, log, ...(nc !== undefined ? { nc } : {}) });
 await app.listen({ host: config.http.host, port: config.http.port });
 log.info({ url: `http://${config.http.host}:${config.http.port}` }, 'api ready');

@@ -13,6 +13,12 @@ import { z } from 'zod';
  */
 export const storeInboxPrefix = (storeId: string): string => `_INBOX_${storeId}`;
 
+/**
+ * The inbox prefix of a service that makes requests (the api's backtest requests). Upper case, which
+ * no store id can be, so no store's `_INBOX_<id>.>` permission ever covers it.
+ */
+export const serviceInboxPrefix = (service: 'api'): string => `_INBOX_SVC_${service.toUpperCase()}`;
+
 /** The env variable every NATS client process reads the path of its credentials file from. */
 export const NatsCredentialsFileEnv = z.string().min(1).optional();
 

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { edgeStreamDefinition, subjects } from '@shelfsense/contracts';
-import { readNatsCredentials, storeInboxPrefix } from '@shelfsense/contracts/nats-credentials';
+import { readNatsCredentials, serviceInboxPrefix, storeInboxPrefix } from '@shelfsense/contracts/nats-credentials';
 import { eventually, freePort, startNats, type TestNats } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateNatsAuth, type GenerateResult } from '../src/nats-auth/generate.ts';
@@ -109,6 +109,24 @@ describe('per-store NATS credentials on the hub', () => {
     // Nor the shared inbox, where other users' replies (e.g. fetched messages) travel.
     const inbox = nc.subscribe('_INBOX.>');
     expect(String(await inbox.closed)).toMatch(/Permissions Violation for Subscription to "_INBOX\.>"/);
+  });
+
+  it('lets the api ask the processors for a backtest on its own inbox prefix, which no store can read', async () => {
+    const processors = await connectAs(auth.serviceFile('processors'));
+    processors.subscribe(subjects.alertBacktest, { callback: (_e, m) => m.respond('pong') });
+    await processors.flush();
+    const api = await connect({ servers: hub.url, ...readNatsCredentials(auth.serviceFile('api')), inboxPrefix: serviceInboxPrefix('api') });
+    opened.push(api);
+    expect((await api.request(subjects.alertBacktest, 'ping', { timeout: 5_000 })).string()).toBe('pong');
+    // The api publishes nothing else: not a store's events.
+    const forged = api.subscribe(`${serviceInboxPrefix('api')}.x`);
+    api.publish(subjects.posOrder(A), '{}');
+    await api.flush();
+    expect(await count('RETAIL_POS', subjects.posOrder(A))).toBe(1);
+    forged.unsubscribe();
+    const store = await connectAs(auth.storeFile(A), A);
+    const snoop = store.subscribe(`${serviceInboxPrefix('api')}.>`);
+    expect(String(await snoop.closed)).toMatch(/Permissions Violation for Subscription to "_INBOX_SVC_API\.>"/);
   });
 
   it('refuses a wrong password and an unknown user', async () => {

@@ -4,7 +4,7 @@
 // subjects, and so capture another store's events. On a leaf-node connection the same permissions apply to what the store's leaf sends
 // into the hub (publish) and what the hub sends to it (subscribe interest).
 import { subjects } from '@shelfsense/contracts';
-import { storeInboxPrefix } from '@shelfsense/contracts/nats-credentials';
+import { serviceInboxPrefix, storeInboxPrefix } from '@shelfsense/contracts/nats-credentials';
 
 export interface NatsPermissions {
   readonly publish: { readonly allow?: readonly string[]; readonly deny?: readonly string[] };
@@ -44,10 +44,16 @@ export function storePermissions(storeId: string): NatsPermissions {
   };
 }
 
-/** Service users on the hub. The processors own the streams and consumers; the api only reads live updates. */
+/**
+ * Service users on the hub. The processors own the streams and consumers; the api reads live
+ * updates and asks the processors for backtests (request/reply on its own inbox prefix).
+ */
 export const SERVICE_PERMISSIONS = {
-  processors: null, // every subject: stream/consumer management, ALERTS, NOTIFY, DLQ, live.*
-  api: { publish: { deny: ['>'] }, subscribe: { allow: [subjects.wildcard.live('*', '*')] } },
+  processors: null, // every subject: stream/consumer management, ALERTS, NOTIFY, DLQ, live.*, replies
+  api: {
+    publish: { allow: [subjects.alertBacktest] },
+    subscribe: { allow: [subjects.wildcard.live('*', '*'), `${serviceInboxPrefix('api')}.>`] },
+  },
 } as const satisfies Record<string, NatsPermissions | null>;
 
 export type ServiceName = keyof typeof SERVICE_PERMISSIONS;
