@@ -138,6 +138,13 @@ describe('SMS status callbacks', () => {
     expect((await ledger())[0]?.sms?.[0]?.status).toBe('delivered');
   });
 
+  it('is documented in the OpenAPI document, without an API key', async () => {
+    const res = await sut.inject({ method: 'GET', url: '/api/docs/json' });
+    const op = res.json<{ paths: Record<string, { post?: { security?: unknown } }> }>().paths[SMS_STATUS_CALLBACK_PATH]?.post;
+    expect(op).toBeDefined();
+    expect(op?.security).toBeUndefined();
+  });
+
   it('answers a signed but invalid callback with a message naming the field', async () => {
     const params = { MessageSid: 'SM1', MessageStatus: 'teleported' };
     const res = await fetch(callbackUrl, {
