@@ -113,7 +113,11 @@ describe('per-store NATS credentials on the hub', () => {
 
   it('lets the api ask the processors for a backtest on its own inbox prefix, which no store can read', async () => {
     const processors = await connectAs(auth.serviceFile('processors'));
-    processors.subscribe(subjects.alertBacktest, { callback: (_e, m) => m.respond('pong') });
+    processors.subscribe(subjects.alertBacktest, {
+      callback: (_e, m) => {
+        m.respond('pong');
+      },
+    });
     await processors.flush();
     const api = await connect({ servers: hub.url, ...readNatsCredentials(auth.serviceFile('api')), inboxPrefix: serviceInboxPrefix('api') });
     opened.push(api);
