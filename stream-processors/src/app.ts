@@ -69,7 +69,11 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
   );
   const jobDeps = { db, js: jetstream(nc), log: log.child({ component: 'jobs' }), metrics, holder: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` };
   const jobs = createJobScheduler({ jobs: [createDailySummaryJob(jobDeps), createFleetReportJob(jobDeps)], log: jobDeps.log, clock: deps.clock });
-  // Committed batches nudge an early evaluation of their stores; the periodic round covers the rest.
+  // A zone changing state nudges an early evaluation of its store, so shelf alerts fire within a
+  // second; the periodic round covers the rest. POS batches do not nudge: the kinds that read sales
+  // judge windows of minutes to hours, for which the round is soon enough, and at chain scale every
+  // batch touches hundreds of stores — nudging on them kept the evaluator busy without a break and
+  // held up the round and the shelf alerts (docs/benchmarks.md, alerting).
   const onStoresChanged = (stores: readonly string[]) => alerts.nudge(stores);
   const http = createHttpServer({
     registry: metrics.registry,
@@ -120,7 +124,6 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
               concurrency: config.pos.concurrency,
               maxDeliver: maxDeliver(CONSUMERS.posRollup),
               live,
-              onStoresChanged,
               ...(config.fault === 'crash-after-commit'
                 ? {
                     afterCommit: (r) => {

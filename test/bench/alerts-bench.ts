@@ -191,26 +191,39 @@ async function startRun(o: AlertsBenchOptions, storeIds: readonly string[], rece
   const nats = await startNats();
   const nc = await connectNats(nats.url);
   const database = await createTestDatabase(o.adminUrl);
-  const rules = await seed(database.db, storeIds, receiver.url);
-  const processors = startNodeProcess(main, {
-    NATS_URL: nats.url,
-    DATABASE_URL: database.url,
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'info',
-    ALERT_EVAL_INTERVAL_MS: alerts ? String(o.evalIntervalMs) : '0',
-  });
-  const ready = await processors.waitFor(/"httpPort":\d+[^\n]*stream-processors ready/, 60_000);
-  const port = /"httpPort":(\d+)/.exec(ready)?.[1];
-  if (port === undefined) throw new Error(`no httpPort in the ready line: ${ready}`);
-  await publishShelves(nc, storeIds, Date.now());
-  await publishHeartbeats(nc, storeIds, CAMERAS, Date.now());
-  // Live heartbeats, as edge agents send them: the camera-offline rules stay quiet but for the triggers.
-  const heartbeats = setInterval(() => void publishHeartbeats(nc, storeIds, CAMERAS, Date.now()).catch(() => undefined), HEARTBEAT_EVERY_MS);
-  const run: Run = { nats, nc, db: database.db, dbName: new URL(database.url).pathname.slice(1), processors, metricsUrl: `http://127.0.0.1:${port}/metrics`, rules, heartbeats };
-  await eventually(async () => ((await consumerDrained(nc, STREAMS.shelf, CONSUMERS.shelfState)) && (await consumerDrained(nc, STREAMS.health, CONSUMERS.healthStore)) ? true : undefined), 120_000, 200);
-  // The first round also recomputes the sales baselines (hourly): measured runs start after it.
-  if (alerts) await eventually(async () => ((await scrape(run)).count >= 1 ? true : undefined), 300_000, 250);
-  return run;
+  const dbName = new URL(database.url).pathname.slice(1);
+  let processors: ManagedProcess | undefined;
+  let heartbeats: NodeJS.Timeout | undefined;
+  try {
+    const rules = await seed(database.db, storeIds, receiver.url);
+    processors = startNodeProcess(main, {
+      NATS_URL: nats.url,
+      DATABASE_URL: database.url,
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'info',
+      ALERT_EVAL_INTERVAL_MS: alerts ? String(o.evalIntervalMs) : '0',
+    });
+    const ready = await processors.waitFor(/"httpPort":\d+[^\n]*stream-processors ready/, 60_000);
+    const port = /"httpPort":(\d+)/.exec(ready)?.[1];
+    if (port === undefined) throw new Error(`no httpPort in the ready line: ${ready}`);
+    await publishShelves(nc, storeIds, Date.now());
+    await publishHeartbeats(nc, storeIds, CAMERAS, Date.now());
+    // Live heartbeats, as edge agents send them: the camera-offline rules stay quiet but for the triggers.
+    heartbeats = setInterval(() => void publishHeartbeats(nc, storeIds, CAMERAS, Date.now()).catch(() => undefined), HEARTBEAT_EVERY_MS);
+    const run: Run = { nats, nc, db: database.db, dbName, processors, metricsUrl: `http://127.0.0.1:${port}/metrics`, rules, heartbeats };
+    await eventually(async () => ((await consumerDrained(nc, STREAMS.shelf, CONSUMERS.shelfState)) && (await consumerDrained(nc, STREAMS.health, CONSUMERS.healthStore)) ? true : undefined), 120_000, 200);
+    // The first round also recomputes the sales baselines (hourly): measured runs start after it.
+    if (alerts) await eventually(async () => ((await scrape(run)).count >= 1 ? true : undefined), 300_000, 250);
+    return run;
+  } catch (err) {
+    clearInterval(heartbeats);
+    await processors?.stop('SIGTERM', { killAfterMs: 15_000 });
+    await nc.close();
+    await database.db.destroy();
+    await nats.destroy();
+    await dropTestDatabases(o.adminUrl, dbName);
+    throw err;
+  }
 }
 
 async function stopRun(o: AlertsBenchOptions, run: Run): Promise<void> {
@@ -257,7 +270,10 @@ function watchRounds(run: Run): { stop(): Promise<number[]> } {
 export async function runAlertsBench(o: AlertsBenchOptions): Promise<AlertsBenchResult> {
   const log = o.log ?? (() => undefined);
   const storeIds = Array.from({ length: o.stores }, (_, i) => `golden-${i + 1}`);
-  const load = generatePosLoad({ seed: 4242, stores: o.stores, days: 1, ordersPerStorePerDay: Math.max(1, Math.ceil(o.orders / o.stores)), clean: true });
+  const generated = generatePosLoad({ seed: 4242, stores: o.stores, days: 1, ordersPerStorePerDay: Math.max(1, Math.ceil(o.orders / o.stores)), clean: true });
+  // The generator writes store after store; a chain's stream interleaves them (by order time), so a
+  // batch touches many stores, as it does live.
+  const load = { messages: generated.messages.toSorted((a, b) => a.event.data.createdAt.localeCompare(b.event.data.createdAt)) };
   const receiver = await startWebhookReceiver({ secret: SECRET });
   const loadSamples: string[] = [loadAverages()];
   const ingest: { alerts: boolean; rate: number; seconds: number }[] = [];
@@ -310,7 +326,7 @@ async function steadyPhase(
   const nudgedBefore = await scrape(run, 'stores');
   const rounds = watchRounds(run);
   const abort = new AbortController();
-  const stream = publishAtRate(run.nc, messages.slice(0, 5000).map((m) => m.event), { perSecond: o.perSecond, seconds: o.steadySeconds, signal: abort.signal });
+  const stream = publishAtRate(run.nc, messages.map((m) => m.event), { perSecond: o.perSecond, seconds: o.steadySeconds, signal: abort.signal });
   const fired: Omit<TriggerResult, 'latencyMs' | 'signatureValid'>[] = [];
   const startedAt = Date.now();
   // Store by store, alternating the trigger, while the stream runs; each store is triggered once.

@@ -1,5 +1,5 @@
 import { WEEKDAYS } from '@shelfsense/contracts';
-import { listSalesBaselines, listStoreHours, sumNetBetween, type SalesBaselineInput } from '@shelfsense/db';
+import { listSalesBaselinesAt, listStoreHours, sumNetBetween, type SalesBaselineInput } from '@shelfsense/db';
 import { firstInstantAtOrAfter, wallClock } from '../opening-hours.service.ts';
 import type { Observation, RuleKind, SpecOf } from '../rule-kind.ts';
 
@@ -82,10 +82,7 @@ export const salesAnomaly: RuleKind<'sales_anomaly', SalesAnomalyInputs> = {
     const hours = stores.map((s) => ({ storeId: s.storeId, ...lastCompletedHour(s.timezone, now) }));
     const [nets, baselines] = await Promise.all([
       sumNetBetween(db, hours),
-      listSalesBaselines(
-        db,
-        stores.map((s) => s.storeId),
-      ),
+      listSalesBaselinesAt(db, hours),
     ]);
     const byKey = new Map(baselines.map((b) => [`${b.storeId}\u0000${b.weekday}\u0000${b.hour}`, b]));
     return new Map(
