@@ -1,16 +1,21 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { parseMessage, type StreamName } from '@shelfsense/contracts';
+import { parseMessage, storeIdOfSubject, type StreamName } from '@shelfsense/contracts';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ProcessorMetrics } from '../metrics.ts';
 import { deadLetter } from './dead-letter.ts';
+
+/** Every event the consumers take names its store in the envelope. */
+export interface StoreEvent {
+  readonly storeId: string;
+}
 
 export interface Delivered<E> {
   readonly msg: JsMsg;
   readonly event: E;
 }
 
-export interface BatchConsumerOptions<E, R> {
+export interface BatchConsumerOptions<E extends StoreEvent, R> {
   readonly js: JetStreamClient;
   readonly log: Logger;
   readonly metrics: ProcessorMetrics;
@@ -38,7 +43,7 @@ const RETRY_DELAY_MS = 2_000;
  * is retried message by message so one poison message cannot hold back the rest; after
  * `maxDeliver` attempts it is dead-lettered.
  */
-export async function runBatchConsumer<E, R>(opts: BatchConsumerOptions<E, R>, signal: AbortSignal): Promise<void> {
+export async function runBatchConsumer<E extends StoreEvent, R>(opts: BatchConsumerOptions<E, R>, signal: AbortSignal): Promise<void> {
   const consumer = await opts.js.consumers.get(opts.stream, opts.durable);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: opts.batchMax * 2 });
   signal.addEventListener('abort', () => void messages.close(), { once: true });
@@ -66,7 +71,7 @@ export async function runBatchConsumer<E, R>(opts: BatchConsumerOptions<E, R>, s
 }
 
 /** A failure outside the transaction (e.g. the DLQ publish) naks the batch instead of ending the loop. */
-async function processSafely<E, R>(opts: BatchConsumerOptions<E, R>, msgs: readonly JsMsg[]): Promise<void> {
+async function processSafely<E extends StoreEvent, R>(opts: BatchConsumerOptions<E, R>, msgs: readonly JsMsg[]): Promise<void> {
   try {
     await processBatch(opts, msgs);
   } catch (err) {
@@ -75,7 +80,7 @@ async function processSafely<E, R>(opts: BatchConsumerOptions<E, R>, msgs: reado
   }
 }
 
-async function processBatch<E, R>(opts: BatchConsumerOptions<E, R>, msgs: readonly JsMsg[]): Promise<void> {
+async function processBatch<E extends StoreEvent, R>(opts: BatchConsumerOptions<E, R>, msgs: readonly JsMsg[]): Promise<void> {
   const valid: Delivered<E>[] = [];
   for (const msg of msgs) {
     const parsed = parseMessage(opts.schema, msg.data);
@@ -83,6 +88,16 @@ async function processBatch<E, R>(opts: BatchConsumerOptions<E, R>, msgs: readon
       opts.metrics.deadLettered.inc({ stream: opts.stream, reason: 'invalid' });
       opts.log.warn({ subject: msg.subject, seq: msg.info.streamSequence, error: parsed.error }, 'dead-lettering invalid message');
       await deadLetter(opts.js, msg, parsed.error);
+      continue;
+    }
+    // A store's NATS user may publish only its own subjects, so the subject is the trustworthy part:
+    // an envelope naming another store is forged (or broken) and must not touch that store's data.
+    const subjectStore = storeIdOfSubject(msg.subject);
+    if (subjectStore !== parsed.value.storeId) {
+      const reason = `envelope storeId ${JSON.stringify(parsed.value.storeId)} does not match the subject's store ${JSON.stringify(subjectStore ?? null)}`;
+      opts.metrics.deadLettered.inc({ stream: opts.stream, reason: 'wrong_store' });
+      opts.log.warn({ subject: msg.subject, seq: msg.info.streamSequence, error: reason }, 'dead-lettering a message for another store');
+      await deadLetter(opts.js, msg, reason);
       continue;
     }
     valid.push({ msg, event: parsed.value });
@@ -109,7 +124,7 @@ async function processBatch<E, R>(opts: BatchConsumerOptions<E, R>, msgs: readon
   opts.afterAck?.(result, valid);
 }
 
-async function retryOrDeadLetter<E, R>(opts: BatchConsumerOptions<E, R>, msg: JsMsg, err: unknown): Promise<void> {
+async function retryOrDeadLetter<E extends StoreEvent, R>(opts: BatchConsumerOptions<E, R>, msg: JsMsg, err: unknown): Promise<void> {
   if (msg.info.deliveryCount >= opts.maxDeliver) {
     opts.metrics.deadLettered.inc({ stream: opts.stream, reason: 'failed' });
     opts.log.error({ err, seq: msg.info.streamSequence }, 'dead-lettering after max deliveries');

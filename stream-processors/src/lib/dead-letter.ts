@@ -15,5 +15,7 @@ export async function deadLetter(js: JetStreamClient, msg: JsMsg, reason: string
     headers: h,
     msgID: `dlq:${msg.info.stream}:${msg.info.streamSequence}`,
   });
-  msg.term(reason.slice(0, 200));
+  // No reason on the term: nats-server 2.9 does not parse `+TERM <reason>` and leaves the message
+  // pending, redelivering it every ack wait (the reason is in the DLQ header instead).
+  msg.term();
 }
