@@ -11,6 +11,7 @@ export * from './streams.ts';
 export * from './errors.ts';
 export * from './api/error.dto.ts';
 export * from './api/auth.dto.ts';
+export * from './api/auth/index.ts';
 export * from './api/stores.dto.ts';
 export * from './api/sales.dto.ts';
 export * from './api/health.dto.ts';
