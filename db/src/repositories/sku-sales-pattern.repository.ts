@@ -25,7 +25,7 @@ export interface SkuSalesPattern {
  *      occ AS (SELECT q.*, date_trunc('hour', $now AT TIME ZONE tz) - make_interval(weeks => k) AS local_hour
  *              FROM q CROSS JOIN generate_series(1, q.weeks) k)
  * SELECT store_id, weeks, sku, sum(quantity) / weeks, count(bucket) / weeks
- * FROM occ JOIN item_sales_1m i ON i.bucket >= local_hour AT TIME ZONE tz AND i.bucket < (local_hour + 1 h) AT TIME ZONE tz
+ * FROM occ CROSS JOIN LATERAL (item_sales_1m rows of the store with local_hour AT TIME ZONE tz <= bucket < (local_hour + 1 h) AT TIME ZONE tz) i
  * WHERE i.sku IN (SELECT sku FROM zone_state WHERE store_id = occ.store_id) AND quantity > 0 GROUP BY 1, 2, 3
  * ```
  */
@@ -39,17 +39,23 @@ export async function listSkuSalesPatterns(
     WITH q AS (
       SELECT * FROM unnest(${stores.map((s) => s.storeId)}::text[], ${stores.map((s) => s.timezone)}::text[], ${stores.map((s) => s.weeks)}::int[]) AS q(store_id, tz, weeks)
     ), occ AS (
-      SELECT q.store_id, q.tz, q.weeks, date_trunc('hour', ${q.now}::timestamptz AT TIME ZONE q.tz) - make_interval(weeks => k) AS local_hour
+      SELECT q.store_id, q.weeks,
+             (date_trunc('hour', ${q.now}::timestamptz AT TIME ZONE q.tz) - make_interval(weeks => k)) AT TIME ZONE q.tz AS starts,
+             (date_trunc('hour', ${q.now}::timestamptz AT TIME ZONE q.tz) - make_interval(weeks => k) + interval '1 hour') AT TIME ZONE q.tz AS ends
       FROM q CROSS JOIN LATERAL generate_series(1, q.weeks) AS k
     )
     SELECT o.store_id, o.weeks, i.sku,
            (sum(i.quantity) / o.weeks)::float8 AS units,
            (count(i.bucket)::float8 / o.weeks) AS sale_minutes
     FROM occ o
-    JOIN item_sales_1m i ON i.store_id = o.store_id
-      AND i.bucket >= (o.local_hour AT TIME ZONE o.tz) AND i.bucket < ((o.local_hour + interval '1 hour') AT TIME ZONE o.tz)
-    WHERE i.quantity > 0
-      AND i.sku IN (SELECT z.sku FROM zone_state z WHERE z.store_id = o.store_id)
+    -- LATERAL, so each occurrence is one range scan of the primary key (store_id, bucket, …): joined
+    -- plainly, the planner probed (store_id, sku) over every bucket the store ever had, a cost that
+    -- grew with the table (most of a 500-store evaluation round).
+    CROSS JOIN LATERAL (
+      SELECT s.sku, s.quantity, s.bucket FROM item_sales_1m s
+      WHERE s.store_id = o.store_id AND s.bucket >= o.starts AND s.bucket < o.ends AND s.quantity > 0
+    ) i
+    WHERE i.sku IN (SELECT z.sku FROM zone_state z WHERE z.store_id = o.store_id)
     GROUP BY o.store_id, o.weeks, i.sku
     ORDER BY o.store_id, o.weeks, i.sku`.execute(db);
   return rows.map((r) => ({
