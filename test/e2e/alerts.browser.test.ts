@@ -310,7 +310,11 @@ describe.skipIf(!hasChromium)(title, () => {
     const listed = preview.locator('tr[data-backtest-subject]');
     // The list stops at 50 rows (the chart shows them all).
     expect(await listed.count()).toBe(Math.min(fired, 50));
-    for (const subject of await listed.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-backtest-subject'))))
+    // The test workspace has no DOM types: the element is typed by what is used of it.
+    const subjectsListed = await listed.evaluateAll((rows) =>
+      rows.map((r) => (r as unknown as { getAttribute(name: string): string | null }).getAttribute('data-backtest-subject')),
+    );
+    for (const subject of subjectsListed)
       expect(subject).toMatch(/^zone:cam-(drinks|snacks)\//);
     // uPlot drew a plot (canvas with a size) and a legend entry per subject.
     const canvas = preview.locator('canvas');
@@ -330,6 +334,12 @@ describe.skipIf(!hasChromium)(title, () => {
       await editor.getByLabel('Name').fill('Shelf empty, previewed (e2e)');
       await editor.getByLabel('Fires after (minutes)').fill('0');
     }
+    // Notify through the demo's webhook-inbox policy, with a label; a malformed label line is refused first.
+    await editor.getByLabel('Notify').selectOption({ label: 'Local webhook inbox (demo stores) (fleet)' });
+    await editor.getByLabel('Labels').fill('team=e2e\noops');
+    await editor.getByRole('button', { name: 'Create rule' }).click();
+    expect(await editor.locator('#rule-new-labels-error').textContent()).toBe('line 2: write each label as key=value');
+    await editor.getByLabel('Labels').fill('team=e2e');
     await editor.getByRole('button', { name: 'Create rule' }).click();
     const row = alertsPage.locator('tr[data-rule-id]', { hasText: 'Shelf empty, previewed (e2e)' });
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
@@ -340,6 +350,8 @@ describe.skipIf(!hasChromium)(title, () => {
       forMinutes: 0,
       severity: 'warning',
       enabled: true,
+      policyId: 'np-local-webhook-inbox',
+      labels: { team: 'e2e' },
       spec: { kind: 'shelf_out_of_stock', params: { states: ['empty'] } },
     });
 

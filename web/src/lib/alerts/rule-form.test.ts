@@ -16,11 +16,10 @@ const rule: AlertRule = {
   createdAt: '2025-11-22T08:00:00.000Z',
   updatedAt: '2025-11-22T08:00:00.000Z',
 };
-const kept = { policyId: rule.policyId, labels: rule.labels };
 
 describe('rule form', () => {
   it('round-trips a rule unchanged', () => {
-    const result = readRuleForm(formFieldsOf(rule), kept);
+    const result = readRuleForm(formFieldsOf(rule));
     expect(result).toEqual({ ok: true, input: ruleInputOf(rule) });
     expect(ruleInputOf(rule)).toEqual({
       name: 'Shelf out of stock',
@@ -42,14 +41,13 @@ describe('rule form', () => {
         params: { metric: 'net_sales', windowMinutes: 30, op: 'below', value: 100, resolveValue: 150, sku: 'bev-col' },
       },
     };
-    expect(readRuleForm(formFieldsOf(threshold), kept)).toEqual({ ok: true, input: ruleInputOf(threshold) });
+    expect(readRuleForm(formFieldsOf(threshold))).toEqual({ ok: true, input: ruleInputOf(threshold) });
   });
 
   it('takes the edits, with the schema defaults for params left empty', () => {
     const fields = formFieldsOf(rule);
     const result = readRuleForm(
       { ...fields, name: ' Empty shelf ', forMinutes: 0, severity: 'critical', params: { states: ['low', 'empty'], zoneIds: ' a, b ,,c ' } },
-      kept,
     );
     expect(result).toMatchObject({
       ok: true,
@@ -59,8 +57,19 @@ describe('rule form', () => {
     expect(readRuleForm({ ...sales, params: { ...sales.params, weeks: null } })).toMatchObject({ ok: true, input: { params: { weeks: 4 } } });
   });
 
+  it('edits the policy and the labels (key=value lines)', () => {
+    const result = readRuleForm({ ...formFieldsOf(rule), policyId: 'ops', labels: ' team = fresh \n\naisle=3' });
+    expect(result).toMatchObject({ ok: true, input: { policyId: 'ops', labels: { team: 'fresh', aisle: '3' } } });
+    expect(formFieldsOf({ ...rule, labels: { b: '2', a: '1' } }).labels).toBe('a=1\nb=2');
+    const bad = readRuleForm({ ...formFieldsOf(rule), labels: 'team=fresh\noops' });
+    expect(bad).toEqual({ ok: false, errors: { labels: 'line 2: write each label as key=value' } });
+    const badKey = readRuleForm({ ...formFieldsOf(rule), labels: 'Team Name=x' });
+    expect(badKey.ok).toBe(false);
+    if (!badKey.ok) expect(Object.keys(badKey.errors)).toEqual(['labels']);
+  });
+
   it('names each bad field with the schema message', () => {
-    const result = readRuleForm({ ...formFieldsOf(rule), name: '', forMinutes: 2000, params: { states: [] } }, kept);
+    const result = readRuleForm({ ...formFieldsOf(rule), name: '', forMinutes: 2000, params: { states: [] } });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(Object.keys(result.errors).sort()).toEqual(['forMinutes', 'name', 'params.states']);

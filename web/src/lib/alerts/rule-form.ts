@@ -15,25 +15,43 @@ import { fieldErrorsOf } from '../api/field-errors.ts';
 import { kindLabel } from './alert-labels.ts';
 import { STARTING_FOR_MINUTES, fromFormValue, initialParams, paramFieldsOf, toFormValue, type ParamValue } from './rule-params.ts';
 
-/** What the form edits. Policy and labels are kept as they are (none for a new rule). */
+/** What the form edits. */
 export interface RuleFormFields {
   name: string;
   severity: Severity;
   /** A number input's value: null when it is empty or not a number. */
   forMinutes: number | null;
   enabled: boolean;
+  /** Who is notified; null: the alerts are recorded and shown, nobody is notified. */
+  policyId: string | null;
+  /** One `key=value` per line (silences and grouping match on labels). */
+  labels: string;
   kind: RuleKindName;
   /** By param key; see `paramFieldsOf(kind)`. */
   params: Record<string, ParamValue>;
 }
 
-/** What a saved rule keeps that the form does not edit. */
-export interface KeptRuleFields {
-  readonly policyId: string | null;
-  readonly labels: Readonly<Record<string, string>>;
+/** Labels as the form's text: one `key=value` per line, sorted by key. */
+export function labelsText(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
 }
 
-export const NEW_RULE_KEPT: KeptRuleFields = { policyId: null, labels: {} };
+/** The form's label text back as a record; a line without `=` is an error naming the line. */
+function parseLabels(text: string): { labels: Record<string, string> } | { error: string } {
+  const labels: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const at = line.indexOf('=');
+    if (at <= 0) return { error: `line ${i + 1}: write each label as key=value` };
+    labels[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return { labels };
+}
 
 /** The body that replaces `rule` unchanged (PUT takes the whole rule). */
 export function ruleInputOf(rule: AlertRule): AlertRuleInput {
@@ -57,6 +75,8 @@ export function formFieldsOf(rule: AlertRule): RuleFormFields {
     severity: rule.severity,
     forMinutes: rule.forMinutes,
     enabled: rule.enabled,
+    policyId: rule.policyId,
+    labels: labelsText(rule.labels),
     kind: rule.spec.kind,
     params,
   };
@@ -69,6 +89,8 @@ export function newRuleFields(kind: RuleKindName): RuleFormFields {
     severity: 'warning',
     forMinutes: STARTING_FOR_MINUTES[kind],
     enabled: true,
+    policyId: null,
+    labels: '',
     kind,
     params: initialParams(kind),
   };
@@ -85,7 +107,7 @@ export type RuleFormResult =
   /** Messages by field (see `fieldKeyOf`). */
   | { readonly ok: false; readonly errors: Readonly<Record<string, string>> };
 
-const TOP_FIELDS = new Set(['name', 'severity', 'forMinutes', 'enabled', 'kind']);
+const TOP_FIELDS = new Set(['name', 'severity', 'forMinutes', 'enabled', 'policyId', 'labels', 'kind']);
 
 /**
  * The form field a schema path belongs to, and the rest of the path: `['params', 'states', 0]` →
@@ -107,24 +129,27 @@ function addError(errors: Record<string, string>, path: readonly PropertyKey[], 
 }
 
 /** The form as a rule body, validated with `AlertRuleBody`. */
-export function readRuleForm(fields: RuleFormFields, kept: KeptRuleFields = NEW_RULE_KEPT): RuleFormResult {
+export function readRuleForm(fields: RuleFormFields): RuleFormResult {
   const params: Record<string, unknown> = {};
   for (const field of paramFieldsOf(fields.kind)) {
     const value = fromFormValue(field, fields.params[field.key]);
     if (value !== undefined) params[field.key] = value;
   }
+  const labels = parseLabels(fields.labels);
   const parsed = AlertRuleBody.safeParse({
     name: fields.name,
     severity: fields.severity,
     forMinutes: fields.forMinutes ?? Number.NaN,
     enabled: fields.enabled,
-    policyId: kept.policyId,
-    labels: kept.labels,
+    policyId: fields.policyId,
+    labels: 'labels' in labels ? labels.labels : {},
     kind: fields.kind,
     params,
   });
-  if (parsed.success) return { ok: true, input: parsed.data };
+  if (parsed.success && 'labels' in labels) return { ok: true, input: parsed.data };
   const errors: Record<string, string> = {};
+  if ('error' in labels) errors['labels'] = labels.error;
+  if (parsed.success) return { ok: false, errors };
   for (const issue of parsed.error.issues) addError(errors, issue.path, issue.message);
   return { ok: false, errors };
 }
