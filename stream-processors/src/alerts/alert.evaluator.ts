@@ -86,7 +86,7 @@ function viewOf(a: OpenAlert): OpenAlertView | null {
  * all enabled rules, grouped by kind with one load per kind, gives new stores their default rules
  * (at most once a minute), recomputes the sales baselines once an hour (one replica, see
  * `sales-baseline.job.ts`) and sweeps the outbox; `nudge` evaluates a store early after its data
- * changed. One evaluation at a time per instance.
+ * changed. Rounds run one at a time, and early evaluations one at a time beside them.
  *
  * Safe with any number of replicas, with no leader: every write is conditional (a new alert against
  * the one-open-per-(rule, subject) index, a transition against the alert's `seq`), so of two
@@ -100,6 +100,8 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
   const nudgeDelayMs = deps.nudgeDelayMs ?? 250;
   const publisher = createAlertTransitionPublisher({ js: deps.js, nc: deps.nc, db: deps.db, log: deps.log, clock });
   let chain: Promise<unknown> = Promise.resolve();
+  /** Early evaluations queue here, beside the rounds (see `nudge`). */
+  let nudgeChain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let nudgeTimer: NodeJS.Timeout | undefined;
   const nudged = new Set<string>();
@@ -327,7 +329,7 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
       timer = undefined;
       nudgeTimer = undefined;
       nudged.clear();
-      await chain;
+      await Promise.all([chain, nudgeChain]);
     },
     nudge(storeIds) {
       if (stopped || storeIds.length === 0) return;
@@ -337,7 +339,12 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
         nudgeTimer = undefined;
         const stores = [...nudged];
         nudged.clear();
-        void exclusive(() => evaluate(stores)).catch((err: unknown) => {
+        // Not behind the round: at 500 stores a round takes a second or more under load, and a shelf
+        // alert waiting it out arrived seconds late (docs/benchmarks.md, alerting). A nudge racing the
+        // round is what two replicas do all the time, and every write is conditional for that.
+        const p = nudgeChain.then(() => evaluate(stores));
+        nudgeChain = p.catch(() => undefined);
+        void p.catch((err: unknown) => {
           deps.metrics.alertEvaluationErrors.inc({ kind: 'all' });
           deps.log.warn({ err, stores }, 'early alert evaluation failed; the next round covers it');
         });
