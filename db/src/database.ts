@@ -373,6 +373,7 @@ export interface Database {
   sales_1m: Sales1mTable;
   sales_dim_1m: SalesDim1mTable;
   item_sales_1m: ItemSales1mTable;
+  sales_15m: SalesAggregateView;
   sales_1h: SalesAggregateView;
   sales_1d: SalesAggregateView;
   item_sales_1h: ItemAggregateView;

@@ -8,12 +8,14 @@ export { registerTimescaleJobMetrics } from './lib/timescale-jobs.metrics.ts';
 export {
   CONTINUOUS_AGGREGATES,
   aggregateFor,
+  aggregateWithin,
   continuousAggregatesMaterialized,
   freshCutoff,
   getAggregateCatalogState,
   getFreshAggregateCutoff,
   readThroughAggregate,
   splitAtCutoff,
+  wholeBuckets,
   type AggregateCatalogState,
   type AggregatedRollup,
   type AggregateOf,
@@ -28,6 +30,7 @@ export { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgr
 export * from './repositories/store.repository.ts';
 export * from './repositories/order.repository.ts';
 export * from './repositories/sales.repository.ts';
+export * from './repositories/sales-series.repository.ts';
 export * from './repositories/api-key.repository.ts';
 export * from './repositories/product.repository.ts';
 export * from './repositories/live-sales.repository.ts';

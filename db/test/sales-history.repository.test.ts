@@ -12,10 +12,12 @@ describe('itemSalesRelation', () => {
 
   it.each([
     ['2026-02-01T00:00:00Z', '2026-02-08T00:00:00Z', true, 'item_sales_1d'],
-    ['2026-02-01T10:00:00Z', '2026-02-08T00:00:00Z', true, 'item_sales_1h'],
-    ['2026-02-01T10:30:00Z', '2026-02-08T00:00:00Z', true, 'item_sales_1m'],
-    // Whole days in Asia/Kolkata are not whole UTC days or hours: only the 1-minute rollup fits.
-    ['2026-01-31T18:30:00Z', '2026-02-07T18:30:00Z', true, 'item_sales_1m'],
+    ['2026-02-01T10:00:00Z', '2026-02-08T00:00:00Z', true, 'item_sales_1d'],
+    // Partial buckets at the ends come from the 1-minute rollup, whole ones from the aggregate.
+    ['2026-02-01T10:30:00Z', '2026-02-08T00:00:00Z', true, 'item_sales_1d'],
+    ['2026-01-31T18:30:00Z', '2026-02-07T18:30:00Z', true, 'item_sales_1d'],
+    ['2026-02-01T10:30:00Z', '2026-02-01T12:00:00Z', true, 'item_sales_1h'],
+    ['2026-02-01T10:30:00Z', '2026-02-01T11:29:00Z', true, 'item_sales_1m'],
     // Plain PostgreSQL: the relations are views over the 1-minute rollup, so read that directly.
     ['2026-02-01T00:00:00Z', '2026-02-08T00:00:00Z', false, 'item_sales_1m'],
   ] as const)('%s → %s (materialized aggregates: %s) reads %s', (from, to, materialized, relation) => {
@@ -68,36 +70,52 @@ describe('getTopItems on TimescaleDB (PGlite)', () => {
       limit: 10,
       groupBy: 'sku',
     });
-    return { items, relation: /FROM "(item_sales_1[mhd])"/.exec(queries.join('\n'))?.[1] };
+    return { items, relations: [...new Set([...queries.join('\n').matchAll(/FROM "(item_sales_1[mhd])"/g)].map((m) => m[1]))].sort() };
   };
 
   it('reads the daily aggregate for whole UTC days', async () => {
     const res = await top('2026-02-01T00:00:00Z', '2026-02-03T00:00:00Z');
 
-    expect(res.relation).toBe('item_sales_1d');
+    // Feb 1 is materialized and fresh; Feb 2 was never refreshed, so it comes from the 1-minute rollup.
+    expect(res.relations).toEqual(['item_sales_1d', 'item_sales_1m']);
     expect(res.items).toEqual([
       { key: 'x', name: 'Ex', category: 'c1', quantity: 5, net: 25, lines: 3 },
       { key: 'y', quantity: 1, net: 40, lines: 1 },
     ]);
   });
 
-  it('reads the hourly aggregate for whole UTC hours, ranking by net', async () => {
-    const res = await top('2026-02-01T11:00:00Z', '2026-02-03T01:00:00Z', 'net');
+  it('reads the hourly aggregate for whole UTC hours without a whole day', async () => {
+    const res = await top('2026-02-01T09:30:00Z', '2026-02-01T12:00:00Z');
 
-    expect(res.relation).toBe('item_sales_1h');
+    expect(res.relations).toEqual(['item_sales_1h', 'item_sales_1m']);
+    expect(res.items).toEqual([{ key: 'x', name: 'Ex', category: 'c1', quantity: 2, net: 10, lines: 1 }]);
+  });
+
+  it('reads whole days from the daily aggregate and the partial ones at both ends from the 1-minute rollup, ranking by net', async () => {
+    const res = await top('2026-01-31T11:00:00Z', '2026-02-02T01:00:00Z', 'net');
+
+    expect(res.relations).toEqual(['item_sales_1d', 'item_sales_1m']);
     expect(res.items).toEqual([
-      { key: 'y', quantity: 10, net: 130, lines: 4 },
-      { key: 'x', name: 'Ex', category: 'c1', quantity: 3, net: 15, lines: 2 },
+      { key: 'y', quantity: 1, net: 40, lines: 1 },
+      { key: 'x', name: 'Ex', category: 'c1', quantity: 2, net: 10, lines: 1 },
     ]);
   });
 
-  it('reads the 1-minute rollup otherwise, with the same figures for the same minutes', async () => {
-    const minute = await top('2026-02-01T00:00:30Z', '2026-02-03T00:00:30Z');
-    const daily = await top('2026-02-01T00:00:00Z', '2026-02-04T00:00:00Z');
+  it('has the same figures for the same minutes whichever relations a range reads', async () => {
+    const unaligned = await top('2026-01-31T23:59:30Z', '2026-02-02T00:00:30Z');
+    const daily = await top('2026-02-01T00:00:00Z', '2026-02-02T00:00:00Z');
+    const unmaterialized = await top('2026-02-01T00:00:30Z', '2026-02-03T00:00:30Z');
+    const later = await top('2026-02-01T00:00:00Z', '2026-02-04T00:00:00Z');
+    const minute = await top('2026-02-01T10:00:30Z', '2026-02-01T10:59:00Z');
 
-    expect(minute.relation).toBe('item_sales_1m');
-    expect(minute.items).toEqual(daily.items);
-    expect(daily.items).toEqual([
+    expect(unaligned.relations).toEqual(['item_sales_1d', 'item_sales_1m']);
+    expect(minute.relations).toEqual(['item_sales_1m']);
+    expect(minute.items).toEqual([{ key: 'x', name: 'Ex', category: 'c1', quantity: 2, net: 10, lines: 1 }]);
+    expect(unaligned.items).toEqual(daily.items);
+    // Feb 2 was never refreshed: not a fresh bucket, so it comes from the 1-minute rollup.
+    expect(unmaterialized.relations).toEqual(['item_sales_1m']);
+    expect(unmaterialized.items).toEqual(later.items);
+    expect(later.items).toEqual([
       { key: 'y', quantity: 10, net: 130, lines: 4 },
       { key: 'x', name: 'Ex', category: 'c1', quantity: 5, net: 25, lines: 3 },
     ]);

@@ -85,12 +85,13 @@ for (const target of TARGETS)
         );
       });
 
-      it('serves hourly and daily relations as real-time continuous aggregates', async () => {
+      it('serves 15-minute, hourly and daily relations as real-time continuous aggregates', async () => {
         const { rows } = await sql<{ view_name: string; materialized_only: boolean }>`
       SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates ORDER BY 1`.execute(sut);
         expect(rows).toEqual([
           { view_name: 'item_sales_1d', materialized_only: false },
           { view_name: 'item_sales_1h', materialized_only: false },
+          { view_name: 'sales_15m', materialized_only: false },
           { view_name: 'sales_1d', materialized_only: false },
           { view_name: 'sales_1h', materialized_only: false },
         ]);

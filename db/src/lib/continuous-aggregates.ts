@@ -13,8 +13,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { timescaleEnabled } from './timescale.ts';
 
-/** The hourly/daily relations of migration 0003: UTC `time_bucket`s ('1 hour', '1 day') over a 1-minute rollup. */
+/**
+ * The hourly/daily relations of migration 0003 and the 15-minute one of 0009: UTC `time_bucket`s
+ * ('15 minutes', '1 hour', '1 day') over a 1-minute rollup.
+ */
 export const CONTINUOUS_AGGREGATES = {
+  sales_15m: { source: 'sales_1m', widthMs: 900_000 },
   sales_1h: { source: 'sales_1m', widthMs: 3_600_000 },
   sales_1d: { source: 'sales_1m', widthMs: 86_400_000 },
   item_sales_1h: { source: 'item_sales_1m', widthMs: 3_600_000 },
@@ -197,13 +201,19 @@ export interface RollupSlice {
 export type RollupBranch = (relation: string, where: RawBuilder<unknown>) => RawBuilder<unknown>;
 
 /**
- * `branch` over the aggregate for `[from, cutoff)` and over the 1-minute `source` for
- * `[cutoff, to)`, as one parenthesized subquery; a branch the cut-off leaves empty is left out, and
- * without an aggregate only `source` is read.
+ * `branch` over the aggregate for its whole buckets in `[from, cutoff)` and over the 1-minute
+ * `source` for the rest of `[from, to)` (a partial first bucket, and everything from the cut-off or
+ * the last whole bucket on), as one parenthesized subquery; empty slices are left out, and without
+ * an aggregate (or without a whole fresh bucket) only `source` is read. So a range such as "the last
+ * 30 days" from now, which starts and ends inside a day, still reads 28 days from a daily aggregate.
  *
- *   (<branch(aggregate, store_id = $1 AND bucket >= $from AND bucket < $cutoff)>
+ *   (<branch(source, store_id = $1 AND bucket >= $from AND bucket < $first whole bucket)>
+ *    UNION ALL
+ *    <branch(aggregate, store_id = $1 AND bucket >= $first whole bucket AND bucket < $cutoff)>
  *    UNION ALL
  *    <branch(source, store_id = $1 AND bucket >= $cutoff AND bucket < $to)>)
+ *
+ * where the cut-off is at most the end of the last whole bucket in the range.
  */
 export function splitAtCutoff(
   source: AggregatedRollup,
@@ -212,17 +222,49 @@ export function splitAtCutoff(
   cutoff: Date,
   branch: RollupBranch,
 ): RawBuilder<unknown> {
-  const slice = (relation: string, from: Date, to: Date) =>
-    branch(relation, sql`store_id = ${q.storeId} AND bucket >= ${ts(from)} AND bucket < ${ts(to)}`);
-  if (aggregate === null || cutoff <= q.from) return sql`(${slice(source, q.from, q.to)})`;
+  const slice = (relation: string, from: number, to: number) =>
+    branch(relation, sql`store_id = ${q.storeId} AND bucket >= ${ts(new Date(from))} AND bucket < ${ts(new Date(to))}`);
+  const from = q.from.getTime();
+  const to = q.to.getTime();
+  if (aggregate === null) return sql`(${slice(source, from, to)})`;
   if (CONTINUOUS_AGGREGATES[aggregate].source !== source) throw new Error(`${aggregate} does not aggregate ${source}`);
-  if (cutoff >= q.to) return sql`(${slice(aggregate, q.from, q.to)})`;
-  return sql`(${slice(aggregate, q.from, cutoff)} UNION ALL ${slice(source, cutoff, q.to)})`;
+  const { start, end } = wholeBuckets(aggregate, q.from, q.to);
+  const stop = Math.min(end, cutoff.getTime());
+  if (stop <= start) return sql`(${slice(source, from, to)})`;
+  const parts = [
+    ...(from < start ? [slice(source, from, start)] : []),
+    slice(aggregate, start, stop),
+    ...(stop < to ? [slice(source, stop, to)] : []),
+  ];
+  return sql`(${sql.join(parts, sql` UNION ALL `)})`;
+}
+
+/** The whole buckets of `aggregate` inside `[from, to)`: `[start, end)` in ms, empty when `end <= start`. */
+export function wholeBuckets(aggregate: ContinuousAggregate, from: Date, to: Date): { start: number; end: number } {
+  const width = CONTINUOUS_AGGREGATES[aggregate].widthMs;
+  return { start: Math.ceil(from.getTime() / width) * width, end: Math.floor(to.getTime() / width) * width };
+}
+
+/**
+ * The coarsest aggregate of `source` with at least one whole bucket inside `[from, to)`, for reads
+ * that sum the range without bucketing it (top items); null on plain PostgreSQL (`materialized`
+ * false), where the aggregates are views. The partial buckets at both ends come from the 1-minute
+ * rollup (`splitAtCutoff`).
+ */
+export function aggregateWithin<S extends AggregatedRollup>(source: S, from: Date, to: Date, materialized: boolean): AggregateOf<S> | null {
+  if (!materialized) return null;
+  const candidates = (Object.keys(CONTINUOUS_AGGREGATES) as ContinuousAggregate[])
+    .filter((a): a is AggregateOf<S> => CONTINUOUS_AGGREGATES[a].source === source)
+    .sort((a, b) => CONTINUOUS_AGGREGATES[b].widthMs - CONTINUOUS_AGGREGATES[a].widthMs);
+  return candidates.find((a) => {
+    const { start, end } = wholeBuckets(a, from, to);
+    return end > start;
+  }) ?? null;
 }
 
 /**
  * Runs `read` over the store's `[from, to)` of `source`, read through `aggregate` for its fresh
- * buckets (`freshCutoff`) and from `source` for the rest (`splitAtCutoff`). With an aggregate, the
+ * whole buckets (`freshCutoff`) and from `source` for the rest (`splitAtCutoff`). With an aggregate, the
  * catalog state and the read share one snapshot: both run in a REPEATABLE READ READ ONLY
  * transaction (or in the caller's transaction), so a refresh or a write committing in between cannot
  * make them disagree. The cut-off goes into the read as a constant: the planner then prunes chunks
@@ -243,9 +285,12 @@ export async function readThroughAggregate<DB, T>(
   branch: RollupBranch,
   read: (db: Kysely<DB>, rows: RawBuilder<unknown>) => Promise<T>,
 ): Promise<T> {
-  if (aggregate === null) return read(db, splitAtCutoff(source, null, q, q.from, branch));
+  const whole = aggregate === null ? null : wholeBuckets(aggregate, q.from, q.to);
+  if (aggregate === null || whole === null || whole.end <= whole.start) return read(db, splitAtCutoff(source, null, q, q.from, branch));
+  // The cut-off is asked for from the first whole bucket: `freshCutoff` works on bucket boundaries.
+  const start = new Date(whole.start);
   const inSnapshot = async (trx: Kysely<DB>) => {
-    const cutoff = freshCutoff(aggregate, q.from, await getAggregateCatalogState(trx, aggregate, q.from));
+    const cutoff = freshCutoff(aggregate, start, await getAggregateCatalogState(trx, aggregate, start));
     return read(trx, splitAtCutoff(source, aggregate, q, cutoff, branch));
   };
   if (db.isTransaction) return inSnapshot(db);

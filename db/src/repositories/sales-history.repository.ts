@@ -18,7 +18,7 @@ import type {
 } from '@shelfsense/contracts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
-import { aovSql, localBucketStart } from './sales.repository.ts';
+import { aovSql, localBucketStart } from './sales-series.repository.ts';
 
 type Db = Kysely<Database>;
 

@@ -1,5 +1,5 @@
-import type { SalesBucket, SalesBucketSize } from '@shelfsense/contracts';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+// Write side of the sales rollups; series are read in sales-series.repository.ts.
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.ts';
 import { columnList, unnestRows, type UnnestColumn } from '../lib/unnest.ts';
 
@@ -141,72 +141,4 @@ export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDel
     ['quantity', 'net', 'lines'],
     deltas.items.map((d) => ({ store_id: d.storeId, bucket: d.bucket, sku: d.sku, category: d.category, quantity: d.quantity, net: d.net, lines: d.lines })),
   );
-}
-
-/**
- * Start of the series bucket containing the 1-minute rollup row's `bucket`. `1h` and `1d` are cut
- * on the store's local clock (`date_trunc` on local time, then back to an instant), so a day is the
- * store's day and half-hour zones such as Asia/Kolkata get their own hour boundaries. The UTC-bucketed
- * hourly/daily relations cannot do that, which is why series read the 1-minute rollups.
- */
-export function localBucketStart(size: SalesBucketSize, timezone: string): RawBuilder<Date> {
-  switch (size) {
-    case '1m':
-      return sql<Date>`bucket`;
-    case '1h':
-    case '1d':
-      return sql<Date>`(date_trunc(${size === '1h' ? 'hour' : 'day'}, bucket AT TIME ZONE ${timezone}::text) AT TIME ZONE ${timezone}::text)`;
-  }
-}
-
-/** `round(net / orders, 4)`, 0 without orders: average order value in SQL numeric, so it is exact. */
-export function aovSql(net: RawBuilder<unknown>, orders: RawBuilder<unknown>): RawBuilder<number> {
-  return sql<number>`CASE WHEN ${orders} = 0 THEN 0 ELSE round(${net} / ${orders}, 4) END`;
-}
-
-/**
- * Sales buckets for one store in [from, to), summed from the 1-minute rollup; `1h` and `1d` follow
- * the store's time zone (see `localBucketStart`). Only buckets that have a rollup row are returned.
- * `aov` = net ÷ orders (completed orders), 4 places, 0 without orders.
- */
-export async function getSalesSeries(
-  db: Kysely<Database>,
-  q: { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string },
-): Promise<Required<SalesBucket>[]> {
-  const rows = await db
-    .selectFrom('sales_1m')
-    .select([
-      localBucketStart(q.bucket, q.timezone).as('t'),
-      sql<number>`sum(orders)`.as('orders'),
-      sql<number>`sum(items)`.as('items'),
-      sql<number>`sum(gross)`.as('gross'),
-      sql<number>`sum(tax)`.as('tax'),
-      sql<number>`sum(discount)`.as('discount'),
-      sql<number>`sum(net)`.as('net'),
-      aovSql(sql`sum(net)`, sql`sum(orders)`).as('aov'),
-      sql<number>`sum(cancelled_orders)`.as('cancelled_orders'),
-      sql<number>`sum(cancelled_net)`.as('cancelled_net'),
-      sql<number>`sum(refunded_orders)`.as('refunded_orders'),
-      sql<number>`sum(refunded_net)`.as('refunded_net'),
-    ])
-    .where('store_id', '=', q.storeId)
-    .where('bucket', '>=', q.from)
-    .where('bucket', '<', q.to)
-    .groupBy(sql`1`)
-    .orderBy(sql`1`)
-    .execute();
-  return rows.map((r) => ({
-    t: r.t.toISOString(),
-    orders: r.orders,
-    items: r.items,
-    gross: r.gross,
-    tax: r.tax,
-    discount: r.discount,
-    net: r.net,
-    aov: r.aov,
-    cancelledOrders: r.cancelled_orders,
-    cancelledNet: r.cancelled_net,
-    refundedOrders: r.refunded_orders,
-    refundedNet: r.refunded_net,
-  }));
 }

@@ -4,7 +4,7 @@
 import type { ItemGrouping, TopItem } from '@shelfsense/contracts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
-import { aggregateFor, continuousAggregatesMaterialized, readThroughAggregate } from '../lib/continuous-aggregates.ts';
+import { aggregateWithin, continuousAggregatesMaterialized, readThroughAggregate } from '../lib/continuous-aggregates.ts';
 import type { StoreRange } from './sales-history.repository.ts';
 
 type Db = Kysely<Database>;
@@ -12,15 +12,16 @@ type Db = Kysely<Database>;
 export type ItemSalesRelation = 'item_sales_1m' | 'item_sales_1h' | 'item_sales_1d';
 
 /**
- * The item relation a read of `[from, to)` goes through: the daily/hourly aggregate when both ends
- * are whole UTC days/hours and the aggregates are materialized (TimescaleDB), else the 1-minute
- * rollup (plain PostgreSQL, where they are views whose `date_trunc` bucket cannot use the rollup's
- * index; store-local days in half-hour zones; partial hours). Through an aggregate, only its fresh
- * buckets come from it and the rest from the 1-minute rollup, so the answer is always the
- * 1-minute rollup's (`readThroughAggregate`).
+ * The item relation a read of `[from, to)` takes its whole buckets from: the daily aggregate when
+ * the range holds a whole UTC day, else the hourly one when it holds a whole UTC hour, when the
+ * aggregates are materialized (TimescaleDB); else the 1-minute rollup (plain PostgreSQL, where they
+ * are views whose `date_trunc` bucket cannot use the rollup's index; ranges under an hour). Partial
+ * buckets at both ends and buckets past the aggregate's fresh cut-off come from the 1-minute rollup,
+ * so the answer is always the 1-minute rollup's (`readThroughAggregate`). Top items sum the range
+ * without bucketing it, so a store's time zone plays no part.
  */
 export function itemSalesRelation(from: Date, to: Date, materializedAggregates: boolean): ItemSalesRelation {
-  return aggregateFor('item_sales_1m', from, to, materializedAggregates) ?? 'item_sales_1m';
+  return aggregateWithin('item_sales_1m', from, to, materializedAggregates) ?? 'item_sales_1m';
 }
 
 /**
@@ -36,23 +37,27 @@ export function itemSalesRelation(from: Date, to: Date, materializedAggregates: 
  *   LEFT JOIN products p ON p.store_id = $1 AND p.sku = s.key        -- sku only
  *   ORDER BY s.quantity DESC, s.key COLLATE "C"
  *
- * where <per-key sums>, for whole UTC days (`item_sales_1h` for whole UTC hours), is
+ * where <per-key sums>, when the range holds a whole UTC day (`item_sales_1h` when it holds a whole
+ * UTC hour; `aggregateWithin`), is
  *
- *   (SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines FROM item_sales_1d
- *    WHERE store_id = $1 AND bucket >= $from AND bucket < $cutoff GROUP BY 1
+ *   (SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines FROM item_sales_1m
+ *    WHERE store_id = $1 AND bucket >= $from AND bucket < $first whole day GROUP BY 1
+ *    UNION ALL
+ *    SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines FROM item_sales_1d
+ *    WHERE store_id = $1 AND bucket >= $first whole day AND bucket < $cutoff GROUP BY 1
  *    UNION ALL
  *    SELECT sku AS key, sum(quantity) AS quantity, sum(net) AS net, sum(lines) AS lines FROM item_sales_1m
  *    WHERE store_id = $1 AND bucket >= $cutoff AND bucket < $to GROUP BY 1)
  *
- * with $cutoff read from TimescaleDB's catalog just before, in the same REPEATABLE READ READ ONLY
- * transaction (`readThroughAggregate`); a branch the cut-off empties is left out. Otherwise (plain
- * PostgreSQL, other ranges) it is the 1-minute branch over `[from, to)` alone.
+ * with $cutoff (at most the end of the last whole day) read from TimescaleDB's catalog just before,
+ * in the same REPEATABLE READ READ ONLY transaction (`readThroughAggregate`); empty branches are left
+ * out. Otherwise (plain PostgreSQL, ranges under an hour) it is the 1-minute branch over `[from, to)` alone.
  */
 export async function getTopItems(
   db: Db,
   q: StoreRange & { by: 'qty' | 'net'; limit: number; groupBy: ItemGrouping },
 ): Promise<TopItem[]> {
-  const aggregate = aggregateFor('item_sales_1m', q.from, q.to, await continuousAggregatesMaterialized(db));
+  const aggregate = aggregateWithin('item_sales_1m', q.from, q.to, await continuousAggregatesMaterialized(db));
   const key = q.groupBy === 'sku' ? sql.ref('sku') : sql.ref('category');
   const metric = q.by === 'qty' ? sql.ref('quantity') : sql.ref('net');
   const catalog = q.groupBy === 'sku' ? sql`p.name, p.category` : sql`NULL::text AS name, NULL::text AS category`;

@@ -1,0 +1,123 @@
+// Store sales series of the history API, read from the coarsest rollup that nests in the store's
+// local buckets: 1-minute rows for short ranges and 1-minute buckets, 15-minute/hourly/daily rows
+// for long ones. Every choice gives the 1-minute rollup's answer exactly.
+import type { SalesBucket, SalesBucketSize } from '@shelfsense/contracts';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../database.ts';
+import { CONTINUOUS_AGGREGATES, continuousAggregatesMaterialized, readThroughAggregate, splitAtCutoff, wholeBuckets, type RollupBranch } from '../lib/continuous-aggregates.ts';
+import { offsetsAreMultiplesOf } from '../lib/zone-offsets.ts';
+
+/**
+ * Start of the series bucket containing a rollup row's `bucket`. `1h` and `1d` are cut on the
+ * store's local clock (`date_trunc` on local time, then back to an instant), so a day is the store's
+ * day and half-hour zones such as Asia/Kolkata get their own hour boundaries. Applied to a 15-minute,
+ * hourly or daily row it gives the same answer as for each minute in it, as long as that row nests
+ * in one local bucket (`salesSeriesRelation`).
+ */
+export function localBucketStart(size: SalesBucketSize, timezone: string): RawBuilder<Date> {
+  switch (size) {
+    case '1m':
+      return sql<Date>`bucket`;
+    case '1h':
+    case '1d':
+      return sql<Date>`(date_trunc(${size === '1h' ? 'hour' : 'day'}, bucket AT TIME ZONE ${timezone}::text) AT TIME ZONE ${timezone}::text)`;
+  }
+}
+
+/** `round(net / orders, 4)`, 0 without orders: average order value in SQL numeric, so it is exact. */
+export function aovSql(net: RawBuilder<unknown>, orders: RawBuilder<unknown>): RawBuilder<number> {
+  return sql<number>`CASE WHEN ${orders} = 0 THEN 0 ELSE round(${net} / ${orders}, 4) END`;
+}
+
+export type SalesSeriesRelation = 'sales_1m' | 'sales_15m' | 'sales_1h' | 'sales_1d';
+
+const BUCKET_MS: Record<SalesBucketSize, number> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
+
+/**
+ * The rollup a `bucket` series of a store in `timezone` over `[from, to)` reads its whole buckets
+ * from: the coarsest of `sales_1d`, `sales_1h` (TimescaleDB: continuous aggregates; on plain
+ * PostgreSQL these are views that cannot use an index, so only `sales_15m`, a table there) whose
+ * rows nest in the series' local buckets — width at most the bucket size, and every UTC offset the
+ * zone has over the range a multiple of the width (a +05:30 store's hours are not UTC hours, so it
+ * gets `sales_15m`; only a zone at UTC all along gets `sales_1d`) — and that has a whole bucket in
+ * the range. `1m` series, and ranges without such a bucket, read `sales_1m`.
+ */
+export function salesSeriesRelation(
+  q: { from: Date; to: Date; bucket: SalesBucketSize; timezone: string },
+  materializedAggregates: boolean,
+): SalesSeriesRelation {
+  const candidates = materializedAggregates ? (['sales_1d', 'sales_1h', 'sales_15m'] as const) : (['sales_15m'] as const);
+  for (const relation of candidates) {
+    const width = CONTINUOUS_AGGREGATES[relation].widthMs;
+    if (width > BUCKET_MS[q.bucket]) continue;
+    const { start, end } = wholeBuckets(relation, q.from, q.to);
+    if (end > start && offsetsAreMultiplesOf(q.timezone, q.from, q.to, width)) return relation;
+  }
+  return 'sales_1m';
+}
+
+const SUMS = ['orders', 'items', 'gross', 'tax', 'discount', 'net', 'cancelled_orders', 'cancelled_net', 'refunded_orders', 'refunded_net'] as const;
+
+/**
+ * Sales buckets for one store in [from, to); `1h` and `1d` follow the store's time zone (see
+ * `localBucketStart`). Only buckets that have a rollup row are returned. `aov` = net ÷ orders
+ * (completed orders), 4 places, 0 without orders. The whole buckets of the relation
+ * `salesSeriesRelation` picks come from it, the partial ones at both ends from `sales_1m`; on
+ * TimescaleDB the aggregate serves only its fresh buckets (`readThroughAggregate`), on plain
+ * PostgreSQL `sales_15m` is kept exact by triggers in the writer's transaction.
+ *
+ *   SELECT <local bucket start of r.bucket> AS t, sum(orders), … , <aov>
+ *   FROM (SELECT bucket, orders, … FROM sales_1m  WHERE store_id = $1 AND bucket >= $from AND bucket < $first
+ *         UNION ALL SELECT bucket, orders, … FROM sales_15m WHERE store_id = $1 AND bucket >= $first AND bucket < $cutoff
+ *         UNION ALL SELECT bucket, orders, … FROM sales_1m  WHERE store_id = $1 AND bucket >= $cutoff AND bucket < $to) r
+ *   GROUP BY 1 ORDER BY 1
+ */
+export async function getSalesSeries(
+  db: Kysely<Database>,
+  q: { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string },
+): Promise<Required<SalesBucket>[]> {
+  const materialized = await continuousAggregatesMaterialized(db);
+  const relation = salesSeriesRelation(q, materialized);
+  const aggregate = relation === 'sales_1m' ? null : relation;
+  const branch: RollupBranch = (rel, where) =>
+    sql`SELECT bucket, ${sql.join(SUMS.map((c) => sql.ref(c)))} FROM ${sql.table(rel)} WHERE ${where}`;
+  const read = (trx: Kysely<Database>, rows: RawBuilder<unknown>) =>
+    sql<{
+      t: Date;
+      orders: number;
+      items: number;
+      gross: number;
+      tax: number;
+      discount: number;
+      net: number;
+      aov: number;
+      cancelled_orders: number;
+      cancelled_net: number;
+      refunded_orders: number;
+      refunded_net: number;
+    }>`
+      SELECT ${localBucketStart(q.bucket, q.timezone)} AS t,
+        ${sql.join(SUMS.map((c) => sql`sum(${sql.ref(c)}) AS ${sql.ref(c)}`))},
+        ${aovSql(sql`sum(net)`, sql`sum(orders)`)} AS aov
+      FROM ${rows} r
+      GROUP BY 1
+      ORDER BY 1`.execute(trx);
+  const { rows } =
+    materialized || aggregate === null
+      ? await readThroughAggregate(db, 'sales_1m', aggregate, q, branch, read)
+      : await read(db, splitAtCutoff('sales_1m', aggregate, q, q.to, branch));
+  return rows.map((r) => ({
+    t: r.t.toISOString(),
+    orders: r.orders,
+    items: r.items,
+    gross: r.gross,
+    tax: r.tax,
+    discount: r.discount,
+    net: r.net,
+    aov: r.aov,
+    cancelledOrders: r.cancelled_orders,
+    cancelledNet: r.cancelled_net,
+    refundedOrders: r.refunded_orders,
+    refundedNet: r.refunded_net,
+  }));
+}
