@@ -9,6 +9,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { registerAuth } from './auth/auth.plugin.ts';
+import { peopleRoutes } from './auth/people.routes.ts';
+import { sessionRoutes } from './auth/session.routes.ts';
 import type { Config } from './config.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { customersRoutes } from './customers/customers.routes.ts';
@@ -24,6 +26,7 @@ import { productsRoutes } from './products/products.routes.ts';
 import { salesInsightsRoutes } from './sales/sales-insights.routes.ts';
 import { salesRoutes } from './sales/sales.routes.ts';
 import { storesRoutes } from './stores/stores.routes.ts';
+import { createCredentialWatch } from './live/credential-watch.ts';
 import { createLiveHub } from './live/live-hub.ts';
 import { registerLiveRoutes } from './live/live.routes.ts';
 import { createLiveMetrics } from './live/live.metrics.ts';
@@ -76,7 +79,7 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await registerSecurityHeaders(app, { webDir: config.webDir, corsOrigins: config.corsOrigins });
   // Identify the caller → rate limit (per key id, or per IP without a valid key) → reject unknown
   // callers; before any plugin, whose encapsulated requests must carry the auth decorations.
-  registerAuth(app, deps.db, [await createRateLimiter(app, config.rateLimit)]);
+  await registerAuth(app, deps.db, [await createRateLimiter(app, config.rateLimit)]);
 
   // One cached read of the TimescaleDB job statistics serves /readyz and /metrics.
   const timescaleJobs = createTimescaleJobMonitor({ read: () => readTimescaleJobs(deps.db) });
@@ -85,7 +88,12 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'ShelfSense API', version: API_VERSION, description: 'Retail shelf and sales analytics: history and live updates.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key: ss_<id>_<secret>' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'API key `ss_<id>_<secret>` or wall display token `sd_<id>_<secret>`' },
+          session: { type: 'apiKey', in: 'cookie', name: 'ss_session', description: 'Dashboard sign-in (POST /api/v1/auth/login)' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -93,6 +101,8 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await app.register(fastifyWebsocket);
 
   await app.register(healthRoutes({ db: deps.db, registry, timescaleJobs }));
+  await app.register(sessionRoutes(deps.db, config.session));
+  await app.register(peopleRoutes(deps.db));
   await app.register(storesRoutes(deps.db));
   await app.register(salesRoutes(deps.db));
   await app.register(salesInsightsRoutes(deps.db));
@@ -108,7 +118,9 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   const liveMetrics = createLiveMetrics(registry);
   const hub = deps.nc === undefined ? null : createLiveHub(deps.nc, deps.log.child({ component: 'live' }), liveMetrics);
   if (hub !== null) app.addHook('onClose', () => hub.close());
-  registerLiveRoutes(app, { db: deps.db, hub, metrics: liveMetrics });
+  const credentials = createCredentialWatch(deps.db, deps.log.child({ component: 'live' }), config.liveAuthRecheckMs);
+  app.addHook('onClose', () => credentials.close());
+  registerLiveRoutes(app, { db: deps.db, hub, metrics: liveMetrics, credentials });
   await registerWeb(app, config.webDir, routeTable);
   return app;
 }

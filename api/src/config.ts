@@ -50,6 +50,19 @@ const Env = z.object({
    * and the processors' SMS_STATUS_CALLBACK_URL, which the provider signs. Both or neither (off).
    */
   SMS_AUTH_TOKEN: z.string().min(1).optional(),
+  /** How long a dashboard sign-in lasts (absolute, not sliding). */
+  SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  /** `Secure` on the session cookie; `false` only for an api served over plain http (the local stack). */
+  SESSION_COOKIE_SECURE: z.enum(['true', 'false']).default('true'),
+  /** Failed sign-ins of one email (known or not) within LOGIN_LOCK_MINUTES before it is locked for as long. */
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** Failed sign-ins from one client IP within LOGIN_LOCK_MINUTES before the IP is locked for as long. */
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
+  LOGIN_LOCK_MINUTES: z.coerce.number().min(0.01).default(15),
+  /** Sign-in attempts per minute per client IP, failed or not (each costs a 64 MiB scrypt). */
+  LOGIN_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(10),
+  /** How often open live connections have their credential re-checked (revoked keys and tokens, ended sessions). */
+  LIVE_AUTH_RECHECK_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   SMS_STATUS_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
 }).superRefine((e, ctx) => {
   if ((e.SMS_AUTH_TOKEN === undefined) !== (e.SMS_STATUS_CALLBACK_URL === undefined))
@@ -84,5 +97,13 @@ export function loadConfig(env: Record<string, string | undefined>) {
     backtestTimeoutMs: e.BACKTEST_TIMEOUT_MS,
     natsCredentialsFile: e.NATS_CREDENTIALS_FILE ?? null,
     smsStatus: smsStatusSettings(e.SMS_AUTH_TOKEN, e.SMS_STATUS_CALLBACK_URL),
+    session: {
+      ttlMs: e.SESSION_TTL_HOURS * 3_600_000,
+      secureCookie: e.SESSION_COOKIE_SECURE === 'true',
+      account: { maxFailures: e.LOGIN_MAX_FAILURES, windowMs: e.LOGIN_LOCK_MINUTES * 60_000, lockMs: e.LOGIN_LOCK_MINUTES * 60_000 },
+      ip: { maxFailures: e.LOGIN_MAX_FAILURES_PER_IP, windowMs: e.LOGIN_LOCK_MINUTES * 60_000, lockMs: e.LOGIN_LOCK_MINUTES * 60_000 },
+      loginsPerIpPerMinute: e.LOGIN_RATE_LIMIT_PER_MIN,
+    },
+    liveAuthRecheckMs: e.LIVE_AUTH_RECHECK_MS,
   } as const;
 }

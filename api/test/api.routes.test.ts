@@ -156,7 +156,7 @@ describe('api /api/v1', () => {
       const res = await get('/api/v1/stores');
 
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ error: { code: 'unauthorized', message: 'missing Authorization: Bearer <api key> header' } });
+      expect(res.json()).toEqual({ error: { code: 'unauthorized', message: 'missing credentials: sign in, or send Authorization: Bearer <api key or display token>' } });
     });
 
     it('answers 401 to a non-Bearer scheme', async () => {

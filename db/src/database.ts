@@ -1,4 +1,5 @@
 import type { ColumnType, Insertable, Selectable } from 'kysely';
+import type { DisplayTokensTable, LoginFailuresTable, SessionsTable, UsersTable } from './people.tables.ts';
 
 /** Timestamps come back as Date and go in as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -379,6 +380,10 @@ export interface Database {
   item_sales_1h: ItemAggregateView;
   item_sales_1d: ItemAggregateView;
   api_keys: ApiKeysTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  display_tokens: DisplayTokensTable;
+  login_failures: LoginFailuresTable;
   zone_state: ZoneStateTable;
   zone_1m: Zone1mTable;
   db_meta: DbMetaTable;

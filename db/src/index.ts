@@ -53,3 +53,8 @@ export * from './repositories/alert-history.repository.ts';
 export * from './repositories/sku-sales-pattern.repository.ts';
 export * from './repositories/job-lease.repository.ts';
 export * from './repositories/store-summary.repository.ts';
+export * from './repositories/user.repository.ts';
+export * from './repositories/session.repository.ts';
+export * from './repositories/display-token.repository.ts';
+export * from './repositories/login-failure.repository.ts';
+export { hashPassword, verifyPassword, decoyPasswordHash } from './lib/password.ts';

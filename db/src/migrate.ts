@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006-alerts.ts';
 import * as m0007 from './migrations/0007-delivery-outcomes.ts';
 import * as m0008 from './migrations/0008-system-alerts.ts';
 import * as m0009 from './migrations/0009-history-rollups.ts';
+import * as m0010 from './migrations/0010-people.ts';
 
 /** Every migration, in order. A static list: no directory scanning, works the same when bundled. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-delivery-outcomes': m0007,
   '0008-system-alerts': m0008,
   '0009-history-rollups': m0009,
+  '0010-people': m0010,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -48,6 +48,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/alert-rules',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['alert rules'],
           summary: 'Alert rules of a store, by id',
@@ -67,6 +68,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/stores/:storeId/alert-rules',
       {
+        config: { auth: { need: 'rules.write', scope: 'store' } },
         schema: {
           tags: ['alert rules'],
           summary: 'Create an alert rule (scope write)',
@@ -78,7 +80,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const store = await authorizeStore(request, db, request.params.storeId, 'write');
+        const store = await authorizeStore(request, db, request.params.storeId);
         await checkPolicy(db, store.id, request.body.policyId);
         return reply.code(201).send(await createAlertRule(db, store.id, request.body));
       },
@@ -87,6 +89,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/alert-rules/:ruleId',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['alert rules'],
           summary: 'One alert rule',
@@ -111,6 +114,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
     app.put(
       '/api/v1/stores/:storeId/alert-rules/:ruleId',
       {
+        config: { auth: { need: 'rules.write', scope: 'store' } },
         schema: {
           tags: ['alert rules'],
           summary: 'Replace an alert rule (scope write)',
@@ -122,7 +126,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const store = await authorizeStore(request, db, request.params.storeId, 'write');
+        const store = await authorizeStore(request, db, request.params.storeId);
         const { ruleId } = request.params;
         await ruleOfStore(db, store.id, ruleId);
         await checkPolicy(db, store.id, request.body.policyId);
@@ -136,6 +140,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
     app.delete(
       '/api/v1/stores/:storeId/alert-rules/:ruleId',
       {
+        config: { auth: { need: 'rules.write', scope: 'store' } },
         schema: {
           tags: ['alert rules'],
           summary: 'Delete an alert rule with its alerts and their history (scope write)',
@@ -146,7 +151,7 @@ export function alertRulesRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const store = await authorizeStore(request, db, request.params.storeId, 'write');
+        const store = await authorizeStore(request, db, request.params.storeId);
         await ruleOfStore(db, store.id, request.params.ruleId);
         await deleteAlertRule(db, request.params.ruleId);
         return reply.code(204).send(null);

@@ -1,7 +1,9 @@
 // Who may see and change alerting resources, and the small shared pieces of the alerting routes.
 import { AppError, ErrorBody } from '@shelfsense/contracts';
-import type { ApiPrincipal } from '@shelfsense/db';
+import type { Principal } from '../auth/principal.ts';
 import { z } from 'zod';
+
+export { actorOf, seesStore } from '../auth/principal.ts';
 
 /** The error answers every alerting route can give. */
 export const alertingErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -9,18 +11,8 @@ export const alertingErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 
 /** 204 No Content (DELETE). */
 export const NoContent = z.null().describe('No content');
 
-/** Who did it, as recorded on transitions, silences and `acknowledgedBy`: the API key's name and id. */
-export const actorOf = (p: ApiPrincipal): string => `${p.name} (key ${p.keyId})`;
-
-/**
- * Whether the key sees a resource of `storeId` (null = fleet-wide). Keys with a store allow-list
- * see only their stores' resources, not fleet-wide ones (those configure every store).
- */
-export const seesStore = (p: ApiPrincipal, storeId: string | null): boolean =>
-  p.storeIds === null || (storeId !== null && p.storeIds.includes(storeId));
-
-/** 403 unless the key may create or change fleet-wide resources (no store allow-list). */
-export function requireFleetAccess(p: ApiPrincipal, what: string): void {
+/** 403 unless the caller may create or change fleet-wide resources (no store allow-list). */
+export function requireFleetAccess(p: Principal, what: string): void {
   if (p.storeIds !== null) throw new AppError('forbidden', `fleet-wide ${what} need an API key without a store allow-list`);
 }
 

@@ -23,13 +23,13 @@ import {
   resolveAlert,
   snoozeAlert,
   type AlertChange,
-  type ApiPrincipal,
   type Db,
   type StoredAlert,
 } from '@shelfsense/db';
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requireScope } from '../auth/auth.plugin.ts';
+import { principalOf } from '../auth/auth.plugin.ts';
 import { authorizeStore } from '../lib/store-access.ts';
 import { decodeAlertCursor, encodeAlertCursor } from './alert-cursor.ts';
 import { actorOf, alertingErrors, invalidField, seesStore } from './alerting-access.ts';
@@ -37,7 +37,7 @@ import { actorOf, alertingErrors, invalidField, seesStore } from './alerting-acc
 const actionErrors = { ...alertingErrors, 409: ErrorBody };
 
 /** One page of alerts of the stores the key may see (one store when `storeId` is given). */
-async function listPage(db: Db, principal: ApiPrincipal, storeId: string | undefined, q: StoreAlertsQueryType) {
+async function listPage(db: Db, principal: Principal, storeId: string | undefined, q: StoreAlertsQueryType) {
   const after = q.cursor === undefined ? undefined : decodeAlertCursor(q.cursor);
   if (after === null) throw invalidField('querystring', ['cursor'], 'invalid cursor');
   const page = await listAlertsPage(db, {
@@ -56,7 +56,7 @@ async function listPage(db: Db, principal: ApiPrincipal, storeId: string | undef
 }
 
 /** The alert, if the key may see its store; 404 otherwise (the same answer, so ids do not leak). */
-async function visibleAlert(db: Db, principal: ApiPrincipal, alertId: string): Promise<StoredAlert> {
+async function visibleAlert(db: Db, principal: Principal, alertId: string): Promise<StoredAlert> {
   const alert = await getAlert(db, alertId);
   if (alert === undefined || !seesStore(principal, alert.storeId)) throw new AppError('not_found', `alert ${alertId} not found`);
   return alert;
@@ -67,7 +67,7 @@ async function visibleAlert(db: Db, principal: ApiPrincipal, alertId: string): P
  * `seq` is stale (it decided on an older version of the alert).
  */
 async function alertForAction(db: Db, request: FastifyRequest, alertId: string, seq: number | undefined) {
-  const principal = requireScope(request, 'write');
+  const principal = principalOf(request);
   const alert = await visibleAlert(db, principal, alertId);
   if (seq !== undefined && seq !== alert.seq) {
     throw new AppError(
@@ -104,6 +104,7 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/alerts',
       {
+        config: { auth: { need: 'read', scope: 'filtered', wall: true } },
         schema: {
           tags: ['alerts'],
           summary: 'Alerts of every store the API key may see (or of `storeId`)',
@@ -114,7 +115,7 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const principal = requireScope(request, 'read');
+        const principal = principalOf(request);
         const { storeId, ...q } = request.query;
         if (storeId !== undefined) await authorizeStore(request, db, storeId);
         return listPage(db, principal, storeId, q);
@@ -124,6 +125,7 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/alerts',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['alerts'],
           summary: 'Alerts of one store',
@@ -136,13 +138,14 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
       },
       async (request) => {
         const store = await authorizeStore(request, db, request.params.storeId);
-        return listPage(db, requireScope(request, 'read'), store.id, request.query);
+        return listPage(db, principalOf(request), store.id, request.query);
       },
     );
 
     app.get(
       '/api/v1/alerts/:alertId',
       {
+        config: { auth: { need: 'read', scope: 'resource' } },
         schema: {
           tags: ['alerts'],
           summary: 'One alert with its transitions and notification deliveries',
@@ -153,7 +156,7 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { seq, ...alert } = await visibleAlert(db, requireScope(request, 'read'), request.params.alertId);
+        const { seq, ...alert } = await visibleAlert(db, principalOf(request), request.params.alertId);
         const [transitions, deliveries] = await Promise.all([
           listAlertTransitions(db, alert.id),
           listAlertDeliveries(db, alert.id),
@@ -165,6 +168,7 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/alerts/:alertId/ack',
       {
+        config: { auth: { need: 'alerts.act', scope: 'resource' } },
         schema: {
           tags: ['alerts'],
           summary: 'Acknowledge a firing alert (scope write)',
@@ -188,6 +192,7 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/alerts/:alertId/resolve',
       {
+        config: { auth: { need: 'alerts.act', scope: 'resource' } },
         schema: {
           tags: ['alerts'],
           summary: 'Resolve an open alert by hand (scope write)',
@@ -211,6 +216,7 @@ export function alertsRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/alerts/:alertId/snooze',
       {
+        config: { auth: { need: 'alerts.act', scope: 'resource' } },
         schema: {
           tags: ['alerts'],
           summary: 'Hold back notifications of an open alert until a time (scope write)',

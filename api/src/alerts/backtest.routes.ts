@@ -17,6 +17,7 @@ export function backtestRoutes(db: Db, deps: { nc: NatsConnection | undefined; t
     app.post(
       '/api/v1/alert-rules/backtest',
       {
+        config: { auth: { need: 'read', scope: 'resource' } },
         schema: {
           tags: ['alert rules'],
           summary: 'Backtest a proposed alert rule over stored history',

@@ -14,16 +14,16 @@ import {
   listChannels,
   policiesUsingChannel,
   updateChannel,
-  type ApiPrincipal,
   type Db,
 } from '@shelfsense/db';
+import type { Principal } from '../auth/principal.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requireScope } from '../auth/auth.plugin.ts';
+import { principalOf } from '../auth/auth.plugin.ts';
 import { authorizeStore } from '../lib/store-access.ts';
 import { NoContent, alertingErrors, requireFleetAccess, seesStore } from './alerting-access.ts';
 
 /** The channel, if the key sees it (404 otherwise); changing a fleet-wide one needs an unrestricted key. */
-async function visibleChannel(db: Db, principal: ApiPrincipal, channelId: string, forChange: boolean): Promise<Channel> {
+async function visibleChannel(db: Db, principal: Principal, channelId: string, forChange: boolean): Promise<Channel> {
   const channel = await getChannel(db, channelId);
   if (channel === undefined || !seesStore(principal, channel.storeId))
     throw new AppError('not_found', `notification channel ${channelId} not found`);
@@ -42,6 +42,7 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/notification-channels',
       {
+        config: { auth: { need: 'admin', scope: 'filtered' } },
         schema: {
           tags: ['notifications'],
           summary: 'Notification channels (scope admin)',
@@ -51,12 +52,13 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
           response: { 200: ChannelsResponse, ...alertingErrors },
         },
       },
-      async (request) => ({ channels: await listChannels(db, requireScope(request, 'admin').storeIds) }),
+      async (request) => ({ channels: await listChannels(db, principalOf(request).storeIds) }),
     );
 
     app.post(
       '/api/v1/notification-channels',
       {
+        config: { auth: { need: 'admin', scope: 'resource' } },
         schema: {
           tags: ['notifications'],
           summary: 'Create a webhook or SMS channel (scope admin)',
@@ -69,10 +71,10 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const principal = requireScope(request, 'admin');
+        const principal = principalOf(request);
         const { storeId } = request.body;
         if (storeId === null) requireFleetAccess(principal, 'notification channels');
-        else await authorizeStore(request, db, storeId, 'admin');
+        else await authorizeStore(request, db, storeId);
         return reply.code(201).send(await createChannel(db, request.body));
       },
     );
@@ -80,6 +82,7 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/notification-channels/:channelId',
       {
+        config: { auth: { need: 'admin', scope: 'resource' } },
         schema: {
           tags: ['notifications'],
           summary: 'One notification channel (scope admin)',
@@ -88,12 +91,13 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
           response: { 200: Channel, ...alertingErrors },
         },
       },
-      async (request) => visibleChannel(db, requireScope(request, 'admin'), request.params.channelId, false),
+      async (request) => visibleChannel(db, principalOf(request), request.params.channelId, false),
     );
 
     app.patch(
       '/api/v1/notification-channels/:channelId',
       {
+        config: { auth: { need: 'admin', scope: 'resource' } },
         schema: {
           tags: ['notifications'],
           summary: 'Change a channel (scope admin)',
@@ -109,7 +113,7 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { channelId } = request.params;
-        await visibleChannel(db, requireScope(request, 'admin'), channelId, true);
+        await visibleChannel(db, principalOf(request), channelId, true);
         const channel = await updateChannel(db, channelId, request.body);
         // Deleted between the check and the update.
         if (channel === undefined) throw new AppError('not_found', `notification channel ${channelId} not found`);
@@ -120,6 +124,7 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
     app.delete(
       '/api/v1/notification-channels/:channelId',
       {
+        config: { auth: { need: 'admin', scope: 'resource' } },
         schema: {
           tags: ['notifications'],
           summary: 'Delete a channel (scope admin)',
@@ -131,7 +136,7 @@ export function channelsRoutes(db: Db): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { channelId } = request.params;
-        await visibleChannel(db, requireScope(request, 'admin'), channelId, true);
+        await visibleChannel(db, principalOf(request), channelId, true);
         const policyIds = await policiesUsingChannel(db, channelId);
         if (policyIds.length > 0) {
           throw new AppError(

@@ -1,7 +1,7 @@
 import { DeliveriesQuery, DeliveriesResponse } from '@shelfsense/contracts';
 import { listDeliveries, type Db } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requireScope } from '../auth/auth.plugin.ts';
+import { principalOf } from '../auth/auth.plugin.ts';
 import { authorizeStore } from '../lib/store-access.ts';
 import { alertingErrors } from './alerting-access.ts';
 
@@ -13,6 +13,7 @@ export function deliveriesRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/notification-deliveries',
       {
+        config: { auth: { need: 'read', scope: 'filtered' } },
         schema: {
           tags: ['notifications'],
           summary: 'Delivery attempts of the stores the API key may see, newest first',
@@ -25,7 +26,7 @@ export function deliveriesRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const principal = requireScope(request, 'read');
+        const principal = principalOf(request);
         if (request.query.storeId !== undefined) await authorizeStore(request, db, request.query.storeId);
         return listDeliveries(db, request.query, principal.storeIds);
       },

@@ -14,11 +14,11 @@ import {
   getPolicy,
   listPolicies,
   replacePolicy,
-  type ApiPrincipal,
   type Db,
 } from '@shelfsense/db';
+import type { Principal } from '../auth/principal.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requireScope } from '../auth/auth.plugin.ts';
+import { principalOf } from '../auth/auth.plugin.ts';
 import { authorizeStore } from '../lib/store-access.ts';
 import { NoContent, alertingErrors, invalidField, requireFleetAccess, seesStore } from './alerting-access.ts';
 
@@ -26,7 +26,7 @@ import { NoContent, alertingErrors, invalidField, requireFleetAccess, seesStore 
  * 400 naming the first channel id that does not exist or that the policy's store may not use (a
  * store's policy: its own and fleet-wide channels; a fleet-wide policy: fleet-wide channels only).
  */
-async function checkChannels(db: Db, principal: ApiPrincipal, storeId: string | null, policy: PolicyInput): Promise<void> {
+async function checkChannels(db: Db, principal: Principal, storeId: string | null, policy: PolicyInput): Promise<void> {
   const refs: { path: (string | number)[]; id: string }[] = [
     ...policy.steps.flatMap((step, s) => step.channelIds.map((id, i) => ({ path: ['steps', s, 'channelIds', i], id }))),
     ...policy.fallbackChannelIds.map((id, i) => ({ path: ['fallbackChannelIds', i], id })),
@@ -51,7 +51,7 @@ async function checkChannels(db: Db, principal: ApiPrincipal, storeId: string | 
 }
 
 /** The policy, if the key sees it (404 otherwise); changing a fleet-wide one needs an unrestricted key. */
-async function visiblePolicy(db: Db, principal: ApiPrincipal, policyId: string, forChange: boolean): Promise<Policy> {
+async function visiblePolicy(db: Db, principal: Principal, policyId: string, forChange: boolean): Promise<Policy> {
   const policy = await getPolicy(db, policyId);
   if (policy === undefined || !seesStore(principal, policy.storeId))
     throw new AppError('not_found', `notification policy ${policyId} not found`);
@@ -67,6 +67,7 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/notification-policies',
       {
+        config: { auth: { need: 'read', scope: 'filtered' } },
         schema: {
           tags: ['notifications'],
           summary: 'Notification policies, by id',
@@ -76,12 +77,13 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
           response: { 200: PoliciesResponse, ...alertingErrors },
         },
       },
-      async (request) => ({ policies: await listPolicies(db, requireScope(request, 'read').storeIds) }),
+      async (request) => ({ policies: await listPolicies(db, principalOf(request).storeIds) }),
     );
 
     app.post(
       '/api/v1/notification-policies',
       {
+        config: { auth: { need: 'config.write', scope: 'resource' } },
         schema: {
           tags: ['notifications'],
           summary: 'Create a notification policy (scope write)',
@@ -94,10 +96,10 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const principal = requireScope(request, 'write');
+        const principal = principalOf(request);
         const { storeId, ...policy } = request.body;
         if (storeId === null) requireFleetAccess(principal, 'notification policies');
-        else await authorizeStore(request, db, storeId, 'write');
+        else await authorizeStore(request, db, storeId);
         await checkChannels(db, principal, storeId, policy);
         return reply.code(201).send(await createPolicy(db, request.body));
       },
@@ -106,6 +108,7 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/notification-policies/:policyId',
       {
+        config: { auth: { need: 'read', scope: 'resource' } },
         schema: {
           tags: ['notifications'],
           summary: 'One notification policy',
@@ -114,12 +117,13 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
           response: { 200: Policy, ...alertingErrors },
         },
       },
-      async (request) => visiblePolicy(db, requireScope(request, 'read'), request.params.policyId, false),
+      async (request) => visiblePolicy(db, principalOf(request), request.params.policyId, false),
     );
 
     app.put(
       '/api/v1/notification-policies/:policyId',
       {
+        config: { auth: { need: 'config.write', scope: 'resource' } },
         schema: {
           tags: ['notifications'],
           summary: 'Replace a notification policy (scope write)',
@@ -131,7 +135,7 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const principal = requireScope(request, 'write');
+        const principal = principalOf(request);
         const { policyId } = request.params;
         const current = await visiblePolicy(db, principal, policyId, true);
         await checkChannels(db, principal, current.storeId, request.body);
@@ -145,6 +149,7 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
     app.delete(
       '/api/v1/notification-policies/:policyId',
       {
+        config: { auth: { need: 'config.write', scope: 'resource' } },
         schema: {
           tags: ['notifications'],
           summary: 'Delete a notification policy (scope write)',
@@ -155,7 +160,7 @@ export function policiesRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const principal = requireScope(request, 'write');
+        const principal = principalOf(request);
         await visiblePolicy(db, principal, request.params.policyId, true);
         await deletePolicy(db, request.params.policyId);
         return reply.code(204).send(null);

@@ -9,7 +9,7 @@ import {
 } from '@shelfsense/contracts';
 import { createSilence, deleteSilence, expireSilence, getSilence, listSilences, type Db } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requireScope } from '../auth/auth.plugin.ts';
+import { principalOf } from '../auth/auth.plugin.ts';
 import { authorizeStore } from '../lib/store-access.ts';
 import { NoContent, actorOf, alertingErrors } from './alerting-access.ts';
 
@@ -25,6 +25,7 @@ export function silencesRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod
     app.get(
       '/api/v1/stores/:storeId/silences',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['silences'],
           summary: 'Silences of a store, newest first',
@@ -44,6 +45,7 @@ export function silencesRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod
     app.post(
       '/api/v1/stores/:storeId/silences',
       {
+        config: { auth: { need: 'config.write', scope: 'store' } },
         schema: {
           tags: ['silences'],
           summary: 'Create a silence (scope write)',
@@ -59,10 +61,10 @@ export function silencesRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod
         },
       },
       async (request, reply) => {
-        const store = await authorizeStore(request, db, request.params.storeId, 'write');
+        const store = await authorizeStore(request, db, request.params.storeId);
         const silence = await createSilence(db, {
           storeId: store.id,
-          createdBy: actorOf(requireScope(request, 'write')),
+          createdBy: actorOf(principalOf(request)),
           input: request.body,
         });
         return reply.code(201).send(silence);
@@ -72,6 +74,7 @@ export function silencesRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod
     app.get(
       '/api/v1/stores/:storeId/silences/:silenceId',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['silences'],
           summary: 'One silence',
@@ -92,6 +95,7 @@ export function silencesRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod
     app.delete(
       '/api/v1/stores/:storeId/silences/:silenceId',
       {
+        config: { auth: { need: 'config.write', scope: 'store' } },
         schema: {
           tags: ['silences'],
           summary: 'End a silence (scope write)',
@@ -104,7 +108,7 @@ export function silencesRoutes(db: Db, clock: () => Date): FastifyPluginAsyncZod
         },
       },
       async (request, reply) => {
-        const store = await authorizeStore(request, db, request.params.storeId, 'write');
+        const store = await authorizeStore(request, db, request.params.storeId);
         const { silenceId } = request.params;
         const silence = await getSilence(db, store.id, silenceId);
         if (silence === undefined) throw new AppError('not_found', `silence ${silenceId} not found in store ${store.id}`);

@@ -46,6 +46,7 @@ export function smsStatusRoutes(db: Db, settings: SmsStatusSettings, clock: () =
     app.post(
       SMS_STATUS_CALLBACK_PATH,
       {
+        config: { auth: { public: 'provider-signature' } },
         schema: {
           tags: ['notifications'],
           summary: 'SMS delivery receipts from the provider (Twilio-compatible status callback)',

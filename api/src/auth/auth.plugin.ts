@@ -1,57 +1,83 @@
-import { AppError, type ApiScope } from '@shelfsense/contracts';
-import { verifyApiKey, type ApiPrincipal, type Db } from '@shelfsense/db';
+import fastifyCookie from '@fastify/cookie';
+import { AppError, SESSION_COOKIE } from '@shelfsense/contracts';
+import { verifyApiKey, verifyDisplayToken, verifySession, type Db } from '@shelfsense/db';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { Principal } from './principal.ts';
+import { decide, requireAuthDeclarations } from './route-auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal: ApiPrincipal | null;
+    principal: Principal | null;
     /** Why an `/api/v1` request has no principal (the 401 it gets); null when it has one. */
     authProblem: string | null;
   }
 }
 
+/** The credential a request presents, by where it came from. */
+function presented(request: FastifyRequest): { bearer: string } | { cookie: string } | null {
+  const header = request.headers.authorization;
+  const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+  if (m?.[1] !== undefined) return { bearer: m[1] };
+  // Browsers cannot set headers on a WebSocket: the live endpoint also takes ?access_token=.
+  if (request.url.startsWith('/api/v1/live')) {
+    const token = new URL(request.url, 'http://x').searchParams.get('access_token');
+    if (token !== null) return { bearer: token };
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  return cookie === undefined || cookie === '' ? null : { cookie };
+}
+
+/** Resolves a credential to its principal; null when unknown, revoked, expired or malformed. */
+export async function resolvePrincipal(db: Db, credential: { bearer: string } | { cookie: string }): Promise<Principal | null> {
+  if ('cookie' in credential) {
+    const s = await verifySession(db, credential.cookie);
+    return s === null ? null : { kind: 'user', ...s };
+  }
+  const token = credential.bearer;
+  if (token.startsWith('sd_')) {
+    const d = await verifyDisplayToken(db, token);
+    return d === null ? null : { kind: 'display', ...d, storeIds: [d.storeId] };
+  }
+  const k = await verifyApiKey(db, token);
+  return k === null ? null : { kind: 'key', ...k };
+}
+
 /**
- * Resolves `Authorization: Bearer <key>` on every `/api/v1` request in two onRequest hooks: identify
- * (never throws), then `between` (the rate limiter, which needs to know whether the caller holds a
- * valid key: a made-up key id must not buy a fresh per-key budget), then require. Unknown and
- * malformed keys get the same 401 so callers cannot probe which key ids exist.
+ * Identifies the caller on every `/api/…` request, then (after `between`, the rate limiter, which
+ * needs to know whether the caller is known: a made-up key id must not buy a fresh per-key budget)
+ * applies the route's declared requirement (route-auth.ts). Credentials: `Authorization: Bearer`
+ * with an API key (`ss_…`) or a display token (`sd_…`), `?access_token=` on the live endpoint, or
+ * the session cookie of a signed-in user. Unknown, revoked and malformed credentials get the same
+ * 401 so callers cannot probe which ids exist.
  */
-export function registerAuth(app: FastifyInstance, db: Db, between: readonly onRequestAsyncHookHandler[] = []): void {
+export async function registerAuth(app: FastifyInstance, db: Db, between: readonly onRequestAsyncHookHandler[] = []): Promise<void> {
+  await app.register(fastifyCookie);
+  requireAuthDeclarations(app);
   app.decorateRequest('principal', null);
   app.decorateRequest('authProblem', null);
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/v1/')) return;
-    const header = request.headers.authorization;
-    const m = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
-    // Browsers cannot set headers on a WebSocket: the live endpoint also takes ?access_token=.
-    const token = m?.[1] ?? (request.url.startsWith('/api/v1/live') ? new URL(request.url, 'http://x').searchParams.get('access_token') : null);
-    if (token === null || token === undefined) {
-      request.authProblem = 'missing Authorization: Bearer <api key> header';
+    const credential = presented(request);
+    if (credential === null) {
+      request.authProblem = 'missing credentials: sign in, or send Authorization: Bearer <api key or display token>';
       return;
     }
-    request.principal = await verifyApiKey(db, token);
-    if (request.principal === null) request.authProblem = 'invalid or revoked API key';
+    request.principal = await resolvePrincipal(db, credential);
+    if (request.principal === null) {
+      request.authProblem =
+        'cookie' in credential ? 'session expired or signed out' : credential.bearer.startsWith('sd_') ? 'invalid or revoked display token' : 'invalid or revoked API key';
+    }
   });
   for (const hook of between) app.addHook('onRequest', hook);
   // eslint-disable-next-line @typescript-eslint/require-await -- fastify runs async hooks without a done callback
   app.addHook('onRequest', async (request) => {
-    if (request.authProblem !== null) throw new AppError('unauthorized', request.authProblem);
+    if (!request.url.startsWith('/api/v1/')) return;
+    decide(request, request.routeOptions.config.auth);
   });
 }
 
-/** Throws 403 unless the caller holds `scope` (admin holds every scope). */
-export function requireScope(request: FastifyRequest, scope: ApiScope): ApiPrincipal {
-  const p = request.principal;
-  if (p === null) throw new AppError('unauthorized', 'authentication required');
-  if (!p.scopes.includes(scope) && !p.scopes.includes('admin')) {
-    throw new AppError('forbidden', `this API key lacks the "${scope}" scope`);
-  }
-  return p;
-}
-
-/** Throws 404 (not 403, so store ids do not leak) when the key is limited to other stores. */
-export function requireStoreAccess(principal: ApiPrincipal, storeId: string): void {
-  if (principal.storeIds !== null && !principal.storeIds.includes(storeId)) {
-    throw new AppError('not_found', `store ${storeId} not found`);
-  }
+/** The request's caller; routes run only after `decide` let them in, so this is a formality. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === null) throw new AppError('unauthorized', 'authentication required');
+  return request.principal;
 }

@@ -10,6 +10,7 @@ export function customersRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/customers',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['customers'],
           summary: 'Distinct customers per store-local day and the 30-day repeat rate',

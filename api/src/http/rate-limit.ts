@@ -1,5 +1,6 @@
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { AppError } from '@shelfsense/contracts';
+import { principalId } from '../auth/principal.ts';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 
 export interface RateLimits {
@@ -8,12 +9,13 @@ export interface RateLimits {
 }
 
 /**
- * The bucket a request counts against: its key's id when it holds a valid key (never the secret:
- * the limiter's store and anything it logs only see `key:<id>`), else its client IP (IPv6 by /64,
+ * The bucket a request counts against: its caller's id when it holds a valid credential (never the
+ * secret: the limiter's store and anything it logs only see `key:<id>`, `user:<id>`,
+ * `display:<id>`), else its client IP (IPv6 by /64,
  * as the plugin does, so one host cannot rotate through its own subnet).
  */
 export function rateLimitBucket(req: FastifyRequest): string {
-  return req.principal !== null ? `key:${req.principal.keyId}` : `ip:${normalizeIP(req.ip)}`;
+  return req.principal !== null ? principalId(req.principal) : `ip:${normalizeIP(req.ip)}`;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function createRateLimiter(app: FastifyInstance, limits: RateLimits
   const limiter = app.rateLimit({
     timeWindow: 60_000,
     keyGenerator: rateLimitBucket,
-    max: (_req, bucket) => (bucket.startsWith('key:') ? limits.perKeyPerMinute : limits.perIpPerMinute),
+    max: (_req, bucket) => (bucket.startsWith('ip:') ? limits.perIpPerMinute : limits.perKeyPerMinute),
     allowList: (req) => !req.url.startsWith('/api/') || req.url.startsWith('/api/callbacks/'),
     // The plugin throws what this returns; an AppError goes through the one error handler.
     errorResponseBuilder: (_req, ctx) =>

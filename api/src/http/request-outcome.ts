@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorCode } from '@shelfsense/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
+import type { Principal } from '../auth/principal.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,11 +42,18 @@ export function logFailure(request: FastifyRequest, status: number): void {
     status,
     reason: f?.code ?? STATUS_CODES[status] ?? 'error',
     ...(f !== null ? { message: f.message } : {}),
-    // `?.`: fastify's frameworkErrors get a bare request without the decorations.
-    ...(typeof request.principal?.keyId === 'string' ? { keyId: request.principal.keyId } : {}),
+    ...callerOf(request),
   };
   if (status >= 500) request.log.error({ ...line, ...(f?.err !== undefined ? { err: f.err } : {}) }, f?.err !== undefined ? 'unhandled error' : 'request failed');
   else request.log.info(line, 'request failed');
+}
+
+/** The caller's id for a log line (`keyId`, `userId` or `displayId`); never a secret. */
+function callerOf(request: FastifyRequest): Record<string, string> {
+  // fastify's frameworkErrors get a bare request without the decorations.
+  const p = (request as { principal?: Principal | null }).principal ?? null;
+  if (p === null) return {};
+  return p.kind === 'key' ? { keyId: p.keyId } : p.kind === 'user' ? { userId: p.userId } : { displayId: p.tokenId };
 }
 
 export function createHttpMetrics(registry: Registry) {

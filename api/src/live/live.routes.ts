@@ -10,10 +10,12 @@ import {
   type ParsedLiveChannel,
   type Severity,
 } from '@shelfsense/contracts';
-import { getLiveSalesSnapshot, getStore, listOpenAlerts, listZoneStates, type ApiPrincipal, type Db } from '@shelfsense/db';
+import { getLiveSalesSnapshot, getStore, listOpenAlerts, listZoneStates, type Db } from '@shelfsense/db';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { requireScope } from '../auth/auth.plugin.ts';
+import { principalOf } from '../auth/auth.plugin.ts';
+import { seesStore, type Principal } from '../auth/principal.ts';
+import type { CredentialWatch } from './credential-watch.ts';
 import type { LiveHub } from './live-hub.ts';
 import type { LiveMetrics } from './live.metrics.ts';
 
@@ -28,9 +30,11 @@ const DROPPED_CLOSE_WAIT_MS = 5000;
  * followed by updates with increasing seq. `alerts` carries every store the key may see (its
  * snapshot and updates filtered by the key's allow-list); `store:<id>:alerts` one store's.
  */
-export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null; metrics: LiveMetrics }): void {
-  app.get('/api/v1/live', { websocket: true, schema: { hide: true } }, (socket: WebSocket, request) => {
-    const principal = requireScope(request, 'read');
+export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null; metrics: LiveMetrics; credentials: CredentialWatch }): void {
+  // Channels are checked one by one at subscribe (canSee): a display token gets only its store's.
+  const options = { websocket: true, schema: { hide: true }, config: { auth: { need: 'read', scope: 'filtered', wall: true } } } as const;
+  app.get('/api/v1/live', options, (socket: WebSocket, request) => {
+    const principal = principalOf(request);
     /** Stops serving the client (hub, gauge); set once it is being served. */
     let leave = () => undefined as void;
     const send = (m: LiveServerMessage) => {
@@ -59,11 +63,18 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
     leave = () => {
       if (!served) return;
       served = false;
+      unwatch();
       deps.metrics.clients.dec();
       for (const channel of seq.keys()) hub.remove(channel, client);
     };
+    // A revoked key or display token, or an ended session, loses its open connection within seconds.
+    const unwatch = deps.credentials.watch(principal, () => {
+      leave();
+      // 1008 (policy violation): the client must not reconnect with the same credential.
+      socket.close(1008, 'credentials revoked or expired');
+    });
     const client = {
-      sees: (storeId: string) => principal.storeIds === null || principal.storeIds.includes(storeId),
+      sees: (storeId: string) => seesStore(principal, storeId),
       deliver(channel: LiveChannel, json: string) {
         const n = (seq.get(channel) ?? 0) + 1;
         seq.set(channel, n);
@@ -113,13 +124,14 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
   });
 }
 
-async function canSee(db: Db, principal: ApiPrincipal, channel: ParsedLiveChannel): Promise<boolean> {
-  if (channel.scope === 'fleet') return true;
-  if (principal.storeIds !== null && !principal.storeIds.includes(channel.storeId)) return false;
+async function canSee(db: Db, principal: Principal, channel: ParsedLiveChannel): Promise<boolean> {
+  // The fleet-wide alerts channel is filtered by the allow-list; a display token gets only its store's channels.
+  if (channel.scope === 'fleet') return principal.kind !== 'display';
+  if (!seesStore(principal, channel.storeId)) return false;
   return (await getStore(db, channel.storeId)) !== undefined;
 }
 
-async function snapshot(db: Db, principal: ApiPrincipal, channel: ParsedLiveChannel): Promise<unknown> {
+async function snapshot(db: Db, principal: Principal, channel: ParsedLiveChannel): Promise<unknown> {
   if (channel.scope === 'fleet') return openAlertsSnapshot(db, principal.storeIds);
   const { storeId } = channel;
   switch (channel.topic) {

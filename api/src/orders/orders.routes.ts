@@ -11,6 +11,7 @@ export function ordersRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/orders',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['orders'],
           summary: 'Orders created in [from, to), in their current revision, newest first',

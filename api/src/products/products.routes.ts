@@ -11,6 +11,7 @@ export function productsRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/products',
       {
+        config: { auth: { need: 'read', scope: 'store', wall: true } },
         schema: {
           tags: ['products'],
           summary: 'Product catalog of one store, by sku',
@@ -28,6 +29,7 @@ export function productsRoutes(db: Db): FastifyPluginAsyncZod {
     app.patch(
       '/api/v1/stores/:storeId/products/:sku',
       {
+        config: { auth: { need: 'config.write', scope: 'store' } },
         schema: {
           tags: ['products'],
           summary: 'Edit a product name and/or category (scope write)',
@@ -41,7 +43,7 @@ export function productsRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const store = await authorizeStore(request, db, request.params.storeId, 'write');
+        const store = await authorizeStore(request, db, request.params.storeId);
         const { sku } = request.params;
         const product = await updateProduct(db, store.id, sku, request.body);
         if (product === undefined) throw new AppError('not_found', `product ${sku} not found in store ${store.id}`);

@@ -22,6 +22,7 @@ export function salesInsightsRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/top-items',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['sales'],
           summary: 'Best-selling skus or categories in [from, to)',
@@ -46,6 +47,7 @@ export function salesInsightsRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/mix',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['sales'],
           summary: 'Order mix by channel, source and payment type in [from, to)',
@@ -68,6 +70,7 @@ export function salesInsightsRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/peak-hours',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['sales'],
           summary: 'Weekday × hour grid in the store time zone over [from, to)',

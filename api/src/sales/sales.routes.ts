@@ -24,6 +24,7 @@ export function salesRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/sales',
       {
+        config: { auth: { need: 'read', scope: 'store', wall: true } },
         schema: {
           tags: ['sales'],
           summary: 'Sales time series of one store, optionally grouped; JSON or CSV',

@@ -12,6 +12,7 @@ export function shelfRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/shelf',
       {
+        config: { auth: { need: 'read', scope: 'store', wall: true } },
         schema: {
           tags: ['shelf'],
           summary: 'Latest state of every shelf zone of a store',
@@ -28,6 +29,7 @@ export function shelfRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/shelf/availability',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['shelf'],
           summary: 'On-shelf availability per store-local day',
@@ -47,6 +49,7 @@ export function shelfRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/shelf/history',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['shelf'],
           summary: '1-minute fill and empty/low time per zone',

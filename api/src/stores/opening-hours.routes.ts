@@ -12,6 +12,7 @@ export function openingHoursRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores/:storeId/opening-hours',
       {
+        config: { auth: { need: 'read', scope: 'store' } },
         schema: {
           tags: ['stores'],
           summary: 'Opening hours of a store',
@@ -32,6 +33,7 @@ export function openingHoursRoutes(db: Db): FastifyPluginAsyncZod {
     app.put(
       '/api/v1/stores/:storeId/opening-hours',
       {
+        config: { auth: { need: 'hours.write', scope: 'store' } },
         schema: {
           tags: ['stores'],
           summary: 'Replace the opening hours of a store (scope write)',
@@ -46,7 +48,7 @@ export function openingHoursRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const store = await authorizeStore(request, db, request.params.storeId, 'write');
+        const store = await authorizeStore(request, db, request.params.storeId);
         if (!(await setOpeningHours(db, store.id, request.body))) throw new AppError('not_found', `store ${store.id} not found`);
         return { storeId: store.id, timezone: store.timezone, openingHours: request.body };
       },
@@ -55,6 +57,7 @@ export function openingHoursRoutes(db: Db): FastifyPluginAsyncZod {
     app.delete(
       '/api/v1/stores/:storeId/opening-hours',
       {
+        config: { auth: { need: 'hours.write', scope: 'store' } },
         schema: {
           tags: ['stores'],
           summary: 'Clear the opening hours of a store: always open (scope write)',
@@ -64,7 +67,7 @@ export function openingHoursRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const store = await authorizeStore(request, db, request.params.storeId, 'write');
+        const store = await authorizeStore(request, db, request.params.storeId);
         if (!(await setOpeningHours(db, store.id, null))) throw new AppError('not_found', `store ${store.id} not found`);
         return { storeId: store.id, timezone: store.timezone, openingHours: null };
       },

@@ -1,7 +1,7 @@
 import { ErrorBody, StoresResponse } from '@shelfsense/contracts';
 import { listStores, type Db } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requireScope } from '../auth/auth.plugin.ts';
+import { principalOf } from '../auth/auth.plugin.ts';
 
 export function storesRoutes(db: Db): FastifyPluginAsyncZod {
   // fastify awaits the plugin; nothing inside needs to await.
@@ -10,6 +10,7 @@ export function storesRoutes(db: Db): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/stores',
       {
+        config: { auth: { need: 'read', scope: 'filtered', wall: true } },
         schema: {
           tags: ['stores'],
           summary: 'Stores the API key may see',
@@ -18,7 +19,7 @@ export function storesRoutes(db: Db): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const principal = requireScope(request, 'read');
+        const principal = principalOf(request);
         return { stores: await listStores(db, principal.storeIds) };
       },
     );

@@ -1,9 +1,9 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiScope } from '@shelfsense/contracts';
-import type { Kysely } from 'kysely';
+import type { ApiKey, ApiScope } from '@shelfsense/contracts';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.ts';
+import { newSecretToken, parseSecretToken, secretMatches } from '../lib/secret-token.ts';
 
-/** A verified caller. */
+/** A verified API key. */
 export interface ApiPrincipal {
   readonly keyId: string;
   readonly name: string;
@@ -12,9 +12,8 @@ export interface ApiPrincipal {
   readonly storeIds: readonly string[] | null;
 }
 
-const KEY_PATTERN = /^ss_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
-
-const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+/** `last_used_at` is written at most this often per key: not a database write per request. */
+const LAST_USED_RESOLUTION = sql`interval '1 minute'`;
 
 /**
  * Creates an API key. The returned `key` is the only time the secret exists in clear; the database
@@ -22,37 +21,85 @@ const hashSecret = (secret: string): string => createHash('sha256').update(secre
  */
 export async function createApiKey(
   db: Kysely<Database>,
-  input: { name: string; scopes: readonly ApiScope[]; storeIds?: readonly string[] | null },
+  input: { name: string; scopes: readonly ApiScope[]; storeIds?: readonly string[] | null | undefined },
 ): Promise<{ id: string; key: string }> {
-  const id = randomBytes(8).toString('hex');
-  const secret = randomBytes(32).toString('base64url');
+  const token = newSecretToken('ss');
   await db
     .insertInto('api_keys')
     .values({
-      id,
+      id: token.id,
       name: input.name,
-      key_hash: hashSecret(secret),
+      key_hash: token.hash,
       scopes: [...input.scopes],
       store_ids: input.storeIds ? [...input.storeIds] : null,
     })
     .execute();
-  return { id, key: `ss_${id}_${secret}` };
+  return { id: token.id, key: token.value };
 }
 
-/** Looks up a presented key; null when malformed, unknown, revoked or wrong. Constant-time compare. */
+/**
+ * Looks up a presented key; null when malformed, unknown, revoked or wrong. Constant-time compare.
+ * Records the use (at most once a minute per key).
+ */
 export async function verifyApiKey(db: Kysely<Database>, presented: string): Promise<ApiPrincipal | null> {
-  const m = KEY_PATTERN.exec(presented);
-  if (m === null) return null;
-  const [, id, secret] = m as unknown as [string, string, string];
+  const parsed = parseSecretToken('ss', presented);
+  if (parsed === null) return null;
   const row = await db
     .selectFrom('api_keys')
     .select(['id', 'name', 'key_hash', 'scopes', 'store_ids'])
-    .where('id', '=', id)
+    .where('id', '=', parsed.id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  if (row === undefined) return null;
-  const expected = Buffer.from(row.key_hash, 'hex');
-  const actual = Buffer.from(hashSecret(secret), 'hex');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+  if (row === undefined || !secretMatches(parsed.secret, row.key_hash)) return null;
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: sql<Date>`now()` })
+    .where('id', '=', row.id)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - ${LAST_USED_RESOLUTION}`)]))
+    .execute();
   return { keyId: row.id, name: row.name, scopes: row.scopes as ApiScope[], storeIds: row.store_ids };
+}
+
+const toApiKey = (r: {
+  id: string;
+  name: string;
+  scopes: string[];
+  store_ids: string[] | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}): ApiKey => ({
+  id: r.id,
+  name: r.name,
+  scopes: r.scopes as ApiScope[],
+  storeIds: r.store_ids,
+  createdAt: r.created_at.toISOString(),
+  lastUsedAt: r.last_used_at?.toISOString() ?? null,
+  revokedAt: r.revoked_at?.toISOString() ?? null,
+});
+
+const KEY_COLUMNS = ['id', 'name', 'scopes', 'store_ids', 'created_at', 'last_used_at', 'revoked_at'] as const;
+
+/** Every key, revoked ones included (they stay listed with `revokedAt`), newest first. */
+export async function listApiKeys(db: Kysely<Database>): Promise<ApiKey[]> {
+  const rows = await db.selectFrom('api_keys').select(KEY_COLUMNS).orderBy('created_at', 'desc').orderBy('id').execute();
+  return rows.map(toApiKey);
+}
+
+export async function getApiKey(db: Kysely<Database>, id: string): Promise<ApiKey | undefined> {
+  const row = await db.selectFrom('api_keys').select(KEY_COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toApiKey(row);
+}
+
+/** Revokes a key (idempotent: a revoked key keeps its first revocation time); undefined when unknown. */
+export async function revokeApiKey(db: Kysely<Database>, id: string): Promise<ApiKey | undefined> {
+  await db.updateTable('api_keys').set({ revoked_at: sql<Date>`now()` }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  return getApiKey(db, id);
+}
+
+/** Of these key ids, the ones still valid (not revoked, not deleted). */
+export async function activeApiKeyIds(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('api_keys').select('id').where('id', 'in', ids).where('revoked_at', 'is', null).execute();
+  return new Set(rows.map((r) => r.id));
 }
