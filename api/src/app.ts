@@ -29,6 +29,7 @@ import { storesRoutes } from './stores/stores.routes.ts';
 import { createCredentialWatch } from './live/credential-watch.ts';
 import { createLiveHub } from './live/live-hub.ts';
 import { registerLiveRoutes } from './live/live.routes.ts';
+import { registerLiveDocs } from './live/live-docs.routes.ts';
 import { createLiveMetrics } from './live/live.metrics.ts';
 import { shelfRoutes } from './shelf/shelf.routes.ts';
 import { alertingRoutes } from './alerts/alerting.routes.ts';
@@ -87,7 +88,7 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'ShelfSense API', version: API_VERSION, description: 'Retail shelf and sales analytics: history and live updates.' },
+      info: { title: 'ShelfSense API', version: API_VERSION, description: 'Retail shelf and sales analytics: history and live updates. The WebSocket protocol of `/api/v1/live` is in the [AsyncAPI document](/api/asyncapi.json).' },
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'API key `ss_<id>_<secret>` or wall display token `sd_<id>_<secret>`' },
@@ -120,7 +121,8 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   if (hub !== null) app.addHook('onClose', () => hub.close());
   const credentials = createCredentialWatch(deps.db, deps.log.child({ component: 'live' }), config.liveAuthRecheckMs);
   app.addHook('onClose', () => credentials.close());
-  registerLiveRoutes(app, { db: deps.db, hub, metrics: liveMetrics, credentials });
+  registerLiveRoutes(app, { db: deps.db, hub, metrics: liveMetrics, credentials, limits: config.live });
+  registerLiveDocs(app, API_VERSION);
   await registerWeb(app, config.webDir, routeTable);
   return app;
 }

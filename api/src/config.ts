@@ -41,6 +41,12 @@ const Env = z.object({
   MAX_URL_BYTES: z.coerce.number().int().min(256).default(8 * 1024),
   /** NATS for live updates (WS /api/v1/live); unset = live updates off. */
   NATS_URL: z.string().min(1).optional(),
+  /** Unsent bytes a live client may have waiting in the api before it is dropped as too slow (close 1013). */
+  LIVE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(64 * 1024).default(1024 * 1024),
+  /** How often the api pings each live client (WebSocket ping frames; browsers answer by themselves). */
+  LIVE_PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** How long a live client has to answer a ping before its connection is cut. */
+  LIVE_PONG_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** Hub credentials file of this service (deploy/src/nats-auth/nats-credentials.main.ts); unset = connect without. */
   NATS_CREDENTIALS_FILE: NatsCredentialsFileEnv,
   /** How long an alert-rule backtest may take in the stream processors before the API answers 503. */
@@ -88,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,
     webDir: e.WEB_DIR,
+    live: { maxBufferedBytes: e.LIVE_MAX_BUFFERED_BYTES, pingIntervalMs: e.LIVE_PING_INTERVAL_MS, pongTimeoutMs: e.LIVE_PONG_TIMEOUT_MS },
     rateLimit: { perKeyPerMinute: e.RATE_LIMIT_PER_MIN, perIpPerMinute: e.RATE_LIMIT_IP_PER_MIN },
     trustProxy: e.TRUST_PROXY,
     corsOrigins: e.CORS_ORIGINS,

@@ -70,8 +70,8 @@ describe('WS /api/v1/live', () => {
     const box = inbox(ws);
     ws.send(JSON.stringify({ type: 'subscribe', channels: ['store:ws-a:sales', 'store:ws-a:shelf'] }));
     const snap = await box.next((m) => m.type === 'snapshot' && m.channel === 'store:ws-a:sales');
-    expect(snap).toMatchObject({ seq: 0, data: { storeId: 'ws-a', last15m: { orders: 0 }, topItems: [] } });
-    expect(await box.next((m) => m.type === 'snapshot' && m.channel === 'store:ws-a:shelf')).toMatchObject({ seq: 0, data: { zones: [] } });
+    expect(snap).toMatchObject({ seq: 0, data: { kind: 'sales.snapshot', storeId: 'ws-a', last15m: { orders: 0 }, topItems: [] } });
+    expect(await box.next((m) => m.type === 'snapshot' && m.channel === 'store:ws-a:shelf')).toMatchObject({ seq: 0, data: { kind: 'shelf.snapshot', storeId: 'ws-a', zones: [] } });
 
     nc.publish(subjects.live('ws-a', 'sales'), JSON.stringify({ n: 1 }));
     nc.publish(subjects.live('ws-b', 'sales'), JSON.stringify({ n: 'other store' }));

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { SYSTEM_SCOPE, liveChannels, subjects, type LiveChannel } from '@shelfsense/contracts';
+import { liveRouteOfSubject, subjects, type LiveChannel } from '@shelfsense/contracts';
 import type { Logger } from 'pino';
 import type { LiveMetrics } from './live.metrics.ts';
 
@@ -9,31 +9,6 @@ export interface LiveClient {
   deliver(channel: LiveChannel, json: string): void;
   /** Whether the client's key may see the store: fleet-wide channels carry every store's messages. */
   sees(storeId: string): boolean;
-}
-
-/** Where a `live.*` message goes: the store's channel and, for alerts, the fleet-wide one too. */
-export interface LiveRoute {
-  readonly storeId: string;
-  readonly topic: 'sales' | 'shelf' | 'alerts';
-  readonly channels: readonly LiveChannel[];
-}
-
-/** `live.<store>.<topic>` → `store:<store>:<topic>` (plus `alerts` for alert updates); undefined for other subjects. */
-export function routeOfSubject(subject: string): LiveRoute | undefined {
-  const [root, storeId, topic, ...rest] = subject.split('.');
-  if (root !== 'live' || storeId === undefined || rest.length > 0) return undefined;
-  // System alerts (no store) go to the fleet-wide alerts channel only; `sees` admits admin keys.
-  if (storeId === SYSTEM_SCOPE && topic === 'alerts') return { storeId, topic, channels: [liveChannels.alerts] };
-  let channel: LiveChannel;
-  try {
-    if (topic !== 'sales' && topic !== 'shelf' && topic !== 'alerts') return undefined;
-    channel = liveChannels.store(storeId, topic);
-  } catch (err) {
-    // A store id no channel can name (a publisher's bug): nobody can have subscribed to it.
-    void err;
-    return undefined;
-  }
-  return { storeId, topic, channels: topic === 'alerts' ? [channel, liveChannels.alerts] : [channel] };
 }
 
 /**
@@ -48,7 +23,7 @@ export function createLiveHub(nc: NatsConnection, log: Logger, metrics: LiveMetr
         log.warn({ err }, 'live subscription error');
         return;
       }
-      const route = routeOfSubject(msg.subject);
+      const route = liveRouteOfSubject(msg.subject);
       if (route === undefined) return;
       let json: string | undefined;
       let delivered = 0;

@@ -10,7 +10,7 @@ export function createLiveMetrics(registry: Registry) {
     }),
     dropped: new Counter({
       name: 'shelfsense_api_live_clients_dropped_total',
-      help: 'WebSocket clients the api disconnected, by reason (slow_consumer: too much unsent data)',
+      help: 'WebSocket clients the api disconnected, by reason (slow_consumer: too much unsent data; pong_timeout: no answer to a ping)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

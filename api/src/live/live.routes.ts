@@ -1,59 +1,42 @@
 import {
-  LIVE_ALERTS_SNAPSHOT_MAX,
+  LIVE_CLOSE_CODES,
   LiveClientMessage,
   parseLiveChannel,
   parseMessage,
-  type LiveAlert,
-  type LiveAlertsSnapshot,
   type LiveChannel,
-  type LiveServerMessage,
+  type LiveUpdatePayload,
   type ParsedLiveChannel,
-  type Severity,
 } from '@shelfsense/contracts';
-import { getLiveSalesSnapshot, getStore, listOpenAlerts, listZoneStates, type Db } from '@shelfsense/db';
+import { getStore, type Db } from '@shelfsense/db';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { principalOf } from '../auth/auth.plugin.ts';
 import { seesStore, type Principal } from '../auth/principal.ts';
 import type { CredentialWatch } from './credential-watch.ts';
 import type { LiveHub } from './live-hub.ts';
+import { createLiveSocket, type LiveSocketLimits } from './live-socket.ts';
+import { liveSnapshot } from './live-snapshots.ts';
 import type { LiveMetrics } from './live.metrics.ts';
-
-/** Past this much unsent data a client is too slow: it is dropped rather than growing memory. */
-const MAX_BUFFERED_BYTES = 1 << 20;
-/** How long a dropped client gets to take its close frame before its connection is cut. */
-const DROPPED_CLOSE_WAIT_MS = 5000;
 
 /**
  * `WS /api/v1/live` (ARCHITECTURE §6). Auth: `Authorization: Bearer` or `?access_token=` (browsers
  * cannot set headers on a WebSocket). Subscribe to channels; each starts with a snapshot (seq 0)
  * followed by updates with increasing seq. `alerts` carries every store the key may see (its
- * snapshot and updates filtered by the key's allow-list); `store:<id>:alerts` one store's.
+ * snapshot and updates filtered by the key's allow-list); `store:<id>:alerts` one store's. The
+ * frames and payloads are the contract's (`@shelfsense/contracts/live`, AsyncAPI at /api/asyncapi.json).
  */
-export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null; metrics: LiveMetrics; credentials: CredentialWatch }): void {
+export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: LiveHub | null; metrics: LiveMetrics; credentials: CredentialWatch; limits: LiveSocketLimits }): void {
   // Channels are checked one by one at subscribe (canSee): a display token gets only its store's.
   const options = { websocket: true, schema: { hide: true }, config: { auth: { need: 'read', scope: 'filtered', wall: true } } } as const;
   app.get('/api/v1/live', options, (socket: WebSocket, request) => {
     const principal = principalOf(request);
     /** Stops serving the client (hub, gauge); set once it is being served. */
     let leave = () => undefined as void;
-    const send = (m: LiveServerMessage) => {
-      if (socket.readyState !== socket.OPEN) return;
-      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-        // readyState is CLOSING from here on, so a client is counted as dropped once.
-        deps.metrics.dropped.inc({ reason: 'slow_consumer' });
-        leave();
-        socket.close(1013, 'slow consumer: too much unsent data');
-        // A client that does not read gets its close frame only after the unsent data: cut it
-        // rather than hold that memory for ws's 30 s closing handshake.
-        setTimeout(() => socket.terminate(), DROPPED_CLOSE_WAIT_MS).unref();
-        return;
-      }
-      socket.send(JSON.stringify(m));
-    };
+    // Bounded by unsent bytes, kept alive by WebSocket pings: a client failing either is dropped.
+    const { send } = createLiveSocket(socket, { limits: deps.limits, metrics: deps.metrics, onDrop: () => leave() });
     if (deps.hub === null) {
       send({ type: 'error', code: 'unavailable', message: 'live updates are not configured on this API (no NATS_URL)' });
-      socket.close(1011, 'live updates unavailable');
+      socket.close(LIVE_CLOSE_CODES.unavailable, 'live updates unavailable');
       return;
     }
     const hub = deps.hub;
@@ -78,7 +61,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
       deliver(channel: LiveChannel, json: string) {
         const n = (seq.get(channel) ?? 0) + 1;
         seq.set(channel, n);
-        send({ type: 'update', channel, seq: n, data: JSON.parse(json) as unknown });
+        // Forwarded as the processors published it (typed by the contract there), not re-validated per client.
+        send({ type: 'update', channel, seq: n, data: JSON.parse(json) as LiveUpdatePayload });
       },
     };
 
@@ -111,7 +95,7 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
               // Register first, then snapshot: an update racing the snapshot is newer, never lost.
               seq.set(channel, 0);
               hub.add(channel, client);
-              send({ type: 'snapshot', channel, seq: 0, data: await snapshot(deps.db, principal, parsed) });
+              send({ type: 'snapshot', channel, seq: 0, data: await liveSnapshot(deps.db, principal.storeIds, parsed) });
             }
             return;
         }
@@ -129,35 +113,4 @@ async function canSee(db: Db, principal: Principal, channel: ParsedLiveChannel):
   if (channel.scope === 'fleet') return principal.kind !== 'display';
   if (!seesStore(principal, channel.storeId)) return false;
   return (await getStore(db, channel.storeId)) !== undefined;
-}
-
-async function snapshot(db: Db, principal: Principal, channel: ParsedLiveChannel): Promise<unknown> {
-  if (channel.scope === 'fleet') return openAlertsSnapshot(db, principal.storeIds);
-  const { storeId } = channel;
-  switch (channel.topic) {
-    case 'alerts':
-      return openAlertsSnapshot(db, [storeId]);
-    case 'shelf':
-      return { zones: await listZoneStates(db, storeId) };
-    case 'sales': {
-      const store = await getStore(db, storeId);
-      return getLiveSalesSnapshot(db, { storeId, timezone: store?.timezone ?? 'UTC', now: new Date(), closedBuckets: [] });
-    }
-  }
-}
-
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = { critical: 0, warning: 1, info: 2 };
-
-/** Open alerts of the stores (null = all), most severe first, then newest; capped. */
-async function openAlertsSnapshot(db: Db, storeIds: readonly string[] | null): Promise<LiveAlertsSnapshot> {
-  const open = await listOpenAlerts(db, { storeIds });
-  const alerts: LiveAlert[] = open
-    .map(({ ruleEnabled: _enabled, ...alert }) => alert)
-    .sort(
-      (a, b) =>
-        SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-        b.startedAt.localeCompare(a.startedAt) ||
-        a.id.localeCompare(b.id),
-    );
-  return { alerts: alerts.slice(0, LIVE_ALERTS_SNAPSHOT_MAX), truncated: alerts.length > LIVE_ALERTS_SNAPSHOT_MAX };
 }

@@ -13,6 +13,8 @@ export const ZoneStateDto = z.object({
   frameAt: IsoDateTime,
   stateSince: IsoDateTime,
 });
+/** A zone's latest state: the one shape REST, the live snapshot and live updates use. */
+export type ZoneStateDto = z.infer<typeof ZoneStateDto>;
 
 export const ShelfStateResponse = z.object({ storeId: z.string(), zones: z.array(ZoneStateDto) });
 export type ShelfStateResponse = z.infer<typeof ShelfStateResponse>;

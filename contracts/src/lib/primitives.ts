@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { SYSTEM_SCOPE, TOKEN_ID_PATTERN } from './token-id.ts';
+
+/** The scope of system alerts: defined beside the TokenId pattern (zod-free, for the live channels). */
+export { SYSTEM_SCOPE };
 
 /**
  * Identifiers that become NATS subject tokens (store, camera, agent, zone ids).
@@ -7,14 +11,7 @@ import { z } from 'zod';
  */
 export const TokenId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 chars of a-z, 0-9, "-" or "_", starting with a letter or digit');
-
-/**
- * The scope of fleet/system alerts (a TimescaleDB job failing), where a store alert carries its store
- * id: in `alerts.store_id`, the envelope of ALERTS messages and the `alerts.<scope>.<rule>` and
- * `live.<scope>.alerts` subjects. Not a TokenId (it starts with `_`), so no store can ever have it.
- */
-export const SYSTEM_SCOPE = '_system';
+  .regex(TOKEN_ID_PATTERN, 'must be 1-64 chars of a-z, 0-9, "-" or "_", starting with a letter or digit');
 
 /** A store id, or `SYSTEM_SCOPE` for alerts about the system itself. */
 export const AlertScopeId = z.union([TokenId, z.literal(SYSTEM_SCOPE)]);

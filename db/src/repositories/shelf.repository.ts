@@ -1,4 +1,4 @@
-import type { ZoneObservation, ZoneState } from '@shelfsense/contracts';
+import type { ZoneObservation, ZoneState, ZoneStateDto } from '@shelfsense/contracts';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, ZoneStateTable } from '../database.ts';
 import { columnList, unnestRows, type UnnestColumn } from '../lib/unnest.ts';
@@ -145,16 +145,8 @@ export async function applyZoneDeltas(trx: Kysely<Database>, deltas: readonly Zo
       low_ms = zone_1m.low_ms + excluded.low_ms`.execute(trx);
 }
 
-/** A zone's latest state as the API and live updates show it. */
-export interface ZoneStateView extends ZoneKey {
-  readonly sku: string;
-  readonly state: ZoneState;
-  readonly fillRatio: number;
-  readonly detectedFacings: number;
-  readonly expectedFacings: number;
-  readonly frameAt: string;
-  readonly stateSince: string;
-}
+/** A zone's latest state as the API and live updates show it (the contract's one zone shape) and its store. */
+export type ZoneStateView = ZoneKey & Readonly<ZoneStateDto>;
 
 /**
  * Moves each zone to its newest observation when it is newer than the stored one (monotonic by

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeZone } from './shelf-fixtures.ts';
-import { availabilityByDay, fillColumns, groupByCamera, mergeZones, readZones, stateAgeMs, summarize } from './shelf-state.ts';
-
-describe('readZones', () => {
-  it('reads the zone list of a snapshot or update and skips malformed entries', () => {
-    expect(readZones({ zones: [makeZone(), { zoneId: 'broken' }] })).toEqual([makeZone()]);
-    expect(readZones({ zones: [] })).toEqual([]);
-    expect(readZones({ last15m: {} })).toBeNull();
-  });
-});
+import { availabilityByDay, fillColumns, groupByCamera, mergeZones, stateAgeMs, summarize } from './shelf-state.ts';
 
 describe('mergeZones', () => {
   it('replaces changed zones by camera and zone, adds new ones and keeps a stable order', () => {

@@ -1,7 +1,8 @@
-import type { ShelfAvailabilityResponse, ShelfHistoryResponse, ShelfStateResponse, ZoneState } from '@shelfsense/contracts';
+import type { ShelfAvailabilityResponse, ShelfHistoryResponse, ZoneState, ZoneStateDto } from '@shelfsense/contracts';
 import { localDate, startOfDayInZone } from './time-zone.ts';
 
-export type Zone = ShelfStateResponse['zones'][number];
+/** The contract's one zone shape: REST, live snapshot and live updates. */
+export type Zone = ZoneStateDto;
 export type AvailabilityDay = ShelfAvailabilityResponse['days'][number];
 export type FillBucket = ShelfHistoryResponse['zones'][number]['buckets'][number];
 
@@ -12,31 +13,6 @@ export const zoneKey = (zone: Pick<Zone, 'cameraId' | 'zoneId'>): string => `${z
 
 const byCameraThenZone = (a: Zone, b: Zone) =>
   a.cameraId === b.cameraId ? a.zoneId.localeCompare(b.zoneId) : a.cameraId.localeCompare(b.cameraId);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-function isZone(value: unknown): value is Zone {
-  return (
-    isRecord(value) &&
-    typeof value['cameraId'] === 'string' &&
-    typeof value['zoneId'] === 'string' &&
-    typeof value['sku'] === 'string' &&
-    (value['state'] === 'ok' || value['state'] === 'low' || value['state'] === 'empty') &&
-    typeof value['fillRatio'] === 'number' &&
-    typeof value['stateSince'] === 'string'
-  );
-}
-
-/**
- * The zones of a `store:<id>:shelf` message (`{ zones }` in both the snapshot and the updates), or
- * null when it has no zone list. Malformed entries are skipped rather than failing the whole list.
- */
-export function readZones(data: unknown): Zone[] | null {
-  if (!isRecord(data) || !Array.isArray(data['zones'])) return null;
-  return (data['zones'] as unknown[]).filter(isZone);
-}
 
 /** Full list from a snapshot or REST, sorted by camera and zone. */
 export function sortZones(zones: readonly Zone[]): Zone[] {

@@ -1,4 +1,5 @@
-import type { Alert, AlertState, LiveAlert, Severity } from '@shelfsense/contracts';
+import type { Alert, AlertState, Severity } from '@shelfsense/contracts';
+import type { LiveAlert, LiveAlertUpdate, LiveAlertsSnapshot } from '@shelfsense/contracts/live';
 
 // Local copies of the contracts' value lists: importing the values would pull zod into the bundle.
 export const ALERT_STATES = ['pending', 'firing', 'acknowledged', 'resolved'] as const satisfies readonly AlertState[];
@@ -74,24 +75,14 @@ export function isAlert(value: unknown): value is Alert {
   );
 }
 
-const seqOf = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0);
-
-/** The snapshot of `alerts` / `store:<id>:alerts` (`{ alerts, truncated }`); null for any other shape. */
-export function readAlertsSnapshot(data: unknown): AlertBoard | null {
-  if (!isRecord(data) || !Array.isArray(data['alerts'])) return null;
-  const open = (data['alerts'] as unknown[])
-    .filter(isAlert)
-    .map((a) => ({ ...a, seq: seqOf((a as unknown as Record<string, unknown>)['seq']) }))
-    .filter((a) => isOpen(a.state));
-  return { open: open.sort(compareAlerts), resolved: [], truncated: data['truncated'] === true };
+/** The board of an alerts channel's snapshot: its open alerts, numbered with their latest transition. */
+export function boardFromSnapshot(snapshot: LiveAlertsSnapshot): AlertBoard {
+  const open = snapshot.alerts.filter((a) => isOpen(a.state));
+  return { open: open.sort(compareAlerts), resolved: [], truncated: snapshot.truncated };
 }
 
-/** The alert of a `LiveAlertUpdate`, numbered with its transition's seq; null for any other shape. */
-export function readAlertUpdate(data: unknown): TrackedAlert | null {
-  if (!isRecord(data) || data['kind'] !== 'alert' || !isAlert(data['alert']) || !isRecord(data['transition'])) return null;
-  const seq = seqOf(data['transition']['seq']);
-  return seq === 0 ? null : { ...data['alert'], seq };
-}
+/** The alert of a `LiveAlertUpdate`, numbered with its transition's seq. */
+export const trackedFromUpdate = (update: LiveAlertUpdate): TrackedAlert => ({ ...update.alert, seq: update.transition.seq });
 
 /** Open alerts from `GET /alerts` (the fallback while the socket is down): no seq, so any update wins. */
 export function boardFromRest(alerts: readonly Alert[], more: boolean): AlertBoard {

@@ -51,7 +51,7 @@ describe('liveAlertsFeed', () => {
       type: 'snapshot',
       channel: 'alerts',
       seq: 0,
-      data: { alerts: [{ ...makeAlert({ id: 'a' }), seq: 1 }], truncated: false },
+      data: { v: 1, kind: 'alerts.snapshot', alerts: [{ ...makeAlert({ id: 'a' }), seq: 1 }], truncated: false },
     });
     expect(open()).toEqual(['a:firing:1']);
 

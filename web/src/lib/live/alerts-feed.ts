@@ -1,16 +1,9 @@
 import type { ApiClient } from '../api/client.ts';
-import {
-  applyAlert,
-  boardFromRest,
-  OPEN_STATES,
-  readAlertsSnapshot,
-  readAlertUpdate,
-  type AlertBoard,
-} from '../alerts/alert-board.ts';
+import { liveChannels } from '@shelfsense/contracts/live';
+import { applyAlert, boardFromRest, boardFromSnapshot, OPEN_STATES, trackedFromUpdate, type AlertBoard } from '../alerts/alert-board.ts';
 import { channelFeed } from './channel-feed.ts';
 import type { Feed } from './feed.ts';
 import type { LiveConnection } from './live-connection.ts';
-import { alertsChannel } from './live-protocol.ts';
 
 export interface AlertsFeedOptions {
   readonly pollIntervalMs?: number;
@@ -32,16 +25,13 @@ export function liveAlertsFeed(
 ): Feed<AlertBoard> {
   return channelFeed({
     connection,
-    channel: alertsChannel(storeId),
+    channel: liveChannels.alerts(storeId),
     ...options,
     fetch: async (signal) => {
       const page = await client.listAlerts({ storeId: storeId ?? undefined, states: OPEN_STATES, limit: REST_LIMIT }, signal);
       return boardFromRest(page.alerts, page.nextCursor !== null);
     },
-    fromSnapshot: readAlertsSnapshot,
-    fromUpdate: (current, data) => {
-      const alert = readAlertUpdate(data);
-      return alert === null ? null : applyAlert(current, alert);
-    },
+    fromSnapshot: (data) => (data.kind === 'alerts.snapshot' ? boardFromSnapshot(data) : null),
+    fromUpdate: (current, data) => (data.kind === 'alert' ? applyAlert(current, trackedFromUpdate(data)) : null),
   });
 }

@@ -1,4 +1,4 @@
-import type { LiveChannel } from '@shelfsense/contracts';
+import type { LiveChannel, LiveSnapshotPayload, LiveUpdatePayload } from '@shelfsense/contracts/live';
 import { toApiError } from '../api/api-error.ts';
 import type { Feed, FeedMode } from './feed.ts';
 import type { LiveConnection } from './live-connection.ts';
@@ -9,10 +9,10 @@ export interface ChannelFeedSpec<T> {
   readonly channel: LiveChannel;
   /** The same value over REST: the first paint, and the fallback while the socket is down. */
   readonly fetch: (signal: AbortSignal) => Promise<T>;
-  /** The value from the channel's snapshot data; null when it has the wrong shape (ignored). */
-  readonly fromSnapshot: (data: unknown) => T | null;
+  /** The value from the channel's snapshot; null for a payload of another kind (ignored). */
+  readonly fromSnapshot: (data: LiveSnapshotPayload) => T | null;
   /** The value after an update; `current` is null only if an update beat every snapshot. */
-  readonly fromUpdate: (current: T | null, data: unknown) => T | null;
+  readonly fromUpdate: (current: T | null, data: LiveUpdatePayload) => T | null;
   /** REST period while the socket is down. Default 5 s. */
   readonly pollIntervalMs?: number;
   readonly now?: () => number;

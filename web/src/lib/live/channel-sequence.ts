@@ -1,11 +1,13 @@
-/** What a channel's listeners receive, in order. */
+import type { LiveSnapshotPayload, LiveUpdatePayload } from '@shelfsense/contracts/live';
+
+/** What a channel's listeners receive, in order; the payloads name themselves with `kind`. */
 export type ChannelDelivery =
-  | { readonly kind: 'snapshot'; readonly data: unknown }
-  | { readonly kind: 'update'; readonly seq: number; readonly data: unknown };
+  | { readonly kind: 'snapshot'; readonly data: LiveSnapshotPayload }
+  | { readonly kind: 'update'; readonly seq: number; readonly data: LiveUpdatePayload };
 
 interface Buffered {
   readonly seq: number;
-  readonly data: unknown;
+  readonly data: LiveUpdatePayload;
 }
 
 /**
@@ -33,7 +35,7 @@ const MAX_BUFFERED = 200;
  * Updates still in flight from before a resubscribe carry the old numbering; they are older than
  * the new snapshot, so only the run that starts at the last seq 1 is kept.
  */
-export function acceptSnapshot(state: SequenceState, data: unknown): SequenceStep {
+export function acceptSnapshot(state: SequenceState, data: LiveSnapshotPayload): SequenceStep {
   const buffered = state.phase === 'awaiting' ? state.buffered : [];
   const start = buffered.findLastIndex((u) => u.seq === 1);
   const run: Buffered[] = [];
@@ -50,7 +52,7 @@ export function acceptSnapshot(state: SequenceState, data: unknown): SequenceSte
   };
 }
 
-export function acceptUpdate(state: SequenceState, seq: number, data: unknown): SequenceStep {
+export function acceptUpdate(state: SequenceState, seq: number, data: LiveUpdatePayload): SequenceStep {
   if (state.phase === 'awaiting') {
     const buffered = [...state.buffered, { seq, data }].slice(-MAX_BUFFERED);
     return { state: { phase: 'awaiting', buffered }, deliver: [], gap: false };

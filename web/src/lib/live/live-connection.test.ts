@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelDelivery } from './channel-sequence.ts';
 import { createLiveConnection, type LiveStatus } from './live-connection.ts';
-import { FakeSocket } from './live-fixtures.ts';
+import { FakeSocket, taggedSnapshot, taggedUpdate, tagOf } from './live-fixtures.ts';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -54,11 +54,13 @@ describe('createLiveConnection', () => {
     sut.subscribe('store:a:sales', sales.listener);
     sut.subscribe('store:a:shelf', shelf.listener);
     last().open();
-    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: { n: 0 } });
-    last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: { n: 1 } });
+    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: taggedSnapshot('s0') });
+    last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: taggedUpdate('u1') });
+    // A payload of another channel's kind is not delivered.
+    last().receive({ type: 'update', channel: 'store:a:sales', seq: 2, data: { kind: 'shelf', zones: [] } });
     expect(sales.deliveries).toEqual([
-      { kind: 'snapshot', data: { n: 0 } },
-      { kind: 'update', seq: 1, data: { n: 1 } },
+      { kind: 'snapshot', data: taggedSnapshot('s0') },
+      { kind: 'update', seq: 1, data: taggedUpdate('u1') },
     ]);
     expect(shelf.deliveries).toEqual([]);
   });
@@ -68,13 +70,13 @@ describe('createLiveConnection', () => {
     const sales = collect();
     sut.subscribe('store:a:sales', sales.listener);
     last().open();
-    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: 's0' });
-    last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: 'u1' });
-    last().receive({ type: 'update', channel: 'store:a:sales', seq: 3, data: 'u3' });
+    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: taggedSnapshot('s0') });
+    last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: taggedUpdate('u1') });
+    last().receive({ type: 'update', channel: 'store:a:sales', seq: 3, data: taggedUpdate('u3') });
     expect(last().sent.at(-1)).toEqual({ type: 'subscribe', channels: ['store:a:sales'] });
     // u3 is not delivered; the fresh snapshot is.
-    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: 's1' });
-    expect(sales.deliveries.map((d) => d.data)).toEqual(['s0', 'u1', 's1']);
+    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: taggedSnapshot('s1') });
+    expect(sales.deliveries.map(tagOf)).toEqual(['s0', 'u1', 's1']);
   });
 
   it('reconnects with capped exponential backoff and starts every channel from a fresh snapshot', async () => {
@@ -82,8 +84,8 @@ describe('createLiveConnection', () => {
     const sales = collect();
     sut.subscribe('store:a:sales', sales.listener);
     last().open();
-    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: 's0' });
-    last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: 'u1' });
+    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: taggedSnapshot('s0') });
+    last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: taggedUpdate('u1') });
 
     last().drop(1013, 'slow consumer');
     expect(sut.status).toMatchObject({ kind: 'reconnecting', attempt: 1, retryInMs: 1000 });
@@ -105,9 +107,9 @@ describe('createLiveConnection', () => {
     last().open();
     expect(last().sent).toEqual([{ type: 'subscribe', channels: ['store:a:sales'] }]);
     // The new socket numbers from 0 again; seq 1 after the new snapshot is not a gap.
-    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: 's1' });
-    last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: 'u1b' });
-    expect(sales.deliveries.map((d) => d.data)).toEqual(['s0', 'u1', 's1', 'u1b']);
+    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: taggedSnapshot('s1') });
+    last().receive({ type: 'update', channel: 'store:a:sales', seq: 1, data: taggedUpdate('u1b') });
+    expect(sales.deliveries.map(tagOf)).toEqual(['s0', 'u1', 's1', 'u1b']);
     // A working feed (a snapshot arrived) resets the backoff.
     last().drop();
     expect(sut.status).toMatchObject({ retryInMs: 1000 });
@@ -168,12 +170,12 @@ describe('createLiveConnection', () => {
     const second = collect();
     sut.subscribe('store:a:sales', first.listener);
     last().open();
-    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: 's0' });
+    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: taggedSnapshot('s0') });
     sut.subscribe('store:a:sales', second.listener);
     expect(last().sent.at(-1)).toEqual({ type: 'subscribe', channels: ['store:a:sales'] });
-    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: 's1' });
-    expect(first.deliveries.map((d) => d.data)).toEqual(['s0', 's1']);
-    expect(second.deliveries.map((d) => d.data)).toEqual(['s1']);
+    last().receive({ type: 'snapshot', channel: 'store:a:sales', seq: 0, data: taggedSnapshot('s1') });
+    expect(first.deliveries.map(tagOf)).toEqual(['s0', 's1']);
+    expect(second.deliveries.map(tagOf)).toEqual(['s1']);
   });
 
   it('unsubscribes the channel with its last listener and closes the idle socket after a while', async () => {

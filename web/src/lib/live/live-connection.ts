@@ -1,7 +1,13 @@
-import type { LiveChannel, LiveServerMessage } from '@shelfsense/contracts';
+import {
+  encodeLiveClientMessage,
+  LIVE_MAX_CHANNELS_PER_MESSAGE,
+  readLiveServerMessage,
+  type LiveChannel,
+  type LiveClientMessage,
+  type LiveServerMessage,
+} from '@shelfsense/contracts/live';
 import { backoffDelay } from './backoff.ts';
 import { acceptSnapshot, acceptUpdate, AWAITING_SNAPSHOT, type ChannelDelivery, type SequenceState } from './channel-sequence.ts';
-import { encodeClientMessage, parseServerMessage } from './live-protocol.ts';
 import type { Unsubscribe } from './poll.ts';
 
 export type LiveStatus =
@@ -54,8 +60,6 @@ export interface LiveConnectionOptions {
 }
 
 const OPEN = 1;
-/** The server takes at most 50 channels per subscribe message. */
-const MAX_CHANNELS_PER_MESSAGE = 50;
 
 interface ChannelState {
   readonly listeners: Set<ChannelListener>;
@@ -91,13 +95,13 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
     for (const listener of [...statusListeners]) listener(next);
   }
 
-  function send(message: Parameters<typeof encodeClientMessage>[0]): void {
-    if (socket !== null && socket.readyState === OPEN) socket.send(encodeClientMessage(message));
+  function send(message: LiveClientMessage): void {
+    if (socket !== null && socket.readyState === OPEN) socket.send(encodeLiveClientMessage(message));
   }
 
   function sendSubscribe(list: readonly LiveChannel[]): void {
-    for (let i = 0; i < list.length; i += MAX_CHANNELS_PER_MESSAGE) {
-      send({ type: 'subscribe', channels: list.slice(i, i + MAX_CHANNELS_PER_MESSAGE) });
+    for (let i = 0; i < list.length; i += LIVE_MAX_CHANNELS_PER_MESSAGE) {
+      send({ type: 'subscribe', channels: list.slice(i, i + LIVE_MAX_CHANNELS_PER_MESSAGE) });
     }
   }
 
@@ -213,7 +217,7 @@ export function createLiveConnection(options: LiveConnectionOptions): LiveConnec
     };
     ws.onmessage = (event) => {
       lastMessageAt = Date.now();
-      const message = parseServerMessage(event.data);
+      const message = readLiveServerMessage(event.data);
       if (message !== null) handle(message);
     };
     ws.onclose = (event) => {

@@ -1,4 +1,4 @@
-import type { LiveSalesUpdate, LiveTotals } from '@shelfsense/contracts';
+import type { LiveSalesUpdate, LiveSnapshotPayload, LiveTotals, LiveUpdatePayload } from '@shelfsense/contracts/live';
 import type { SocketLike } from './live-connection.ts';
 
 /** Test double for the browser WebSocket: records what was sent, lets the test play the server. */
@@ -57,3 +57,9 @@ export function makeLiveSalesUpdate(overrides: Partial<LiveSalesUpdate> = {}): L
     ...overrides,
   };
 }
+
+/** A `store:<id>:sales` snapshot payload that only carries a tag, for tests of ordering (not of content). */
+export const taggedSnapshot = (tag: string) => ({ kind: 'sales.snapshot', tag }) as unknown as LiveSnapshotPayload;
+export const taggedUpdate = (tag: string) => ({ kind: 'sales', tag }) as unknown as LiveUpdatePayload;
+/** The tag of a delivery made of `taggedSnapshot` / `taggedUpdate`. */
+export const tagOf = (delivery: { readonly data: unknown }): string => (delivery.data as { tag: string }).tag;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeBucket } from '../sales-fixtures.ts';
 import { makeLiveSalesUpdate, makeTotals } from './live-fixtures.ts';
-import { applyCorrections, readLiveSales, totalsFromBuckets } from './live-sales-data.ts';
+import { applyCorrections, liveSalesOf, totalsFromBuckets } from './live-sales-data.ts';
 
 const response = {
   storeId: 'demo-blr-1',
@@ -36,18 +36,20 @@ describe('applyCorrections', () => {
   });
 });
 
-describe('readLiveSales', () => {
-  it('reads updates and snapshots (which have no v/kind/at)', () => {
-    const update = makeLiveSalesUpdate({ last15m: makeTotals({ orders: 4, net: 400 }) });
-    expect(readLiveSales(update)).toMatchObject({ storeId: 'demo-blr-1', last15m: { orders: 4 }, at: update.at });
-    const { v: _v, kind: _k, at: _a, ...snapshot } = update;
-    expect(readLiveSales(snapshot)?.today.date).toBe('2025-11-22');
-  });
-
-  it('rejects data without the totals', () => {
-    expect(readLiveSales({ zones: [] })).toBeNull();
-    expect(readLiveSales({ ...makeLiveSalesUpdate(), today: makeTotals() })).toBeNull();
-    expect(readLiveSales(null)).toBeNull();
+describe('liveSalesOf', () => {
+  it('takes the figures of an update or a snapshot', () => {
+    const update = makeLiveSalesUpdate({ last15m: makeTotals({ orders: 4, net: 400 }), causedBy: '2025-11-22T08:34:59.000Z' });
+    expect(liveSalesOf(update)).toEqual({
+      storeId: 'demo-blr-1',
+      last15m: update.last15m,
+      last60m: update.last60m,
+      today: update.today,
+      topItems: [],
+      corrections: [],
+      at: update.at,
+    });
+    const { causedBy: _c, ...figures } = update;
+    expect(liveSalesOf({ ...figures, kind: 'sales.snapshot' }).today.date).toBe('2025-11-22');
   });
 });
 

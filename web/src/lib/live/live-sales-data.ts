@@ -1,40 +1,14 @@
-import type { LiveSalesUpdate, LiveTotals, SalesBucket, SalesBucketSize, SalesResponse } from '@shelfsense/contracts';
+import type { SalesBucket, SalesBucketSize, SalesResponse } from '@shelfsense/contracts';
+import type { LiveSalesSnapshot, LiveSalesUpdate, LiveTotals } from '@shelfsense/contracts/live';
 
-/** What the `store:<id>:sales` channel carries: the snapshot has the update's fields minus v/kind/at. */
+/** The sales figures of `store:<id>:sales`; `at` is absent when they were summed from REST buckets. */
 export type LiveSales = Omit<LiveSalesUpdate, 'v' | 'kind' | 'at' | 'causedBy'> & { readonly at?: string };
 export type LiveCorrection = LiveSalesUpdate['corrections'][number];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-function isTotals(value: unknown): value is LiveTotals {
-  return (
-    isRecord(value) &&
-    typeof value['orders'] === 'number' &&
-    typeof value['items'] === 'number' &&
-    typeof value['net'] === 'number' &&
-    typeof value['cancelledOrders'] === 'number' &&
-    typeof value['refundedOrders'] === 'number'
-  );
-}
-
-/** The channel's data as `LiveSales`, or null when it does not have that shape. */
-export function readLiveSales(data: unknown): LiveSales | null {
-  if (!isRecord(data)) return null;
-  const { storeId, last15m, last60m, today, topItems, corrections, at } = data;
-  if (typeof storeId !== 'string' || !isTotals(last15m) || !isTotals(last60m) || !isTotals(today)) return null;
-  const date: unknown = (today as LiveTotals & { date?: unknown }).date;
-  if (typeof date !== 'string') return null;
-  return {
-    storeId,
-    last15m,
-    last60m,
-    today: { ...today, date },
-    topItems: Array.isArray(topItems) ? (topItems as LiveSales['topItems']) : [],
-    corrections: Array.isArray(corrections) ? (corrections as LiveCorrection[]) : [],
-    ...(typeof at === 'string' ? { at } : {}),
-  };
+/** What the dashboard shows of a sales snapshot or update (both carry the same figures). */
+export function liveSalesOf(payload: LiveSalesSnapshot | LiveSalesUpdate): LiveSales {
+  const { storeId, last15m, last60m, today, topItems, corrections, at } = payload;
+  return { storeId, last15m, last60m, today, topItems, corrections, at };
 }
 
 /**

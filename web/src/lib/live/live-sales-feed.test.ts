@@ -53,7 +53,7 @@ function setup() {
   };
   const goLive = () => {
     socket().open();
-    socket().receive({ type: 'snapshot', channel: 'store:demo-blr-1:sales', seq: 0, data: {} });
+    socket().receive({ type: 'snapshot', channel: 'store:demo-blr-1:sales', seq: 0, data: { ...makeLiveSalesUpdate(), kind: 'sales.snapshot' } });
   };
   let seq = 0;
   const push = (update = makeLiveSalesUpdate()) =>

@@ -1,10 +1,10 @@
+import { liveChannels } from '@shelfsense/contracts/live';
 import type { ApiClient } from '../api/client.ts';
 import { toApiError } from '../api/api-error.ts';
 import { toSalesRequest } from '../sales-range.ts';
 import type { FeedMode } from './feed.ts';
 import type { LiveConnection } from './live-connection.ts';
-import { salesChannel } from './live-protocol.ts';
-import { applyCorrections, readLiveSales } from './live-sales-data.ts';
+import { applyCorrections } from './live-sales-data.ts';
 import { createRefreshLoop } from './refresh-loop.ts';
 import type { SalesFeed, SalesSnapshot } from './sales-feed.ts';
 
@@ -67,7 +67,7 @@ export function createLiveSalesFeed(
     });
 
     setMode('connecting');
-    const offChannel = connection.subscribe(salesChannel(subscription.storeId), (delivery) => {
+    const offChannel = connection.subscribe(liveChannels.sales(subscription.storeId), (delivery) => {
       if (delivery.kind === 'snapshot') {
         // First snapshot, or a fresh one after a reconnect or a seq gap: refetch what was missed.
         live = true;
@@ -75,8 +75,8 @@ export function createLiveSalesFeed(
         loop.request(throttled());
         return;
       }
-      const update = readLiveSales(delivery.data);
-      if (update !== null && current !== null) {
+      const update = delivery.data;
+      if (update.kind === 'sales' && current !== null) {
         const response = applyCorrections(current.response, update.corrections, current.window.bucket);
         if (response !== current.response) {
           current = { ...current, response, receivedAtMs: now() };

@@ -66,7 +66,7 @@ describe('liveShelfFeed', () => {
       type: 'snapshot',
       channel: 'store:s:shelf',
       seq: 0,
-      data: { zones: [makeZone({ zoneId: 'z2' }), makeZone({ zoneId: 'z1' })] },
+      data: { v: 1, kind: 'shelf.snapshot', storeId: 's', at: 'x', zones: [makeZone({ zoneId: 'z2' }), makeZone({ zoneId: 'z1' })] },
     });
     expect(
       values()
@@ -94,7 +94,7 @@ describe('liveShelfFeed', () => {
     const { socket, restCalls, events } = setup();
     await vi.advanceTimersByTimeAsync(0);
     socket().open();
-    socket().receive({ type: 'snapshot', channel: 'store:s:shelf', seq: 0, data: { zones: [] } });
+    socket().receive({ type: 'snapshot', channel: 'store:s:shelf', seq: 0, data: { v: 1, kind: 'shelf.snapshot', storeId: 's', at: 'x', zones: [] } });
     await vi.advanceTimersByTimeAsync(30_000);
     expect(restCalls()).toBe(1);
 
@@ -132,7 +132,7 @@ describe('liveSalesTotalsFeed', () => {
       type: 'snapshot',
       channel: 'store:s:sales',
       seq: 0,
-      data: { ...makeLiveSalesUpdate({ storeId: 's', last15m: makeTotals({ orders: 7 }) }), v: undefined },
+      data: { ...makeLiveSalesUpdate({ storeId: 's', last15m: makeTotals({ orders: 7 }) }), kind: 'sales.snapshot' },
     });
     expect(values.at(-1)?.last15m.orders).toBe(7);
     socket().receive({

@@ -1,13 +1,13 @@
 import type { Store } from '@shelfsense/contracts';
+import { liveChannels } from '@shelfsense/contracts/live';
 import type { ApiClient } from '../api/client.ts';
 import { BUCKET_MS } from '../sales-range.ts';
-import { mergeZones, readZones, sortZones, type Zone } from '../shelf-state.ts';
+import { mergeZones, sortZones, type Zone } from '../shelf-state.ts';
 import { localDate, startOfDayInZone } from '../time-zone.ts';
 import { channelFeed } from './channel-feed.ts';
 import type { Feed } from './feed.ts';
 import type { LiveConnection } from './live-connection.ts';
-import { salesChannel, shelfChannel } from './live-protocol.ts';
-import { readLiveSales, totalsFromBuckets, type LiveSales } from './live-sales-data.ts';
+import { liveSalesOf, totalsFromBuckets, type LiveSales } from './live-sales-data.ts';
 
 export interface StoreFeedOptions {
   readonly pollIntervalMs?: number;
@@ -27,7 +27,7 @@ export function liveSalesTotalsFeed(
   const now = options.now ?? Date.now;
   return channelFeed({
     connection,
-    channel: salesChannel(store.id),
+    channel: liveChannels.sales(store.id),
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
     now,
     fetch: async (signal) => {
@@ -45,8 +45,8 @@ export function liveSalesTotalsFeed(
         date: localDate(nowMs, store.timezone),
       });
     },
-    fromSnapshot: readLiveSales,
-    fromUpdate: (_current, data) => readLiveSales(data),
+    fromSnapshot: (data) => (data.kind === 'sales.snapshot' ? liveSalesOf(data) : null),
+    fromUpdate: (_current, data) => (data.kind === 'sales' ? liveSalesOf(data) : null),
   });
 }
 
@@ -59,16 +59,10 @@ export function liveShelfFeed(
 ): Feed<Zone[]> {
   return channelFeed({
     connection,
-    channel: shelfChannel(storeId),
+    channel: liveChannels.shelf(storeId),
     ...options,
     fetch: async (signal) => sortZones((await client.getShelf(storeId, signal)).zones),
-    fromSnapshot: (data) => {
-      const zones = readZones(data);
-      return zones === null ? null : sortZones(zones);
-    },
-    fromUpdate: (current, data) => {
-      const zones = readZones(data);
-      return zones === null ? null : mergeZones(current, zones);
-    },
+    fromSnapshot: (data) => (data.kind === 'shelf.snapshot' ? sortZones(data.zones) : null),
+    fromUpdate: (current, data) => (data.kind === 'shelf' ? mergeZones(current, data.zones) : null),
   });
 }
