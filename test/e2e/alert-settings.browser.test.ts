@@ -114,6 +114,8 @@ describe.skipIf(!hasChromium)(title, () => {
   it('signs in and opens the Alert settings tab on its silences', async () => {
     await page.goto(`${baseUrl}/stores/${STORE}/settings`);
     await page.waitForURL(/\/login\?next=/);
+    // The login page opens on email + password; integrators switch to the API key form.
+    await page.getByRole('button', { name: 'Use an API key instead' }).click();
     await page.locator('#api-key').fill(adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${baseUrl}/stores/${STORE}/settings/silences`);

@@ -114,6 +114,8 @@ describe.skipIf(!hasChromium)(title, () => {
   it('signs in and opens the Alerts page and the wall display, both live', async () => {
     await alertsPage.goto(`${baseUrl}/alerts?store=${STORE}`);
     await alertsPage.waitForURL(/\/login\?next=/);
+    // The login page opens on email + password; integrators switch to the API key form.
+    await alertsPage.getByRole('button', { name: 'Use an API key instead' }).click();
     await alertsPage.locator('#api-key').fill(adminKey);
     await alertsPage.getByRole('button', { name: 'Sign in' }).click();
     await alertsPage.waitForURL(`${baseUrl}/alerts?store=${STORE}`);

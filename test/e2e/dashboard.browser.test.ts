@@ -85,6 +85,8 @@ describe.skipIf(!hasChromium)(title, () => {
     const { adminApiKey } = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as { adminApiKey: string };
     await page.goto(`${baseUrl}/stores/${STORE}?range=1h`);
     await page.waitForURL(/\/login\?next=/);
+    // The login page opens on email + password; integrators switch to the API key form.
+    await page.getByRole('button', { name: 'Use an API key instead' }).click();
     await page.locator('#api-key').fill(adminApiKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     // Back where it was sent from.

@@ -9,13 +9,20 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: unknown;
+  /** The answer's `Retry-After` (a 429, a locked sign-in), in seconds; null without one. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(code: ErrorCode, message: string, options: { status: number; details?: unknown; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { status: number; details?: unknown; cause?: unknown; retryAfterSeconds?: number | null },
+  ) {
     super(message, { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;
     this.status = options.status;
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
   }
 }
 

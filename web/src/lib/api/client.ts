@@ -26,6 +26,7 @@ import type { SalesRequest } from '../sales-range.ts';
 import { alertRulesClient, type AlertRulesClient } from './alert-rules.client.ts';
 import { alertingSettingsClient, type AlertingSettingsClient } from './alerting-settings.client.ts';
 import { ApiError } from './api-error.ts';
+import { authClient, type AuthClient } from './auth.client.ts';
 import { createHttp, isRecord, query, storePath, withArrays, type ApiClientOptions } from './http.ts';
 
 export { errorFromResponse } from './http.ts';
@@ -75,7 +76,9 @@ export interface CsvExport {
 }
 
 /** Sales, shelf, alerts and rules; the alerting settings (silences, channels, policies, hours, ledger) come from their own file. */
-export interface ApiClient extends AlertingSettingsClient, AlertRulesClient {
+export interface ApiClient extends AlertingSettingsClient, AlertRulesClient, AuthClient {
+  /** The bearer secret (API key or display token); null for a signed-in user's session cookie. */
+  readonly apiKey: string | null;
   listStores(signal?: AbortSignal): Promise<StoresResponse>;
   getSales(storeId: string, request: SalesRequest, signal?: AbortSignal): Promise<SalesResponse>;
   /** The sales series as CSV (`format=csv`); fetched with the key, so the page saves it as a Blob. */
@@ -133,6 +136,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return {
     ...alertingSettingsClient(http),
     ...alertRulesClient(http),
+    ...authClient(http),
+    apiKey: http.apiKey,
     async listStores(signal) {
       const body = await getJson('/api/v1/stores', signal);
       assertStoresResponse(body);
@@ -233,7 +238,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const base = new URL(baseUrl === '' ? globalThis.location.href : baseUrl);
       const url = new URL('/api/v1/live', base);
       url.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
-      url.search = query({ access_token: options.apiKey });
+      // A signed-in user's socket carries the session cookie instead (same origin).
+      if (options.apiKey !== undefined) url.search = query({ access_token: options.apiKey });
       return url.href;
     },
   };

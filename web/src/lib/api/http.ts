@@ -1,11 +1,16 @@
-// The HTTP layer every area client shares: bearer key, JSON bodies, the API's error shape as an
-// ApiError, query strings and shape checks. Area clients (client.ts, alerting-settings.client.ts)
+// The HTTP layer every area client shares: the caller's credential (a bearer API key or display
+// token, or else the session cookie), JSON bodies, the API's error shape as an ApiError, query
+// strings and shape checks. Area clients (client.ts, alerting-settings.client.ts)
 // build their methods on `createHttp`; none of them calls fetch itself.
 import type { ErrorCode } from '@shelfsense/contracts';
 import { ApiError } from './api-error.ts';
 
 export interface ApiClientOptions {
-  readonly apiKey: string;
+  /**
+   * An API key or a wall display token, sent as `Authorization: Bearer`. Absent: the signed-in
+   * user's httpOnly session cookie does the work (same origin, so the browser sends it).
+   */
+  readonly apiKey?: string | undefined;
   /** SvelteKit's `fetch` inside loaders; the global one elsewhere. */
   readonly fetch?: typeof fetch;
   /** Origin + prefix of the API; same origin by default, since the api serves this app. */
@@ -15,7 +20,8 @@ export interface ApiClientOptions {
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface Http {
-  readonly apiKey: string;
+  /** The bearer secret; null when the session cookie authenticates. */
+  readonly apiKey: string | null;
   readonly baseUrl: string;
   /** The response of a successful call; an ApiError for any other status or a network failure. */
   request(method: HttpMethod, path: string, accept: string, signal: AbortSignal | undefined, body?: unknown): Promise<Response>;
@@ -74,7 +80,17 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   if (!isRecord(error)) return new ApiError(fallbackCode, fallbackMessage, { status: response.status });
   const code = isErrorCode(error['code']) ? error['code'] : fallbackCode;
   const message = typeof error['message'] === 'string' && error['message'] !== '' ? error['message'] : fallbackMessage;
-  return new ApiError(code, message, { status: response.status, details: error['details'] });
+  return new ApiError(code, message, {
+    status: response.status,
+    details: error['details'],
+    retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')),
+  });
+}
+
+/** `Retry-After` in seconds (delta-seconds only; the API never sends an HTTP date); null when absent or odd. */
+export function retryAfterSeconds(header: string | null): number | null {
+  if (header === null || !/^\d+$/.test(header.trim())) return null;
+  return Number(header.trim());
 }
 
 export function isAbort(error: unknown): boolean {
@@ -129,12 +145,15 @@ export function createHttp(options: ApiClientOptions): Http {
     body?: unknown,
   ): Promise<Response> {
     let response: Response;
-    const headers: Record<string, string> = { Authorization: `Bearer ${options.apiKey}`, Accept: accept };
+    const headers: Record<string, string> = { Accept: accept };
+    if (options.apiKey !== undefined) headers['Authorization'] = `Bearer ${options.apiKey}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     try {
       response = await doFetch(`${baseUrl}${path}`, {
         method,
         headers,
+        // The session cookie is httpOnly and SameSite=Strict; it goes only to this origin.
+        credentials: 'same-origin',
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal ? { signal } : {}),
       });
@@ -150,7 +169,7 @@ export function createHttp(options: ApiClientOptions): Http {
   }
 
   return {
-    apiKey: options.apiKey,
+    apiKey: options.apiKey ?? null,
     baseUrl,
     request,
     async json(method, path, signal, body) {

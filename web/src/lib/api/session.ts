@@ -6,6 +6,11 @@ import { clearApiKey, readApiKey } from './api-key.ts';
 import { ApiError } from './api-error.ts';
 import { createApiClient, type ApiClient } from './client.ts';
 
+/** What a page does when its credential is rejected (401); signing out by default. A wall display says its link was revoked instead. */
+export interface UnauthorizedOption {
+  readonly onUnauthorized?: () => void;
+}
+
 /** `/login`, remembering where to come back to. */
 export function loginPath(returnTo?: { pathname: string; search: string }): string {
   const login = resolve('/login');
@@ -13,17 +18,38 @@ export function loginPath(returnTo?: { pathname: string; search: string }): stri
   return `${login}?${new URLSearchParams({ next: `${returnTo.pathname}${returnTo.search}` }).toString()}`;
 }
 
-/** Forgets the API key and shows the login page (with a way back when the key was rejected). */
+/**
+ * Signs out and shows the login page (with a way back when the credential was rejected): forgets a
+ * pasted API key, or ends the session (the api clears its httpOnly cookie; this page cannot).
+ */
 export async function signOut(returnTo?: { pathname: string; search: string }): Promise<void> {
+  const hadKey = readApiKey() !== null;
   clearApiKey();
+  // A rejected credential (returnTo set) has no session left to end.
+  if (!hadKey && returnTo === undefined) {
+    try {
+      await createApiClient({}).logout();
+    } catch {
+      // Already signed out, or the api is down: the login page is still the right place.
+    }
+  }
   await goto(loginPath(returnTo), { replace: returnTo !== undefined });
 }
 
-/** For loaders: an API client for the stored key, or a redirect to the login page. */
-export function requireClient(url: URL): ApiClient {
+/**
+ * For loaders: an API client for the pasted API key, or else for the session cookie. Whether the
+ * cookie is there cannot be read (httpOnly): the first call's 401 sends the page to the login
+ * (`failLoad`).
+ */
+export function requireClient(_url: URL): ApiClient {
   const apiKey = readApiKey();
-  if (apiKey === null) redirect(307, loginPath(url));
-  return createApiClient({ apiKey });
+  return createApiClient(apiKey === null ? {} : { apiKey });
+}
+
+/** The wall display's token from its URL (`/wall/<storeId>?token=…`); null when it has none. */
+export function displayTokenOf(url: URL): string | null {
+  const token = url.searchParams.get('token');
+  return token === null || token.trim() === '' ? null : token.trim();
 }
 
 /** Turns an API failure inside a loader into a login redirect or SvelteKit's error page. */

@@ -1,5 +1,5 @@
 import type { ApiError } from '../api/api-error.ts';
-import { signOut } from '../api/session.ts';
+import { signOut, type UnauthorizedOption } from '../api/session.ts';
 import type { Feed, FeedMode } from './feed.ts';
 import { createLiveConnection, type LiveConnection, type LiveStatus } from './live-connection.ts';
 
@@ -16,7 +16,8 @@ export interface Followed<T> {
  * Follows a feed for as long as the calling component is mounted; the getter is read inside an
  * effect, so a different feed (another store) resubscribes. A 401 signs out, like `liveSales`.
  */
-export function follow<T>(feed: () => Feed<T>): Followed<T> {
+export function follow<T>(feed: () => Feed<T>, options: UnauthorizedOption = {}): Followed<T> {
+  const unauthorized = options.onUnauthorized ?? (() => void signOut(window.location));
   let value = $state.raw<T | null>(null);
   let receivedAtMs = $state<number | null>(null);
   let error = $state.raw<ApiError | null>(null);
@@ -39,7 +40,7 @@ export function follow<T>(feed: () => Feed<T>): Followed<T> {
           break;
         case 'error':
           error = event.error;
-          if (event.error.code === 'unauthorized') void signOut(window.location);
+          if (event.error.code === 'unauthorized') unauthorized();
           break;
       }
     });

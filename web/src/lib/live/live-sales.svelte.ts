@@ -1,5 +1,5 @@
 import type { ApiError } from '../api/api-error.ts';
-import { signOut } from '../api/session.ts';
+import { signOut, type UnauthorizedOption } from '../api/session.ts';
 import type { FeedMode } from './feed.ts';
 import type { SalesFeed, SalesSnapshot, SalesSubscription } from './sales-feed.ts';
 
@@ -17,7 +17,12 @@ export interface LiveSales {
  * inside an effect, so changing what they depend on (the range, the store) resubscribes.
  * Call during component initialisation. A 401 signs out and sends the user to the login page.
  */
-export function liveSales(feed: () => SalesFeed, subscription: () => SalesSubscription): LiveSales {
+export function liveSales(
+  feed: () => SalesFeed,
+  subscription: () => SalesSubscription,
+  options: UnauthorizedOption = {},
+): LiveSales {
+  const unauthorized = options.onUnauthorized ?? (() => void signOut(window.location));
   let snapshot = $state<SalesSnapshot | null>(null);
   let error = $state<ApiError | null>(null);
   let mode = $state<FeedMode>('connecting');
@@ -39,7 +44,7 @@ export function liveSales(feed: () => SalesFeed, subscription: () => SalesSubscr
           break;
         case 'error':
           error = event.error;
-          if (event.error.code === 'unauthorized') void signOut(window.location);
+          if (event.error.code === 'unauthorized') unauthorized();
           break;
       }
     });

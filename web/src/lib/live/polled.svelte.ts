@@ -1,5 +1,5 @@
 import { toApiError, type ApiError } from '../api/api-error.ts';
-import { signOut } from '../api/session.ts';
+import { signOut, type UnauthorizedOption } from '../api/session.ts';
 import { startPolling } from './poll.ts';
 
 export interface Polled<T> {
@@ -17,7 +17,12 @@ export interface Polled<T> {
  * reactive values it reads (range, filters) rerun it; with `intervalMs` it also repeats. Aborted and
  * silenced when the component goes away. A 401 signs out, like the feeds.
  */
-export function polled<T>(query: () => (signal: AbortSignal) => Promise<T>, intervalMs: number | null = null): Polled<T> {
+export function polled<T>(
+  query: () => (signal: AbortSignal) => Promise<T>,
+  intervalMs: number | null = null,
+  options: UnauthorizedOption = {},
+): Polled<T> {
+  const unauthorized = options.onUnauthorized ?? (() => void signOut(window.location));
   let value = $state.raw<T | null>(null);
   let error = $state.raw<ApiError | null>(null);
   let loading = $state(true);
@@ -35,7 +40,7 @@ export function polled<T>(query: () => (signal: AbortSignal) => Promise<T>, inte
     const onError = (cause: unknown) => {
       error = toApiError(cause);
       loading = false;
-      if (error.code === 'unauthorized') void signOut(window.location);
+      if (error.code === 'unauthorized') unauthorized();
     };
     if (intervalMs !== null) return startPolling<T>({ intervalMs, task, onResult, onError });
 
