@@ -13,6 +13,8 @@ export interface PosLoadOptions {
   readonly start?: Date;
   /** Without duplicates, replays, late events and reordering (benchmarks). Default false. */
   readonly clean?: boolean;
+  /** Stores are `golden-<firstStore + 1>` on: a large fleet can be generated a few stores at a time. Default 0. */
+  readonly firstStore?: number;
 }
 
 /** One publish: the envelope and the Nats-Msg-Id to send it with. */
@@ -85,7 +87,7 @@ export function generatePosLoad(opts: PosLoadOptions): PosLoad {
   };
 
   for (let s = 0; s < opts.stores; s++) {
-    const storeId = `golden-${s + 1}`;
+    const storeId = `golden-${(opts.firstStore ?? 0) + s + 1}`;
     const exp = { orders: 0, net: 0, cancelled: 0, refunded: 0 };
     expected.set(storeId, exp);
     for (let d = 0; d < opts.days; d++) {
