@@ -5,7 +5,7 @@ import type { ItemGrouping, TopItem } from '@shelfsense/contracts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
 import { aggregateWithin, continuousAggregatesMaterialized, readThroughAggregate } from '../lib/continuous-aggregates.ts';
-import type { StoreRange } from './sales-history.repository.ts';
+import type { StoreRange } from '../lib/store-range.ts';
 
 type Db = Kysely<Database>;
 
