@@ -78,6 +78,8 @@ export interface AlertsBenchResult {
   readonly cyclesDuringIngest: readonly number[];
   /** Periodic evaluation rounds (seconds) during the steady phase. */
   readonly cycles: readonly number[];
+  /** Periodic rounds (seconds) right after it, with no POS stream: the rounds' own cost. */
+  readonly idleCycles: readonly number[];
   /** Early evaluations after new data during the steady phase: count and mean seconds. */
   readonly nudged: { readonly count: number; readonly meanSeconds: number };
   /** Mean seconds per kind within a periodic round during the steady phase. */
@@ -324,7 +326,7 @@ async function steadyPhase(
   receiver: WebhookReceiver,
   loadSamples: string[],
   log: (line: string) => void,
-): Promise<Pick<AlertsBenchResult, 'cycles' | 'nudged' | 'kindMeans' | 'triggers' | 'steady'>> {
+): Promise<Pick<AlertsBenchResult, 'cycles' | 'idleCycles' | 'nudged' | 'kindMeans' | 'triggers' | 'steady'>> {
   const js = jetstream(run.nc);
   const kindsBefore = await Promise.all(RULE_KINDS.map((k) => scrape(run, 'all', k)));
   const nudgedBefore = await scrape(run, 'stores');
@@ -373,9 +375,14 @@ async function steadyPhase(
     const r = firstFiring(f.ruleId);
     return { ...f, latencyMs: r === undefined ? null : r.at - f.publishedAt, signatureValid: r?.signatureValid === true };
   });
+  // Three rounds with nothing but heartbeats arriving: what a round costs without ingest beside it.
+  const idle = watchRounds(run);
+  await sleep(3 * o.evalIntervalMs + 2_000);
+  const idleCycles = await idle.stop();
   log(`steady phase: ${published} orders at ${o.perSecond}/s, ${cycles.length} rounds, ${triggers.filter((t) => t.latencyMs !== null).length}/${triggers.length} firings delivered (load ${loadSamples.at(-1)})`);
   return {
     cycles,
+    idleCycles,
     nudged: { count: nudgedCount, meanSeconds: nudgedCount === 0 ? Number.NaN : (nudgedAfter.sum - nudgedBefore.sum) / nudgedCount },
     kindMeans,
     triggers,

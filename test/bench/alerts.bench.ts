@@ -74,6 +74,7 @@ const markdown = `## Alerting (evaluation and delivery)${external?.timescale ===
 |---|---|
 | periodic evaluation round (all ${result.rules} rules), steady phase | ${pq(result.cycles, ms)} |
 | periodic round while ingesting at full speed | ${pq(result.cyclesDuringIngest, ms)} |
+| periodic round after the steady phase, no POS stream | ${pq(result.idleCycles, ms)} |
 | mean time per kind within a round (load + evaluate), steady phase | ${kinds} |
 | early evaluations after new data (nudges), steady phase | ${result.nudged.count}, mean ${Number.isNaN(result.nudged.meanSeconds) ? 'n/a' : ms(result.nudged.meanSeconds)} |
 | zone emptied → firing webhook received (forMinutes 0) | ${pq(zone, (x) => `${x} ms`)}${missing('zone_empty') > 0 ? `, ${missing('zone_empty')} never arrived` : ''} |

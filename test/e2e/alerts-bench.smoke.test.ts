@@ -24,6 +24,7 @@ describe('bench:alerts harness (5 stores)', () => {
     // 1 s rounds for ~10 s; a slow machine makes fewer, never none.
     expect(sut.cycles.length).toBeGreaterThan(0);
     for (const c of sut.cycles) expect(c).toBeGreaterThan(0);
+    expect(sut.idleCycles.length).toBeGreaterThan(0);
     expect(Object.keys(sut.kindMeans).sort()).toEqual([...RULE_KINDS].sort());
     for (const k of RULE_KINDS) expect(sut.kindMeans[k], k).toBeGreaterThan(0);
     expect(sut.nudged.count).toBeGreaterThan(0);
