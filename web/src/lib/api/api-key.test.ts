@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY_STORAGE_KEY, clearApiKey, readApiKey, safeNextPath, saveApiKey } from './api-key.ts';
+import { API_KEY_STORAGE_KEY, clearApiKey, clearSessionMark, hasSessionMark, markSession, readApiKey, safeNextPath, saveApiKey } from './api-key.ts';
 
 function memoryStorage(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -46,5 +46,17 @@ describe('safeNextPath', () => {
     expect(safeNextPath('//evil.example')).toBe('/');
     expect(safeNextPath('/\\evil.example')).toBe('/');
     expect(safeNextPath('/login?next=/')).toBe('/');
+  });
+});
+
+describe('session mark', () => {
+  it('notes a password sign-in without keeping any secret, and forgets it', () => {
+    const storage = memoryStorage();
+    expect(hasSessionMark(storage)).toBe(false);
+    markSession(storage);
+    expect(hasSessionMark(storage)).toBe(true);
+    expect([...storage.data.entries()]).toEqual([['shelfsense.session', '1']]);
+    clearSessionMark(storage);
+    expect(hasSessionMark(storage)).toBe(false);
   });
 });

@@ -17,6 +17,24 @@ export function clearApiKey(storage: KeyStorage = localStorage): void {
 }
 
 /**
+ * A note (no secret) that this browser signed in with a password: the session cookie is httpOnly,
+ * so without the note a first visit could only find out by a request answered 401.
+ */
+export const SESSION_MARK_STORAGE_KEY = 'shelfsense.session';
+
+export function hasSessionMark(storage: KeyStorage = localStorage): boolean {
+  return storage.getItem(SESSION_MARK_STORAGE_KEY) === '1';
+}
+
+export function markSession(storage: KeyStorage = localStorage): void {
+  storage.setItem(SESSION_MARK_STORAGE_KEY, '1');
+}
+
+export function clearSessionMark(storage: KeyStorage = localStorage): void {
+  storage.removeItem(SESSION_MARK_STORAGE_KEY);
+}
+
+/**
  * The in-app path to return to after signing in, or `/` when `next` is missing or could leave the
  * app (`//evil.example`, `https://…`, `/\evil`), so the login page cannot be used as an open redirect.
  */

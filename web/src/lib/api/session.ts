@@ -2,7 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { goto } from '$app/navigation';
 import { resolve } from '$app/paths';
 import type { Store } from '@shelfsense/contracts';
-import { clearApiKey, readApiKey } from './api-key.ts';
+import { clearApiKey, clearSessionMark, hasSessionMark, readApiKey } from './api-key.ts';
 import { ApiError } from './api-error.ts';
 import { createApiClient, type ApiClient } from './client.ts';
 
@@ -25,6 +25,7 @@ export function loginPath(returnTo?: { pathname: string; search: string }): stri
 export async function signOut(returnTo?: { pathname: string; search: string }): Promise<void> {
   const hadKey = readApiKey() !== null;
   clearApiKey();
+  clearSessionMark();
   // A rejected credential (returnTo set) has no session left to end.
   if (!hadKey && returnTo === undefined) {
     try {
@@ -37,13 +38,15 @@ export async function signOut(returnTo?: { pathname: string; search: string }): 
 }
 
 /**
- * For loaders: an API client for the pasted API key, or else for the session cookie. Whether the
- * cookie is there cannot be read (httpOnly): the first call's 401 sends the page to the login
- * (`failLoad`).
+ * For loaders: an API client for the pasted API key, or else for the session cookie, or a redirect
+ * to the login page when this browser has neither. The cookie itself cannot be read (httpOnly):
+ * an ended session is found by the first call's 401, which goes to the login too (`failLoad`).
  */
-export function requireClient(_url: URL): ApiClient {
+export function requireClient(url: URL): ApiClient {
   const apiKey = readApiKey();
-  return createApiClient(apiKey === null ? {} : { apiKey });
+  if (apiKey !== null) return createApiClient({ apiKey });
+  if (!hasSessionMark()) redirect(307, loginPath(url));
+  return createApiClient({});
 }
 
 /** The wall display's token from its URL (`/wall/<storeId>?token=…`); null when it has none. */
@@ -57,6 +60,7 @@ export function failLoad(cause: unknown, url: URL): never {
   if (!(cause instanceof ApiError)) throw cause;
   if (cause.code === 'unauthorized') {
     clearApiKey();
+    clearSessionMark();
     redirect(307, loginPath(url));
   }
   if (cause.code === 'not_found') error(404, cause.message);
