@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007-delivery-outcomes.ts';
 import * as m0008 from './migrations/0008-system-alerts.ts';
 import * as m0009 from './migrations/0009-history-rollups.ts';
 import * as m0010 from './migrations/0010-people.ts';
+import * as m0011 from './migrations/0011-plain-hourly-rollups.ts';
 
 /** Every migration, in order. A static list: no directory scanning, works the same when bundled. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-system-alerts': m0008,
   '0009-history-rollups': m0009,
   '0010-people': m0010,
+  '0011-plain-hourly-rollups': m0011,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -35,19 +35,16 @@ const BUCKET_MS: Record<SalesBucketSize, number> = { '1m': 60_000, '1h': 3_600_0
 
 /**
  * The rollup a `bucket` series of a store in `timezone` over `[from, to)` reads its whole buckets
- * from: the coarsest of `sales_1d`, `sales_1h` (TimescaleDB: continuous aggregates; on plain
- * PostgreSQL these are views that cannot use an index, so only `sales_15m`, a table there) whose
- * rows nest in the series' local buckets — width at most the bucket size, and every UTC offset the
- * zone has over the range a multiple of the width (a +05:30 store's hours are not UTC hours, so it
- * gets `sales_15m`; only a zone at UTC all along gets `sales_1d`) — and that has a whole bucket in
- * the range. `1m` series, and ranges without such a bucket, read `sales_1m`.
+ * from: the coarsest of `sales_1d`, `sales_1h`, `sales_15m` whose rows nest in the series' local
+ * buckets — width at most the bucket size, and every UTC offset the zone has over the range a
+ * multiple of the width (a +05:30 store's hours are not UTC hours, so it gets `sales_15m`; only a
+ * zone at UTC all along gets `sales_1d`) — and that has a whole bucket in the range. `1m` series,
+ * and ranges without such a bucket, read `sales_1m`. The same relations in both database modes
+ * (continuous aggregates on TimescaleDB, trigger-kept tables on plain PostgreSQL: migrations 0009
+ * and 0011); only how they are read differs (`getSalesSeries`).
  */
-export function salesSeriesRelation(
-  q: { from: Date; to: Date; bucket: SalesBucketSize; timezone: string },
-  materializedAggregates: boolean,
-): SalesSeriesRelation {
-  const candidates = materializedAggregates ? (['sales_1d', 'sales_1h', 'sales_15m'] as const) : (['sales_15m'] as const);
-  for (const relation of candidates) {
+export function salesSeriesRelation(q: { from: Date; to: Date; bucket: SalesBucketSize; timezone: string }): SalesSeriesRelation {
+  for (const relation of ['sales_1d', 'sales_1h', 'sales_15m'] as const) {
     const width = CONTINUOUS_AGGREGATES[relation].widthMs;
     if (width > BUCKET_MS[q.bucket]) continue;
     const { start, end } = wholeBuckets(relation, q.from, q.to);
@@ -64,7 +61,7 @@ const SUMS = ['orders', 'items', 'gross', 'tax', 'discount', 'net', 'cancelled_o
  * (completed orders), 4 places, 0 without orders. The whole buckets of the relation
  * `salesSeriesRelation` picks come from it, the partial ones at both ends from `sales_1m`; on
  * TimescaleDB the aggregate serves only its fresh buckets (`readThroughAggregate`), on plain
- * PostgreSQL `sales_15m` is kept exact by triggers in the writer's transaction.
+ * PostgreSQL the relation is a table kept exact by triggers in the writer's transaction.
  *
  *   SELECT <local bucket start of r.bucket> AS t, sum(orders), … , <aov>
  *   FROM (SELECT bucket, orders, … FROM sales_1m  WHERE store_id = $1 AND bucket >= $from AND bucket < $first
@@ -77,7 +74,7 @@ export async function getSalesSeries(
   q: { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string },
 ): Promise<Required<SalesBucket>[]> {
   const materialized = await continuousAggregatesMaterialized(db);
-  const relation = salesSeriesRelation(q, materialized);
+  const relation = salesSeriesRelation(q);
   const aggregate = relation === 'sales_1m' ? null : relation;
   const branch: RollupBranch = (rel, where) =>
     sql`SELECT bucket, ${sql.join(SUMS.map((c) => sql.ref(c)))} FROM ${sql.table(rel)} WHERE ${where}`;
