@@ -24,6 +24,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RouteAuth;
   }
+  interface FastifyInstance {
+    /** Every API route's declared requirement, by `METHOD /path` (the auth matrix test reads it). */
+    authDeclarations: ReadonlyMap<string, RouteAuth>;
+  }
 }
 
 /** Routes that must declare `config.auth`. */
@@ -31,10 +35,13 @@ export const needsAuthDeclaration = (url: string): boolean => url.startsWith('/a
 
 /** Refuses to register an API route without an auth declaration (a forgotten check cannot ship). */
 export function requireAuthDeclarations(app: FastifyInstance): void {
+  const declarations = new Map<string, RouteAuth>();
+  app.decorate('authDeclarations', declarations);
   app.addHook('onRoute', (route) => {
     if (!needsAuthDeclaration(route.url)) return;
     const auth = route.config?.auth;
     if (auth === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no auth requirement (config.auth)`);
+    for (const method of [route.method].flat()) declarations.set(`${method.toUpperCase()} ${route.url}`, auth);
   });
 }
 
