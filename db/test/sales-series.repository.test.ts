@@ -95,7 +95,10 @@ describe('getSalesSeries over long ranges', () => {
     ['kol', 'Asia/Kolkata', '1d', '2026-02-28T18:30:00Z', '2026-04-04T18:30:00Z'],
     // Unaligned ends: partial first and last buckets from the 1-minute rollup.
     ['kol', 'Asia/Kolkata', '1h', '2026-03-01T00:07:00Z', '2026-04-04T23:53:00Z'],
+    // Across the change to summer time: hourly rows re-aggregated on the local clock.
     ['ams', 'Europe/Amsterdam', '1h', FROM, TO],
+    // One offset all along: the hourly rows as they are, partial hours at both ends summed.
+    ['ams', 'Europe/Amsterdam', '1h', '2026-03-01T00:07:00Z', '2026-03-20T10:30:00Z'],
     ['ams', 'Europe/Amsterdam', '1d', '2026-03-01T10:00:00Z', TO],
     ['utc', 'UTC', '1d', FROM, TO],
     ['utc', 'UTC', '1h', '2026-03-02T00:01:00Z', '2026-03-31T23:44:00Z'],
@@ -103,6 +106,26 @@ describe('getSalesSeries over long ranges', () => {
     const expected = await truth(storeId, timezone, bucket, from, to);
     expect(expected.length).toBeGreaterThan(0);
     expect(await series(storeId, timezone, bucket, from, to)).toEqual(expected);
+  });
+
+  it('takes hourly rows as they are when the zone keeps one offset, and re-aggregates them across a daylight-saving change', async () => {
+    const sent: string[] = [];
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    const logged = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: (e) => void (e.level === 'query' && sent.push(e.query.sql)) });
+    try {
+      const read = async (from: string, to: string) => {
+        sent.length = 0;
+        await getSalesSeries(logged, { storeId: 'ams', timezone: 'Europe/Amsterdam', bucket: '1h', from: at(from), to: at(to) });
+        return sent.find((s) => /"sales_1h"/.test(s)) ?? '';
+      };
+      const winter = await read('2026-03-01T00:07:00Z', '2026-03-20T10:30:00Z');
+      expect(winter).toMatch(/SELECT bucket AS t, "orders"/);
+      expect(winter).toMatch(/ORDER BY t$/);
+      const acrossChange = await read(FROM, TO);
+      expect(acrossChange).toMatch(/GROUP BY 1\s+ORDER BY 1$/);
+    } finally {
+      await logged.destroy();
+    }
   });
 
   it('reads a 30-day hourly series of a +05:30 store from sales_15m through its index, never scanning the 1-minute rollup', async () => {

@@ -22,28 +22,40 @@ function offsetMinutes(timezone: string, ms: number): number {
 }
 
 /**
- * Whether every UTC offset `timezone` has in `[from, to]` is a multiple of `widthMs`, so buckets of
- * that width cut at UTC multiples nest inside the zone's local hours/days. Offsets are sampled at
- * both ends and every UTC midnight between (an offset period shorter than a day does not occur in
- * the tz database); a range over 10 years is not checked and answers false. An unknown zone throws
- * (RangeError), as it would in the query.
+ * Every UTC offset (minutes) `timezone` has in `[from, to]`, or null for a range over 10 years (not
+ * checked). Offsets are sampled at both ends and every UTC midnight between: an offset period
+ * shorter than a day does not occur in the tz database. An unknown zone throws (RangeError), as it
+ * would in the query.
  */
-export function offsetsAreMultiplesOf(timezone: string, from: Date, to: Date, widthMs: number): boolean {
+function offsetsOver(timezone: string, from: Date, to: Date): Set<number> | null {
   const a = from.getTime();
   const b = to.getTime();
-  if (b - a > 3653 * DAY_MS) return false;
-  const widthMin = widthMs / 60_000;
-  const fits = (ms: number) => {
-    if (ms % DAY_MS !== 0) return offsetMinutes(timezone, ms) % widthMin === 0;
+  if (b - a > 3653 * DAY_MS) return null;
+  const at = (ms: number) => {
+    if (ms % DAY_MS !== 0) return offsetMinutes(timezone, ms);
     const key = `${timezone}\u0000${ms / DAY_MS}`;
     let off = offsetByDay.get(key);
     if (off === undefined) {
       off = offsetMinutes(timezone, ms);
       offsetByDay.set(key, off);
     }
-    return off % widthMin === 0;
+    return off;
   };
-  if (!fits(a) || !fits(b)) return false;
-  for (let day = Math.ceil(a / DAY_MS) * DAY_MS; day < b; day += DAY_MS) if (!fits(day)) return false;
-  return true;
+  const out = new Set([at(a), at(b)]);
+  for (let day = Math.ceil(a / DAY_MS) * DAY_MS; day < b; day += DAY_MS) out.add(at(day));
+  return out;
+}
+
+/**
+ * Whether every UTC offset `timezone` has in `[from, to]` is a multiple of `widthMs`, so buckets of
+ * that width cut at UTC multiples nest inside the zone's local hours/days.
+ */
+export function offsetsAreMultiplesOf(timezone: string, from: Date, to: Date, widthMs: number): boolean {
+  const offsets = offsetsOver(timezone, from, to);
+  return offsets !== null && [...offsets].every((off) => off % (widthMs / 60_000) === 0);
+}
+
+/** Whether `timezone` keeps one UTC offset over `[from, to]` (no daylight-saving change inside). */
+export function offsetIsConstant(timezone: string, from: Date, to: Date): boolean {
+  return offsetsOver(timezone, from, to)?.size === 1;
 }
