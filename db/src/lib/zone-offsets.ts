@@ -55,7 +55,8 @@ export function offsetsAreMultiplesOf(timezone: string, from: Date, to: Date, wi
   return offsets !== null && [...offsets].every((off) => off % (widthMs / 60_000) === 0);
 }
 
-/** Whether `timezone` keeps one UTC offset over `[from, to]` (no daylight-saving change inside). */
-export function offsetIsConstant(timezone: string, from: Date, to: Date): boolean {
-  return offsetsOver(timezone, from, to)?.size === 1;
+/** `timezone`'s UTC offset in minutes when it keeps one over `[from, to]` (no daylight-saving change inside), else null. */
+export function constantOffset(timezone: string, from: Date, to: Date): number | null {
+  const offsets = offsetsOver(timezone, from, to);
+  return offsets?.size === 1 ? [...offsets][0]! : null;
 }
