@@ -157,8 +157,6 @@ describe('auth matrix: every route and live channel × every kind of caller', ()
   }, 60_000);
 
   afterAll(async () => {
-    // Sockets the upgrade refused are kept alive by the client: cut them, or close() waits for them.
-    sut.server.closeAllConnections();
     await sut?.close();
     await nc?.close();
     await db?.destroy();
