@@ -15,7 +15,7 @@ import {
   type Db,
   type LockoutPolicy,
 } from '@shelfsense/db';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from './auth.plugin.ts';
@@ -41,12 +41,19 @@ export function sessionRoutes(db: Db, settings: SessionSettings): FastifyPluginA
 
   // eslint-disable-next-line @typescript-eslint/require-await -- fastify awaits the plugin
   return async (app) => {
-    const loginLimit = app.rateLimit({
+    // A counter of its own, checked by hand: a second `app.rateLimit` hook is skipped on any request
+    // the api-wide limiter already ran on (the plugin marks the request once), i.e. on every login.
+    const loginAttempts = app.createRateLimit({
       max: settings.loginsPerIpPerMinute,
       timeWindow: 60_000,
       keyGenerator: (req) => `login-ip:${normalizeIP(req.ip)}`,
-      errorResponseBuilder: (_req, ctx) => new AppError('rate_limited', `too many sign-in attempts; retry in ${ctx.after}`),
     });
+    const loginLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const attempt = await loginAttempts(request);
+      if (attempt.isAllowed || !attempt.isExceeded) return;
+      void reply.header('retry-after', String(Math.max(1, attempt.ttlInSeconds)));
+      throw new AppError('rate_limited', `too many sign-in attempts; retry in ${Math.max(1, attempt.ttlInSeconds)} s`);
+    };
 
     app.post(
       '/api/v1/auth/login',
