@@ -23,6 +23,7 @@ import { createRouteTable } from './http/route-table.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
 import { productsRoutes } from './products/products.routes.ts';
+import { fleetSalesRoutes } from './sales/fleet-sales.routes.ts';
 import { salesInsightsRoutes } from './sales/sales-insights.routes.ts';
 import { salesRoutes } from './sales/sales.routes.ts';
 import { storesRoutes } from './stores/stores.routes.ts';
@@ -73,7 +74,6 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   // onRequest hook marks WebSocket upgrades, and only a marked upgrade has its socket destroyed once
   // the refusal (401/403/429…) is sent. Registered later, a refused upgrade's socket stayed open
   // for good (node hands upgrade sockets over untracked): a leak per refused client, and close() hung.
-  await app.register(fastifyWebsocket);
   // Every body is JSON: a text/plain body would only fail validation later, and with a worse message.
   app.removeContentTypeParser('text/plain');
   // First of the refusing onRequest hooks: nothing else (auth, its database lookup) runs for a 414.
@@ -104,12 +104,14 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await app.register(fastifyWebsocket);
 
   await app.register(healthRoutes({ db: deps.db, registry, timescaleJobs }));
   await app.register(sessionRoutes(deps.db, config.session));
   await app.register(peopleRoutes(deps.db));
   await app.register(storesRoutes(deps.db));
   await app.register(salesRoutes(deps.db));
+  await app.register(fleetSalesRoutes(deps.db));
   await app.register(salesInsightsRoutes(deps.db));
   await app.register(customersRoutes(deps.db));
   await app.register(ordersRoutes(deps.db));

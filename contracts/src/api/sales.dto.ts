@@ -74,3 +74,32 @@ export const SalesResponse = z.object({
   buckets: z.array(SalesBucket),
 });
 export type SalesResponse = z.infer<typeof SalesResponse>;
+
+/** Most stores one fleet series request may name (or see, without `storeIds`). */
+export const FLEET_SALES_MAX_STORES = 100;
+
+/** `GET /api/v1/sales`: the same series for many stores at once, each on its own clock. */
+export const FleetSalesQuery = z
+  .object({
+    from: IsoDateTime,
+    to: IsoDateTime,
+    bucket: z.enum(['1h', '1d']).default('1h'),
+    /** Comma-separated store ids; absent: every store the caller may see. */
+    storeIds: z
+      .string()
+      .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+      .pipe(z.array(z.string()).min(1, 'name at least one store').max(FLEET_SALES_MAX_STORES, `at most ${FLEET_SALES_MAX_STORES} stores`))
+      .optional(),
+  })
+  .refine((q) => !bothParse(q) || Date.parse(q.from) < Date.parse(q.to), { message: '`from` must be before `to`', path: ['from'] })
+  .refine((q) => !bothParse(q) || Date.parse(q.to) - Date.parse(q.from) <= MAX_RANGE_MS[q.bucket], {
+    message: 'range too long for this bucket size (1h: 400 days, 1d: 5 years)',
+    path: ['to'],
+  });
+export type FleetSalesQuery = z.infer<typeof FleetSalesQuery>;
+
+export const FleetSalesResponse = z.object({
+  bucket: SalesBucketSize,
+  stores: z.array(z.object({ storeId: z.string(), timezone: z.string(), buckets: z.array(SalesBucket) })),
+});
+export type FleetSalesResponse = z.infer<typeof FleetSalesResponse>;
