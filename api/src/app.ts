@@ -74,6 +74,7 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   // onRequest hook marks WebSocket upgrades, and only a marked upgrade has its socket destroyed once
   // the refusal (401/403/429…) is sent. Registered later, a refused upgrade's socket stayed open
   // for good (node hands upgrade sockets over untracked): a leak per refused client, and close() hung.
+  await app.register(fastifyWebsocket);
   // Every body is JSON: a text/plain body would only fail validation later, and with a worse message.
   app.removeContentTypeParser('text/plain');
   // First of the refusing onRequest hooks: nothing else (auth, its database lookup) runs for a 414.
@@ -104,7 +105,6 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  await app.register(fastifyWebsocket);
 
   await app.register(healthRoutes({ db: deps.db, registry, timescaleJobs }));
   await app.register(sessionRoutes(deps.db, config.session));
