@@ -7,8 +7,9 @@
 //     never sits in memory whole; then, on TimescaleDB, one refresh of every continuous aggregate
 //     (what its policy does every 5 minutes), and ANALYZE (what autovacuum does);
 //  2. history over HTTP with an API key: the hourly sales series of one store over the whole range
-//     (a +05:30 store and a whole-hour DST store, one request at a time, alternating), of every store at once
-//     (one request per store, all in flight together: a fleet page), and top items over the range;
+//     (a +05:30 store and a whole-hour DST store, one request at a time, alternating), of every store
+//     (`GET /api/v1/sales`, one request; and one request per store, all in flight together), and top
+//     items over the range;
 //     the first store's series is checked against the 1-minute rollup summed in SQL;
 //  3. live fan-out: `wsClients` WebSocket clients subscribed to one store's sales channel, messages
 //     published on `live.<store>.sales` at a steady rate; latency from just before the publish to
@@ -70,8 +71,12 @@ export interface ApiBenchResult {
   readonly rows: Readonly<Record<string, number>>;
   /** ms per request: one store's hourly series, by store time zone. */
   readonly series: Readonly<Record<string, readonly number[]>>;
-  /** ms until every store's hourly series had arrived, per round; and each request's own time. */
+  /** ms of `GET /api/v1/sales` (every store's hourly series in one request), per request. */
+  readonly fleetEndpoint: readonly number[];
+  /** ms until every store's hourly series had arrived, one request per store all in flight, per round; and each request's own time. */
   readonly fleet: { readonly rounds: readonly number[]; readonly requests: readonly number[] };
+  /** The fleet endpoint answered every store, the first with exactly its own series. */
+  readonly fleetMatches: boolean;
   readonly topItems: readonly number[];
   readonly non200: number;
   /** The first store's API series equals the 1-minute rollup summed on its clock. */
@@ -198,6 +203,12 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
     loadSamples.push(loadAverages());
     log(`series: ${Object.entries(series).map(([tz, xs]) => `${tz} median ${[...xs].sort((a, b) => a - b)[xs.length >> 1]?.toFixed(1)} ms`).join(', ')}`);
 
+    // The fleet endpoint must give each store what its own endpoint gives it.
+    const fleetBody = (await get(`/api/v1/sales?from=${from}&to=${to}&bucket=1h`)) as { stores?: { storeId: string; buckets: unknown[] }[] } | undefined;
+    const firstOwn = (await get(seriesPath(0))) as { buckets?: unknown[] } | undefined;
+    const fleetMatches =
+      fleetBody?.stores?.length === o.stores && JSON.stringify(fleetBody.stores.find((x) => x.storeId === storeId(0))?.buckets) === JSON.stringify(firstOwn?.buckets);
+    const fleetEndpoint = await sequential(`/api/v1/sales?from=${from}&to=${to}&bucket=1h`, o.fleetRounds);
     const fleetRounds: number[] = [];
     const fleetRequests: number[] = [];
     for (let r = 0; r < o.fleetRounds + 2; r++) {
@@ -241,6 +252,8 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
       ingest: { events, orders, seconds: ingestSeconds, refreshSeconds },
       rows,
       series,
+      fleetEndpoint,
+      fleetMatches,
       fleet: { rounds: fleetRounds, requests: fleetRequests },
       topItems,
       non200,

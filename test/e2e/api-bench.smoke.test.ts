@@ -26,6 +26,8 @@ describe('bench:api harness (3 stores)', () => {
     expect(sut.seriesMatchesRollup).toBe(true);
     expect(Object.keys(sut.series)).toEqual([BENCH_TIMEZONES[0], BENCH_TIMEZONES[1]]);
     for (const xs of Object.values(sut.series)) expect(xs).toHaveLength(5);
+    expect(sut.fleetMatches).toBe(true);
+    expect(sut.fleetEndpoint).toHaveLength(2);
     expect(sut.fleet.rounds).toHaveLength(2);
     expect(sut.fleet.requests).toHaveLength(2 * 3);
     expect(sut.topItems).toHaveLength(5);
