@@ -17,7 +17,7 @@ import { startNodeProcess, type ManagedProcess } from './lib/managed-process.ts'
 import { generateNatsAuth } from './nats-auth/generate.ts';
 import { startNatsServer } from './nats/nats-server.ts';
 import type { PostgresMessage } from './postgres/postgres.main.ts';
-import { ensureAdminKey, ensureWebhookInboxSecret, provisionDatabase, provisionDemoAlerting } from './provision.ts';
+import { ensureAdminKey, ensureAdminUser, ensureWebhookInboxSecret, provisionDatabase, provisionDemoAlerting } from './provision.ts';
 import { startWebhookInbox } from './webhook-inbox/webhook-inbox.ts';
 
 export interface LocalStack {
@@ -26,6 +26,10 @@ export interface LocalStack {
   readonly webhookInboxUrl: string;
   readonly credentialsFile: string;
   readonly adminKeyCreated: boolean;
+  /** Whether this start created the admin user (`adminEmail`/`adminPassword` in the credentials file). */
+  readonly adminUserCreated: boolean;
+  /** False when the admin's password was changed in the dashboard: the file's no longer signs in. */
+  readonly adminPasswordInFile: boolean;
   /**
    * Stops everything in reverse dependency order, saying `✓ stopped <name>` per process (or
    * `! <problem>`). `clean` is false when something had to be killed or exited with an error.
@@ -305,9 +309,11 @@ export async function startLocalStack(
 
     const db = createDb({ url: databaseUrl, poolMax: 2 });
     let adminKeyCreated: boolean;
+    let adminUser: { created: boolean; passwordInFile: boolean };
     try {
       await provisionDatabase(db);
       ({ created: adminKeyCreated } = await ensureAdminKey(db, credentialsFile));
+      adminUser = await ensureAdminUser(db, credentialsFile);
       // The processors deliver from inside this machine: 127.0.0.1, not the printed localhost URL.
       await provisionDemoAlerting(db, { url: `http://127.0.0.1:${inbox.port}/`, secret: inboxSecret });
     } finally {
@@ -351,7 +357,14 @@ export async function startLocalStack(
       LEVEL.api,
       'api',
       'api',
-      { DATABASE_URL: databaseUrl, HTTP_PORT: String(config.ports.api), ...credentialsOf({ service: 'api' }) },
+      {
+        DATABASE_URL: databaseUrl,
+        HTTP_PORT: String(config.ports.api),
+        // The local stack serves plain http: a Secure cookie would not be sent back by browsers other
+        // than to localhost (and not at all on http://<LAN address>). Deployments keep the default.
+        SESSION_COOKIE_SECURE: 'false',
+        ...credentialsOf({ service: 'api' }),
+      },
       /api ready/,
     );
     say(`  ✓ api                          http://127.0.0.1:${config.ports.api}/api/docs`);
@@ -397,6 +410,8 @@ export async function startLocalStack(
       webhookInboxUrl: inbox.url,
       credentialsFile,
       adminKeyCreated,
+      adminUserCreated: adminUser.created,
+      adminPasswordInFile: adminUser.passwordInFile,
       stop: stopAll,
     };
   } catch (err) {

@@ -65,6 +65,11 @@ if (starting.signal.aborted) {
   say(`ShelfSense is running (${((performance.now() - started) / 1000).toFixed(1)} s).`);
   say('');
   say(`  Dashboard:  ${stack.dashboardUrl}`);
+  say(
+    stack.adminPasswordInFile
+      ? `  Sign in:    ${stack.adminUserCreated ? 'admin created, ' : ''}email and password in ${stack.credentialsFile} (adminEmail, adminPassword)`
+      : `  Sign in:    adminEmail in ${stack.credentialsFile}; its password was changed in the dashboard (remove adminPassword from the file for a new one)`,
+  );
   say(`  API key:    ${stack.adminKeyCreated ? 'created, ' : ''}in ${stack.credentialsFile} (adminApiKey)`);
   say(`  API docs:   ${stack.dashboardUrl}api/docs`);
   say(`  Webhooks:   ${stack.webhookInboxUrl} (local inbox)`);

@@ -5,25 +5,35 @@ import {
   createApiKey,
   createChannel,
   createPolicy,
+  createUser,
   defaultRuleId,
   ensureDefaultRules,
   getAlertRule,
   getChannel,
   getOpeningHours,
   getPolicy,
+  listUsers,
   migrateToLatest,
   setOpeningHours,
   updateAlertRule,
   updateChannel,
+  updateUser,
   upsertStore,
   verifyApiKey,
+  verifyPassword,
+  getPasswordHash,
   type Db,
 } from '@shelfsense/db';
 import { z } from 'zod';
 import { DEMO_STORES } from './config.ts';
 
 /** `.data/local-credentials.json`: secrets of the local stack (mode 600, never printed). */
-const Credentials = z.looseObject({ adminApiKey: z.string().optional(), webhookInboxSecret: z.string().optional() });
+const Credentials = z.looseObject({
+  adminApiKey: z.string().optional(),
+  adminEmail: z.string().optional(),
+  adminPassword: z.string().optional(),
+  webhookInboxSecret: z.string().optional(),
+});
 type Credentials = z.infer<typeof Credentials>;
 
 function readCredentials(file: string): Credentials {
@@ -57,6 +67,37 @@ export async function ensureAdminKey(db: Db, file: string): Promise<{ created: b
   const { key } = await createApiKey(db, { name: 'local admin (npm start)', scopes: ['admin'] });
   writeCredentials(file, { ...readCredentials(file), adminApiKey: key });
   return { created: true };
+}
+
+/** The local stack's first admin account, unless the credentials file names another. */
+export const LOCAL_ADMIN_EMAIL = 'admin@shelfsense.local';
+
+/**
+ * Makes sure the dashboard has an admin to sign in as, named in `.data/local-credentials.json`
+ * (`adminEmail`, `adminPassword`; mode 600, never printed). First run: the user is created with a
+ * random password. Later runs keep both. A database that lost the user (DATABASE_URL changed) gets
+ * it again with the file's password; a file that lost the password (deleted by hand) gets a new one,
+ * set on the existing user. A password changed in the dashboard is left alone (`passwordInFile:
+ * false`): someone chose it, and the file's no longer signs in.
+ */
+export async function ensureAdminUser(db: Db, file: string): Promise<{ created: boolean; passwordInFile: boolean }> {
+  const credentials = readCredentials(file);
+  const email = credentials.adminEmail ?? LOCAL_ADMIN_EMAIL;
+  const existing = (await listUsers(db)).find((u) => u.email === email.toLowerCase());
+  if (existing !== undefined && credentials.adminPassword !== undefined) {
+    const hash = await getPasswordHash(db, existing.id);
+    const matches = hash !== undefined && (await verifyPassword(credentials.adminPassword, hash));
+    return { created: false, passwordInFile: matches && !existing.disabled };
+  }
+  const password = credentials.adminPassword ?? randomBytes(18).toString('base64url');
+  if (existing === undefined) {
+    const created = await createUser(db, { email, name: 'Local admin', role: 'admin', storeIds: null, password });
+    if (created === undefined) throw new Error(`could not create the local admin ${email}`);
+  } else {
+    await updateUser(db, existing.id, { password });
+  }
+  writeCredentials(file, { ...readCredentials(file), adminEmail: email, adminPassword: password });
+  return { created: existing === undefined, passwordInFile: true };
 }
 
 /** The local webhook inbox's signing secret: generated once, kept in the credentials file. */

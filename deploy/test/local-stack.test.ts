@@ -30,7 +30,23 @@ describe('local stack (npm start)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const adminKey = () => (JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as { adminApiKey: string }).adminApiKey;
+  const credentials = () =>
+    JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as { adminApiKey: string; adminEmail: string; adminPassword: string };
+  const adminKey = () => credentials().adminApiKey;
+  /** Signs in as the file's admin over plain http, as the dashboard does; the session's `Me` kind and role. */
+  const signIn = async () => {
+    const { adminEmail: email, adminPassword: password } = credentials();
+    const base = `http://127.0.0.1:${config.ports.api}`;
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    expect(login.status).toBe(200);
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    // Plain http: a Secure cookie would never be sent back by a browser on a LAN address.
+    expect(setCookie).toMatch(/^ss_session=[^;]+;.*HttpOnly; SameSite=Strict/);
+    expect(setCookie).not.toMatch(/Secure/i);
+    const me = await fetch(`${base}/api/v1/auth/me`, { headers: { cookie: setCookie.split(';')[0] ?? '' } });
+    expect(me.status).toBe(200);
+    return (await me.json()) as { kind: string; role: string; email: string };
+  };
   const api = (path: string) => fetch(`http://127.0.0.1:${config.ports.api}${path}`, { headers: { authorization: `Bearer ${adminKey()}` } });
   const salesOf = async (storeId: string, from: Date, to: Date) =>
     (await (await api(`/api/v1/stores/${storeId}/sales?from=${from.toISOString()}&to=${to.toISOString()}&bucket=1m`)).json()) as SalesResponse;
@@ -45,6 +61,16 @@ describe('local stack (npm start)', () => {
     expect(lines.join('\n')).not.toContain(adminKey()); // the secret is never printed
   });
 
+  it('creates the first admin user: email and password in the credentials file, never printed, and they sign in', async () => {
+    expect(stack?.adminUserCreated).toBe(true);
+    const { adminApiKey, adminEmail, adminPassword } = credentials();
+    expect(adminApiKey).toMatch(/^ss_/);
+    expect(adminEmail).toMatch(/@/);
+    expect(adminPassword.length).toBeGreaterThanOrEqual(12);
+    expect(lines.join('\n')).not.toContain(adminPassword);
+    expect(await signIn()).toMatchObject({ kind: 'user', role: 'admin', email: adminEmail });
+  });
+
   it('demo POS orders of both stores reach the sales endpoint', async () => {
     for (const store of DEMO_STORES) {
       const sales = await eventually(async () => {
@@ -55,7 +81,8 @@ describe('local stack (npm start)', () => {
     }
   });
 
-  it('keeps the data and the key across a restart', async () => {
+  it('keeps the data, the key and the admin\'s email and password across a restart', async () => {
+    const before = credentials();
     const createdAt = '2026-01-15T12:00:10.000Z';
     const res = await fetch(`http://127.0.0.1:${config.ports.edgeBase}/pos/orders`, {
       method: 'POST',
@@ -78,6 +105,10 @@ describe('local stack (npm start)', () => {
 
     stack = await startLocalStack(config, () => undefined);
     expect(stack.adminKeyCreated).toBe(false);
+    expect(stack.adminUserCreated).toBe(false);
+    expect(credentials()).toEqual(before);
+    expect(statSync(join(dataDir, 'local-credentials.json')).mode & 0o777).toBe(0o600);
+    expect(await signIn()).toMatchObject({ kind: 'user', role: 'admin' });
     expect((await salesOf(DEMO_STORES[0].id, ...window)).buckets).toMatchObject([{ t: '2026-01-15T12:00:00.000Z', orders: 1, net: 210 }]);
   });
 });

@@ -97,20 +97,15 @@ describe.skipIf(!hasChromium)(title, () => {
     const config = loadConfig({ SHELFSENSE_DATA_DIR: dataDir, ...(await localStackPorts()), DEMO_ORDERS_PER_MIN: String(ORDERS_PER_MIN) });
     baseUrl = `http://127.0.0.1:${config.ports.api}`;
     stack = await startLocalStack(config, () => undefined);
+    // `npm start` provisions the first admin: the browser signs in as it, the API checks use the key.
     const credentials = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as {
       adminApiKey: string;
-      adminEmail?: string;
-      adminPassword?: string;
+      adminEmail: string;
+      adminPassword: string;
     };
+    expect(Object.keys(credentials)).toEqual(expect.arrayContaining(['adminApiKey', 'adminEmail', 'adminPassword']));
     adminKey = credentials.adminApiKey;
-    if (credentials.adminEmail !== undefined && credentials.adminPassword !== undefined) {
-      admin = { email: credentials.adminEmail, password: credentials.adminPassword };
-    } else {
-      // A stack that does not provision an admin account yet: make one with the admin key.
-      admin = { email: 'admin.e2e@example.com', password: 'admin-password-123' };
-      const created = await api('POST', '/api/v1/users', { ...admin, name: 'E2E Admin', role: 'admin' });
-      expect(created.status).toBe(201);
-    }
+    admin = { email: credentials.adminEmail, password: credentials.adminPassword };
     const viewer = await api('POST', '/api/v1/users', { ...VIEWER, role: 'viewer', storeIds: [STORE] });
     expect(viewer.status).toBe(201);
     // A rule that fires as soon as a demo zone is empty, so the viewer has an alert to look at.
