@@ -22,12 +22,24 @@ export async function freePortPair(): Promise<number> {
  * inbox, say) collides with the next file's stack.
  */
 export async function localStackPorts(): Promise<Record<string, string>> {
+  // Each port is free when picked but released at once: the kernel may hand the same one out again
+  // (it did: NATS and PostgreSQL got one port and the stack failed to start). Distinct, pairs too.
+  const taken = new Set<number>();
+  const distinct = async (pick: () => Promise<number>, width = 1): Promise<string> => {
+    for (;;) {
+      const port = await pick();
+      const span = Array.from({ length: width }, (_, i) => port + i);
+      if (span.some((p) => taken.has(p))) continue;
+      span.forEach((p) => taken.add(p));
+      return String(port);
+    }
+  };
   return {
-    API_PORT: String(await freePort()),
-    NATS_PORT: String(await freePort()),
-    PG_PORT: String(await freePort()),
-    PROCESSORS_PORT: String(await freePort()),
-    WEBHOOK_INBOX_PORT: String(await freePort()),
-    EDGE_PORT_BASE: String(await freePortPair()),
+    API_PORT: await distinct(freePort),
+    NATS_PORT: await distinct(freePort),
+    PG_PORT: await distinct(freePort),
+    PROCESSORS_PORT: await distinct(freePort),
+    WEBHOOK_INBOX_PORT: await distinct(freePort),
+    EDGE_PORT_BASE: await distinct(freePortPair, 2),
   };
 }
