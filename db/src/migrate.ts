@@ -27,6 +27,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-plain-hourly-rollups': m0011,
 };
 
+/** The registered migrations' names, in the order they run (a test checks it against the folder). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function createMigrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
