@@ -76,7 +76,7 @@ const SUMS = ['orders', 'items', 'gross', 'tax', 'discount', 'net', 'cancelled_o
  *         UNION ALL SELECT bucket, orders, … FROM sales_1m  WHERE store_id = $1 AND bucket >= $cutoff AND bucket < $to) r
  *   GROUP BY 1 ORDER BY 1
  *
- * When each row of the relation is one whole series bucket — `sales_1h` for an hourly series,
+ * (in a subquery whose bucket start goes out as ISO text, `to_char(… AT TIME ZONE 'UTC', …)`). When each row of the relation is one whole series bucket — `sales_1h` for an hourly series,
  * `sales_1d` for a daily one, and the zone keeps one offset over the range (no daylight-saving
  * change, which would fold two UTC hours into one local hour) — its rows are the answer as they
  * are: only the 1-minute branches are summed, each on its own (their buckets are partial ones no
@@ -108,9 +108,12 @@ export async function getSalesSeries(
           ? sql`SELECT ${local} AS t, ${summed} FROM sales_1m WHERE ${where} GROUP BY 1`
           : sql`SELECT bucket AS t, ${columns} FROM ${sql.table(rel)} WHERE ${where}`
     : (rel, where) => sql`SELECT bucket, ${columns} FROM ${sql.table(rel)} WHERE ${where}`;
+  // The bucket start as the API writes it (Date#toISOString's form), made by PostgreSQL: parsing
+  // 36,000 timestamps into Dates and formatting them again was a tenth of a fleet read's time in Node.
+  const iso = (t: RawBuilder<unknown>) => sql`to_char(${t} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const read = (trx: Kysely<Database>, rows: RawBuilder<unknown>) =>
     sql<{
-      t: Date;
+      t: string;
       orders: number;
       items: number;
       gross: number;
@@ -124,15 +127,17 @@ export async function getSalesSeries(
       refunded_net: number;
     }>`${
       asIs
-        ? sql`SELECT t, ${columns}, ${aovSql(sql`net`, sql`orders`)} AS aov FROM ${rows} r ORDER BY t`
-        : sql`SELECT ${local} AS t, ${summed}, ${aovSql(sql`sum(net)`, sql`sum(orders)`)} AS aov FROM ${rows} r GROUP BY 1 ORDER BY 1`
+        ? sql`SELECT ${iso(sql`r.t`)} AS t, ${columns}, ${aovSql(sql`net`, sql`orders`)} AS aov FROM ${rows} r ORDER BY r.t`
+        : sql`SELECT ${iso(sql`g.t`)} AS t, ${columns}, aov FROM (
+            SELECT ${local} AS t, ${summed}, ${aovSql(sql`sum(net)`, sql`sum(orders)`)} AS aov FROM ${rows} r GROUP BY 1) g
+          ORDER BY g.t`
     }`.execute(trx);
   const { rows } =
     materialized || aggregate === null
       ? await readThroughAggregate(db, 'sales_1m', aggregate, q, branch, read)
       : await read(db, splitAtCutoff('sales_1m', aggregate, q, q.to, branch));
   return rows.map((r) => ({
-    t: r.t.toISOString(),
+    t: r.t,
     orders: r.orders,
     items: r.items,
     gross: r.gross,
