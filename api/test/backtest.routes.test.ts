@@ -14,7 +14,8 @@ import { buildApi } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
 const PROCESSORS = fileURLToPath(new URL('../../stream-processors/src/main.ts', import.meta.url));
-const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
+// Recent, on a whole hour: on TimescaleDB the retention policy drops heartbeats older than 14 days.
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
