@@ -5,7 +5,7 @@
 // summed from the 1-minute rollups in SQL. The refresh scenario needs TEST_PG_ADMIN_URL pointing at
 // a TimescaleDB server (skipped otherwise); the same comparisons without a refresh run on any server.
 import { createApiKey, upsertStore, type Db } from '@shelfsense/db';
-import { createTestDatabase } from '@shelfsense/test';
+import { createTestDatabase, removeRefreshPolicies } from '@shelfsense/test';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { pino } from 'pino';
@@ -18,21 +18,6 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const AGGREGATES = ['sales_1h', 'sales_1d', 'item_sales_1h', 'item_sales_1d'] as const;
 
-/**
- * Stops the aggregates' refresh jobs, so only the test refreshes: unschedules them, then waits until
- * no refresh job has run for a second (one the scheduler had already picked may start just after).
- */
-async function pauseRefreshJobs(db: Db): Promise<void> {
-  await sql`SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs
-            WHERE proc_name = 'policy_refresh_continuous_aggregate'`.execute(db);
-  for (let polls = 0, quiet = 0; quiet < 20; polls++) {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND backend_type LIKE 'Refresh Continuous Aggregate Policy%'`.execute(db);
-    quiet = rows[0]?.n === 0 ? quiet + 1 : 0;
-    if (polls > 1200) throw new Error('refresh jobs still running after 60 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * Adds to the 1-minute rollups like the processors do (`+=` on conflict): per minute in
@@ -117,7 +102,6 @@ function scenario(refresh: boolean) {
     db: undefined as unknown as Db,
     sut: undefined as unknown as FastifyInstance,
     key: '',
-    pausedAt: '',
     day: 0,
     hour: 0,
     minute: '',
@@ -128,10 +112,9 @@ function scenario(refresh: boolean) {
     const database = await createTestDatabase(inject('pgAdminUrl'));
     ctx.db = database.db;
     const { db } = ctx;
-    if (refresh) {
-      await pauseRefreshJobs(db);
-      ctx.pausedAt = new Date().toISOString();
-    }
+    // Only the test refreshes, in both scenarios: what a policy run concurrent with the inserts does
+    // is a different situation (see docs/operations-timescaledb.md, "Known problems").
+    await removeRefreshPolicies(db);
     await upsertStore(db, STORE);
     ctx.key = (await createApiKey(db, { name: 'admin', scopes: ['admin'] })).key;
     const { rows } = await sql<{ now: Date }>`SELECT date_trunc('minute', now()) AS now`.execute(db);
@@ -226,12 +209,9 @@ describe.skipIf(!inject('pgTimescale'))(
     const ctx = scenario(true);
 
     it('is a real stale-aggregate situation: reading the real-time aggregates directly gives other figures', async () => {
-      // Only the test refreshed: no refresh job started since the jobs were paused.
-      const { rows: jobs } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timescaledb_information.job_stats s
-        JOIN timescaledb_information.jobs j USING (job_id)
-        WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND s.last_run_started_at > ${ctx.pausedAt}::timestamptz`.execute(
-        ctx.db,
-      );
+      // Only the test refreshed: the aggregates have no refresh policy left.
+      const { rows: jobs } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timescaledb_information.jobs
+        WHERE proc_name = 'policy_refresh_continuous_aggregate'`.execute(ctx.db);
       expect(jobs[0]?.n).toBe(0);
       const from = new Date(ctx.day - 3 * DAY_MS).toISOString();
       const to = new Date(ctx.day + DAY_MS).toISOString();

@@ -3,7 +3,7 @@
 // materialization watermark, the current bucket, and changes TimescaleDB still has to materialize.
 // The server-side part needs TEST_PG_ADMIN_URL pointing at a TimescaleDB server and is skipped
 // otherwise (the embedded PostgreSQL has no TimescaleDB).
-import { createTestDatabase } from '@shelfsense/test';
+import { createTestDatabase, removeRefreshPolicies } from '@shelfsense/test';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -82,21 +82,6 @@ describe('freshCutoff', () => {
   });
 });
 
-/**
- * Stops the aggregates' refresh jobs, so only the test refreshes: unschedules them, then waits until
- * no refresh job has run for a second (one the scheduler had already picked may start just after).
- */
-async function pauseRefreshJobs(db: Db): Promise<void> {
-  await sql`SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs
-            WHERE proc_name = 'policy_refresh_continuous_aggregate'`.execute(db);
-  for (let polls = 0, quiet = 0; quiet < 20; polls++) {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND backend_type LIKE 'Refresh Continuous Aggregate Policy%'`.execute(db);
-    quiet = rows[0]?.n === 0 ? quiet + 1 : 0;
-    if (polls > 1200) throw new Error('refresh jobs still running after 60 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const refresh = (db: Db, aggregate: ContinuousAggregate, from: string | null = null, to: string | null = null) =>
   sql`CALL refresh_continuous_aggregate(${aggregate}::regclass, ${from}::timestamptz, ${to}::timestamptz)`.execute(db);
@@ -133,7 +118,7 @@ describe.skipIf(!inject('pgTimescale'))(
 
     beforeAll(async () => {
       db = (await createTestDatabase(inject('pgAdminUrl'))).db;
-      await pauseRefreshJobs(db);
+      await removeRefreshPolicies(db);
       await sql`INSERT INTO stores (id, name, timezone) VALUES ('s1', 'S1', 'UTC')`.execute(db);
       // "Now" is 2026-02-05 10:30 for the asOf calls below; the last rows are in its hour and day.
       await addItems(db, [

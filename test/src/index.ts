@@ -12,3 +12,4 @@ export * from './support/webhook-receiver.ts';
 export * from './support/sms-provider.ts';
 export * from './support/local-stack-ports.ts';
 export * from './support/bench-load.ts';
+export * from './support/timescale-refresh.ts';
