@@ -5,40 +5,22 @@
 // buttons to act on them (and the api refuses them too); a wall display opened with a display
 // token works without signing in and shows "revoked" once the manager revokes it. Each change is
 // checked over the API. Screenshots go to /tmp/shelfsense-e2e/. Skipped without /usr/bin/chromium.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AlertRule, AlertsResponse, ApiKeysResponse, DisplayTokensResponse, UsersResponse } from '@shelfsense/contracts';
 import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStackPorts } from '../src/index.ts';
+import { CHROMIUM, SHOTS, ensureWebBuild, hasChromium, launchChromium } from './browser-support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = join(tmpdir(), 'shelfsense-e2e');
 const STORE = 'demo-blr-1';
 const OTHER_STORE = 'demo-ams-1';
 /** Demo POS rate: a zone empties within seconds of each restock, so the test's rule fires soon. */
 const ORDERS_PER_MIN = 600;
 const MANAGER = { email: 'manager.e2e@example.com', name: 'Mona Manager', password: 'manager-password-1' };
 const VIEWER = { email: 'viewer.e2e@example.com', name: 'Victor Viewer', password: 'viewer-password-12' };
-
-/** `npm run -w web build` when web/build is missing or older than web/src (the api serves that folder). */
-function ensureWebBuild(): void {
-  const index = join(REPO_ROOT, 'web', 'build', 'index.html');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }, 0);
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(REPO_ROOT, 'web', 'src'))) return;
-  const r = spawnSync('npm', ['run', '-w', 'web', 'build', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run -w web build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
-}
 
 const title = hasChromium
   ? 'people, API keys and wall display links in Chromium against the local stack'
@@ -119,10 +101,7 @@ describe.skipIf(!hasChromium)(title, () => {
     expect(created.status).toBe(201);
     rule = created.body;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

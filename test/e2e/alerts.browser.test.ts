@@ -6,40 +6,19 @@
 // a new rule previewed (backtest chart + alerts), created and deleted through the UI, each checked
 // over the API. Screenshots go to /tmp/shelfsense-e2e/ for a human to
 // look at. Skipped (not failed) without /usr/bin/chromium.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AlertDetailResponse, AlertRule, AlertsResponse } from '@shelfsense/contracts';
 import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStackPorts } from '../src/index.ts';
+import { CHROMIUM, SHOTS, ensureWebBuild, hasChromium, launchChromium } from './browser-support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = join(tmpdir(), 'shelfsense-e2e');
 const STORE = 'demo-blr-1';
 /** Demo POS rate: fast enough that a zone empties within seconds of each 60 s restock. */
 const ORDERS_PER_MIN = 600;
-
-/**
- * `npm run -w web build` when web/build is missing or older than web/src (the api serves that
- * folder); the same rule as the dashboard browser test and deploy/bin/bootstrap.mjs.
- */
-function ensureWebBuild(): void {
-  const index = join(REPO_ROOT, 'web', 'build', 'index.html');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }, 0);
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(REPO_ROOT, 'web', 'src'))) return;
-  const r = spawnSync('npm', ['run', '-w', 'web', 'build', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run -w web build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
-}
 
 const title = hasChromium
   ? 'alerts in Chromium against the local stack'
@@ -90,10 +69,7 @@ describe.skipIf(!hasChromium)(title, () => {
       adminApiKey: string;
     });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
     alertsPage = await context.newPage();
     wallPage = await context.newPage();

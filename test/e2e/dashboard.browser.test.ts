@@ -2,38 +2,16 @@
 // sign in with the generated admin key, watch the store page fill up and go live over the
 // WebSocket, export CSV, page the orders, open the shelf view and the wall display. Screenshots go
 // to /tmp/shelfsense-e2e/ for a human to look at. Skipped (not failed) without /usr/bin/chromium.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStackPorts } from '../src/index.ts';
+import { CHROMIUM, SHOTS, ensureWebBuild, hasChromium, launchChromium } from './browser-support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHOTS = join(tmpdir(), 'shelfsense-e2e');
 const STORE = 'demo-blr-1';
-
-/**
- * `npm run -w web build` when web/build is missing or older than web/src: the api serves that
- * folder, so a stale build would test yesterday's dashboard. Same rule as ensureWebBuild in
- * deploy/bin/bootstrap.mjs (which `npm test` runs first, so this usually finds nothing to do).
- */
-function ensureWebBuild(): void {
-  const index = join(REPO_ROOT, 'web', 'build', 'index.html');
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }, 0);
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(REPO_ROOT, 'web', 'src'))) return;
-  const r = spawnSync('npm', ['run', '-w', 'web', 'build', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run -w web build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
-}
 
 /** The first number in a tile's text: `3,521` → 3521. */
 const numberIn = (text: string | null): number => Number((/[\d,.]+/.exec(text ?? '')?.[0] ?? 'NaN').replaceAll(',', ''));
@@ -63,10 +41,7 @@ describe.skipIf(!hasChromium)(title, () => {
     baseUrl = `http://127.0.0.1:${config.ports.api}`;
     stack = await startLocalStack(config, () => undefined);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', acceptDownloads: true });
     page = await context.newPage();
     page.on('console', (m) => {
