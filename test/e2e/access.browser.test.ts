@@ -5,15 +5,11 @@
 // buttons to act on them (and the api refuses them too); a wall display opened with a display
 // token works without signing in and shows "revoked" once the manager revokes it. Each change is
 // checked over the API. Screenshots go to /tmp/shelfsense-e2e/. Skipped without /usr/bin/chromium.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertRule, AlertsResponse, ApiKeysResponse, DisplayTokensResponse, UsersResponse } from '@shelfsense/contracts';
-import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localStackPorts } from '../src/index.ts';
-import { CHROMIUM, SHOTS, ensureWebBuild, hasChromium, launchChromium } from './browser-support.ts';
+import { CHROMIUM, SHOTS, hasChromium, launchChromium, startBrowserStack, type BrowserStack } from './browser-support.ts';
 
 const STORE = 'demo-blr-1';
 const OTHER_STORE = 'demo-ams-1';
@@ -27,8 +23,7 @@ const title = hasChromium
   : `access in Chromium — SKIPPED: no browser at ${CHROMIUM} (Debian/Ubuntu: apt-get install -y chromium)`;
 
 describe.skipIf(!hasChromium)(title, () => {
-  let dataDir: string;
-  let stack: LocalStack | undefined;
+  let stack: BrowserStack | undefined;
   let browser: Browser | undefined;
   let baseUrl: string;
   let adminKey: string;
@@ -72,19 +67,10 @@ describe.skipIf(!hasChromium)(title, () => {
   }
 
   beforeAll(async () => {
-    ensureWebBuild();
-    mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-access-'));
-    chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
-    const config = loadConfig({ SHELFSENSE_DATA_DIR: dataDir, ...(await localStackPorts()), DEMO_ORDERS_PER_MIN: String(ORDERS_PER_MIN) });
-    baseUrl = `http://127.0.0.1:${config.ports.api}`;
-    stack = await startLocalStack(config, () => undefined);
+    stack = await startBrowserStack('access', { DEMO_ORDERS_PER_MIN: String(ORDERS_PER_MIN) });
+    baseUrl = stack.baseUrl;
     // `npm start` provisions the first admin: the browser signs in as it, the API checks use the key.
-    const credentials = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as {
-      adminApiKey: string;
-      adminEmail: string;
-      adminPassword: string;
-    };
+    const { credentials } = stack;
     expect(Object.keys(credentials)).toEqual(expect.arrayContaining(['adminApiKey', 'adminEmail', 'adminPassword']));
     adminKey = credentials.adminApiKey;
     admin = { email: credentials.adminEmail, password: credentials.adminPassword };
@@ -108,7 +94,6 @@ describe.skipIf(!hasChromium)(title, () => {
     for (const context of contexts) await context.close();
     await browser?.close();
     await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('refuses a wrong password without saying which half was wrong, then signs the admin in', async () => {

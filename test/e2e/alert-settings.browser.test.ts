@@ -4,8 +4,6 @@
 // rotation of that secret, an escalation policy using the channel, and edited opening hours. Each
 // change is checked over the API. Screenshots go to /tmp/shelfsense-e2e/ for a human to look at.
 // Skipped (not failed) without /usr/bin/chromium.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
   ChannelsResponse,
@@ -14,11 +12,9 @@ import type {
   PoliciesResponse,
   SilencesResponse,
 } from '@shelfsense/contracts';
-import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localStackPorts } from '../src/index.ts';
-import { CHROMIUM, SHOTS, ensureWebBuild, hasChromium, launchChromium } from './browser-support.ts';
+import { CHROMIUM, SHOTS, hasChromium, launchChromium, startBrowserStack, type BrowserStack } from './browser-support.ts';
 
 const STORE = 'demo-blr-1';
 const SECRET = 'e2e-first-secret-5f1c9a7d3b';
@@ -29,8 +25,7 @@ const title = hasChromium
   : `alert settings in Chromium — SKIPPED: no browser at ${CHROMIUM} (Debian/Ubuntu: apt-get install -y chromium)`;
 
 describe.skipIf(!hasChromium)(title, () => {
-  let dataDir: string;
-  let stack: LocalStack | undefined;
+  let stack: BrowserStack | undefined;
   let browser: Browser | undefined;
   let page: Page;
   let baseUrl: string;
@@ -59,18 +54,11 @@ describe.skipIf(!hasChromium)(title, () => {
   }
 
   beforeAll(async () => {
-    ensureWebBuild();
-    mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-alert-settings-'));
-    chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
     // The alerts browser test's POS rate: a demo zone empties within seconds, so the ledger gets rows soon.
-    const config = loadConfig({ SHELFSENSE_DATA_DIR: dataDir, ...(await localStackPorts()), DEMO_ORDERS_PER_MIN: '600' });
-    baseUrl = `http://127.0.0.1:${config.ports.api}`;
-    inboxUrl = `http://127.0.0.1:${config.ports.webhookInbox}/e2e`;
-    stack = await startLocalStack(config, () => undefined);
-    ({ adminApiKey: adminKey } = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as {
-      adminApiKey: string;
-    });
+    stack = await startBrowserStack('alert-settings', { DEMO_ORDERS_PER_MIN: '600' });
+    baseUrl = stack.baseUrl;
+    inboxUrl = `http://127.0.0.1:${stack.config.ports.webhookInbox}/e2e`;
+    adminKey = stack.credentials.adminApiKey;
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
@@ -87,7 +75,6 @@ describe.skipIf(!hasChromium)(title, () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('signs in and opens the Alert settings tab on its silences', async () => {

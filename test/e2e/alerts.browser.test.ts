@@ -6,15 +6,11 @@
 // a new rule previewed (backtest chart + alerts), created and deleted through the UI, each checked
 // over the API. Screenshots go to /tmp/shelfsense-e2e/ for a human to
 // look at. Skipped (not failed) without /usr/bin/chromium.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertDetailResponse, AlertRule, AlertsResponse } from '@shelfsense/contracts';
-import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localStackPorts } from '../src/index.ts';
-import { CHROMIUM, SHOTS, ensureWebBuild, hasChromium, launchChromium } from './browser-support.ts';
+import { CHROMIUM, SHOTS, hasChromium, launchChromium, startBrowserStack, type BrowserStack } from './browser-support.ts';
 
 const STORE = 'demo-blr-1';
 /** Demo POS rate: fast enough that a zone empties within seconds of each 60 s restock. */
@@ -25,8 +21,7 @@ const title = hasChromium
   : `alerts in Chromium — SKIPPED: no browser at ${CHROMIUM} (Debian/Ubuntu: apt-get install -y chromium)`;
 
 describe.skipIf(!hasChromium)(title, () => {
-  let dataDir: string;
-  let stack: LocalStack | undefined;
+  let stack: BrowserStack | undefined;
   let browser: Browser | undefined;
   let alertsPage: Page;
   let wallPage: Page;
@@ -54,20 +49,9 @@ describe.skipIf(!hasChromium)(title, () => {
   const stillMarked = (page: Page) => page.evaluate(() => (globalThis as { __noReload?: boolean }).__noReload === true);
 
   beforeAll(async () => {
-    ensureWebBuild();
-    mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-alerts-'));
-    chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
-    const config = loadConfig({
-      SHELFSENSE_DATA_DIR: dataDir,
-      ...(await localStackPorts()),
-      DEMO_ORDERS_PER_MIN: String(ORDERS_PER_MIN),
-    });
-    baseUrl = `http://127.0.0.1:${config.ports.api}`;
-    stack = await startLocalStack(config, () => undefined);
-    ({ adminApiKey: adminKey } = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as {
-      adminApiKey: string;
-    });
+    stack = await startBrowserStack('alerts', { DEMO_ORDERS_PER_MIN: String(ORDERS_PER_MIN) });
+    baseUrl = stack.baseUrl;
+    adminKey = stack.credentials.adminApiKey;
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
@@ -84,7 +68,6 @@ describe.skipIf(!hasChromium)(title, () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('signs in and opens the Alerts page and the wall display, both live', async () => {

@@ -2,14 +2,11 @@
 // sign in with the generated admin key, watch the store page fill up and go live over the
 // WebSocket, export CSV, page the orders, open the shelf view and the wall display. Screenshots go
 // to /tmp/shelfsense-e2e/ for a human to look at. Skipped (not failed) without /usr/bin/chromium.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, startLocalStack, type LocalStack } from '@shelfsense/deploy';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localStackPorts } from '../src/index.ts';
-import { CHROMIUM, SHOTS, ensureWebBuild, hasChromium, launchChromium } from './browser-support.ts';
+import { CHROMIUM, SHOTS, hasChromium, launchChromium, startBrowserStack, type BrowserStack } from './browser-support.ts';
 
 const STORE = 'demo-blr-1';
 
@@ -21,25 +18,15 @@ const title = hasChromium
   : `dashboard in Chromium — SKIPPED: no browser at ${CHROMIUM} (Debian/Ubuntu: apt-get install -y chromium)`;
 
 describe.skipIf(!hasChromium)(title, () => {
-  let dataDir: string;
-  let stack: LocalStack | undefined;
+  let stack: BrowserStack | undefined;
   let browser: Browser | undefined;
   let page: Page;
   let baseUrl: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    ensureWebBuild();
-    mkdirSync(SHOTS, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'shelfsense-browser-'));
-    chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
-    const config = loadConfig({
-      SHELFSENSE_DATA_DIR: dataDir,
-      ...(await localStackPorts()),
-      DEMO_ORDERS_PER_MIN: '300',
-    });
-    baseUrl = `http://127.0.0.1:${config.ports.api}`;
-    stack = await startLocalStack(config, () => undefined);
+    stack = await startBrowserStack('browser', { DEMO_ORDERS_PER_MIN: '300' });
+    baseUrl = stack.baseUrl;
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', acceptDownloads: true });
@@ -53,11 +40,10 @@ describe.skipIf(!hasChromium)(title, () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('signs in with the admin key from the credentials file', async () => {
-    const { adminApiKey } = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8')) as { adminApiKey: string };
+    const { adminApiKey } = stack!.credentials;
     await page.goto(`${baseUrl}/stores/${STORE}?range=1h`);
     await page.waitForURL(/\/login\?next=/);
     // The login page opens on email + password; integrators switch to the API key form.
