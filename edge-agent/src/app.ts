@@ -44,6 +44,8 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     version: AGENT_VERSION,
     timeoutMs: config.nats.publishTimeoutMs,
     clock,
+    // 1 MiB is nats-server's default until the connection reports the real limit.
+    maxPayloadBytes: () => deps.nc.info?.max_payload ?? 1024 * 1024,
   });
   // Typed as fastify's logger so the instance type matches the plain FastifyInstance routes take.
   const loggerInstance: FastifyBaseLogger = deps.log.child({ component: 'http' });
@@ -67,8 +69,6 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     timeZone: config.store.timezone,
     petPoojaToken: config.pos.petPooja.token,
     petPoojaCurrency: config.pos.petPooja.currency,
-    // 1 MiB is nats-server's default until the connection reports the real limit.
-    maxPayloadBytes: () => deps.nc.info?.max_payload ?? 1024 * 1024,
   });
 
   let stopDemo: (() => Promise<void>) | undefined;

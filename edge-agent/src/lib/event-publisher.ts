@@ -9,10 +9,10 @@ import {
   formatZodError,
   subjects,
   type Heartbeat,
-  type PosOrder,
   type ShelfObservation,
 } from '@shelfsense/contracts';
 import type { z } from 'zod';
+import { payloadSizeIssue, type CheckedPosOrder } from '../pos/order-safety.service.ts';
 
 export interface PublishResult {
   readonly id: string;
@@ -22,7 +22,12 @@ export interface PublishResult {
 }
 
 export interface EventPublisher {
-  publishOrder(order: PosOrder): Promise<PublishResult>;
+  /**
+   * `pos:<store>:<orderId>:<revision>` on `retail.<store>.pos.order`. The order was parsed by the
+   * contract already (the connectors' `checkPosOrder`); only the envelope around it is checked here.
+   * An event over the server's `max_payload` is refused with `payload_too_large`.
+   */
+  publishOrder(order: CheckedPosOrder): Promise<PublishResult>;
   /** `shelf:<store>:<camera>:<frameAtMs>` on `retail.<store>.shelf.<camera>`; occurredAt = frame time. */
   publishShelfObservation(observation: ShelfObservation): Promise<PublishResult>;
   /**
@@ -32,9 +37,21 @@ export interface EventPublisher {
   publishHeartbeat(heartbeat: Heartbeat, at?: Date): Promise<PublishResult>;
 }
 
+/** The order envelope without its data: what `publishOrder` checks (the data is a `CheckedPosOrder`). */
+const PosOrderEnvelope = PosOrderEvent.omit({ data: true });
+
+/** Publishes handed over in one event-loop turn go out in one socket write (see `createEventPublisher`). */
+const DEFAULT_MAX_IN_FLIGHT = 4096;
+
 /**
  * Wraps orders, shelf observations and heartbeats in the event envelope, validates the envelope (contracts are checked on publish and
  * on consume), and publishes with `Nats-Msg-Id` = envelope id so retries are harmless.
+ *
+ * Publishes are pipelined: every caller still waits for its own JetStream ack, but the publishes
+ * asked for during one event-loop turn (many webhooks arrive in one poll) are written to NATS
+ * together in the following check phase — the NATS client writes to its socket once per microtask
+ * checkpoint, i.e. once per webhook without this — and at most `maxInFlight` wait for their acks at
+ * once (a caller past that waits for a slot, so a flood cannot grow memory without bound).
  */
 export function createEventPublisher(opts: {
   js: JetStreamClient;
@@ -43,9 +60,50 @@ export function createEventPublisher(opts: {
   version: string;
   timeoutMs: number;
   clock?: () => Date;
+  /** The NATS server's `max_payload`; unset = not checked here (NATS refuses it then). */
+  maxPayloadBytes?: () => number;
+  /** Publishes waiting for their acks at once. */
+  maxInFlight?: number;
 }): EventPublisher {
   const clock = opts.clock ?? (() => new Date());
   const source = { agentId: opts.agentId, version: opts.version };
+  const maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  let inFlight = 0;
+  const waitingForSlot: (() => void)[] = [];
+  let batch: (() => void)[] = [];
+
+  const writeBatch = () => {
+    const starts = batch;
+    batch = [];
+    for (const start of starts) start();
+  };
+
+  /** `js.publish`, started in the next check phase together with the others of this turn. */
+  async function pipelined(to: string, payload: string, id: string) {
+    if (inFlight >= maxInFlight) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+    inFlight++;
+    try {
+      const ack = await new Promise<Awaited<ReturnType<JetStreamClient['publish']>>>((resolve, reject) => {
+        if (batch.length === 0) setImmediate(writeBatch);
+        batch.push(() => void opts.js.publish(to, payload, { msgID: id, timeout: opts.timeoutMs }).then(resolve, reject));
+      });
+      return ack;
+    } finally {
+      inFlight--;
+      waitingForSlot.shift()?.();
+    }
+  }
+
+  async function publishEnvelope(what: string, subject: () => string, id: string, payload: string): Promise<PublishResult> {
+    // Built after validation: an id that is not a subject token is a validation error, not a crash.
+    const to = subject();
+    try {
+      const ack = await pipelined(to, payload, id);
+      return { id, duplicate: ack.duplicate, seq: ack.seq };
+    } catch (err) {
+      throw new AppError('unavailable', `could not hand the ${what} to JetStream; retry later`, { cause: err });
+    }
+  }
 
   async function send<S extends z.ZodType>(schema: S, what: string, subject: () => string, candidate: unknown): Promise<PublishResult> {
     const checked = schema.safeParse(candidate);
@@ -53,28 +111,31 @@ export function createEventPublisher(opts: {
       throw new AppError('validation_failed', `event envelope invalid: ${formatZodError(checked.error)}`);
     }
     const id = (checked.data as { id: string }).id;
-    // Built after validation: an id that is not a subject token is a validation error, not a crash.
-    const to = subject();
-    try {
-      const ack = await opts.js.publish(to, JSON.stringify(checked.data), { msgID: id, timeout: opts.timeoutMs });
-      return { id, duplicate: ack.duplicate, seq: ack.seq };
-    } catch (err) {
-      throw new AppError('unavailable', `could not hand the ${what} to JetStream; retry later`, { cause: err });
-    }
+    return publishEnvelope(what, subject, id, JSON.stringify(checked.data));
   }
 
   return {
-    publishOrder(order) {
-      return send(PosOrderEvent, 'order', () => subjects.posOrder(opts.storeId), {
+    async publishOrder(order) {
+      const envelope = {
         v: ENVELOPE_VERSION,
         id: eventId.posOrder(opts.storeId, order.orderId, order.revision),
-        kind: 'pos.order',
+        kind: 'pos.order' as const,
         storeId: opts.storeId,
         occurredAt: order.createdAt,
         emittedAt: clock().toISOString(),
         source,
-        data: order,
-      });
+      };
+      const checked = PosOrderEnvelope.safeParse(envelope);
+      if (!checked.success) {
+        throw new AppError('validation_failed', `event envelope invalid: ${formatZodError(checked.error)}`);
+      }
+      const payload = JSON.stringify({ ...checked.data, data: order });
+      if (opts.maxPayloadBytes !== undefined) {
+        // max_payload counts the headers too: the Nats-Msg-Id line is the id plus a few bytes.
+        const tooBig = payloadSizeIssue(Buffer.byteLength(payload) + checked.data.id.length + 64, opts.maxPayloadBytes());
+        if (tooBig !== undefined) throw new AppError('payload_too_large', tooBig);
+      }
+      return publishEnvelope('order', () => subjects.posOrder(opts.storeId), checked.data.id, payload);
     },
     publishShelfObservation(observation) {
       return send(ShelfObservationEvent, 'shelf observation', () => subjects.shelf(opts.storeId, observation.cameraId), {

@@ -2,7 +2,6 @@
 // backfill importer, so an order imported from a file is byte-for-byte the order the webhook makes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
-  PosOrder,
   formatZodError,
   type OrderChannel,
   type OrderDiscount,
@@ -16,7 +15,7 @@ import { customerKey } from './customer-key.ts';
 import type { NormalizeResult } from './generic-order.connector.ts';
 import { STATUS_REVISION, channelOf, paymentTypeOf, sourceOf, statusOf } from './order-labels.service.ts';
 import { qualityIssues } from './order-quality.service.ts';
-import { formatIssues, orderSafetyIssues, truncateText } from './order-safety.service.ts';
+import { checkPosOrder, formatIssues, truncateText } from './order-safety.service.ts';
 import {
   PetPoojaRelayEvent,
   PetPoojaWebhook,
@@ -109,12 +108,9 @@ export function normalizePetPoojaOrder(body: unknown, opts: PetPoojaOptions): No
   };
 
   // Backstops: the schema above mirrors the contract, but the contract is what consumers enforce.
-  const unsafe = orderSafetyIssues(order);
-  if (unsafe.length > 0) return { ok: false, error: `normalized order: ${formatIssues(unsafe)}`, issues: unsafe };
-  const checked = PosOrder.safeParse(order);
-  if (!checked.success)
-    return { ok: false, error: `normalized order: ${formatZodError(checked.error)}`, issues: checked.error.issues };
-  return { ok: true, order: checked.data };
+  const checked = checkPosOrder(order);
+  if (!checked.ok) return { ok: false, error: `normalized order: ${formatIssues(checked.issues)}`, issues: checked.issues };
+  return { ok: true, order: checked.order };
 }
 
 function lineOf(item: PetPoojaOrderItem): OrderLine {

@@ -1,9 +1,8 @@
-import { AppError, type PosOrder } from '@shelfsense/contracts';
+import { AppError } from '@shelfsense/contracts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EventPublisher } from '../lib/event-publisher.ts';
 import type { EdgeMetrics } from '../metrics.ts';
 import { normalizeGenericOrder, type NormalizeResult } from './generic-order.connector.ts';
-import { eventSizeIssue } from './order-safety.service.ts';
 import { normalizePetPoojaOrder, petPoojaTokenOf, tokenMatches } from './petpooja.connector.ts';
 
 export interface PosRoutesDeps {
@@ -16,8 +15,6 @@ export interface PosRoutesDeps {
   /** `PETPOOJA_TOKEN`; null turns the token check off. */
   readonly petPoojaToken: string | null;
   readonly petPoojaCurrency: string;
-  /** The NATS server's `max_payload`, read per request because it is only known once connected. */
-  readonly maxPayloadBytes: () => number;
 }
 
 type Connector = 'generic' | 'petpooja';
@@ -33,13 +30,15 @@ export function registerPosRoutes(app: FastifyInstance, deps: PosRoutesDeps): vo
       deps.metrics.posRejected.inc({ connector });
       throw new AppError('validation_failed', result.error, { details: result.issues });
     }
-    const order: PosOrder = result.order;
-    const tooBig = eventSizeIssue(order, deps.maxPayloadBytes());
-    if (tooBig !== undefined) {
-      deps.metrics.posRejected.inc({ connector });
-      throw new AppError('payload_too_large', tooBig);
+    const order = result.order;
+    let published;
+    try {
+      // The publisher refuses an event over the server's max_payload (413): the POS must not retry it.
+      published = await deps.publisher.publishOrder(order);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'payload_too_large') deps.metrics.posRejected.inc({ connector });
+      throw err;
     }
-    const published = await deps.publisher.publishOrder(order);
     deps.metrics.posAccepted.inc({ connector, duplicate: String(published.duplicate) });
     return reply.code(202).send({ id: published.id, duplicate: published.duplicate, quality: order.quality });
   };
