@@ -11,6 +11,7 @@ import { createEventPublisher } from './lib/event-publisher.ts';
 import { loadAgentConfig } from './vision/agent-config.ts';
 import { createVisionAgent, type VisionAgent } from './vision/pipeline/vision-agent.ts';
 import { createMetrics } from './metrics.ts';
+import { registerPosBatchRoutes } from './pos/pos-batch.routes.ts';
 import { registerPosRoutes } from './pos/pos.routes.ts';
 
 /** A round trip to the server within 1 s; false while disconnected or reconnecting. */
@@ -61,7 +62,7 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  registerPosRoutes(http, {
+  const posDeps = {
     publisher,
     metrics,
     customerKeySalt: config.pos.customerKeySalt,
@@ -69,7 +70,9 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
     timeZone: config.store.timezone,
     petPoojaToken: config.pos.petPooja.token,
     petPoojaCurrency: config.pos.petPooja.currency,
-  });
+  };
+  registerPosRoutes(http, posDeps);
+  registerPosBatchRoutes(http, posDeps, config.pos.batch);
 
   let stopDemo: (() => Promise<void>) | undefined;
   let vision: VisionAgent | undefined;

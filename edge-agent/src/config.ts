@@ -17,6 +17,10 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted POS request body. */
   POS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  /** Most orders in one `POST /pos/orders:batch` / `POST /pos/petpooja:batch`; more → 413. */
+  POS_BATCH_MAX_ORDERS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Largest batch request body; more → 413. */
+  POS_BATCH_MAX_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
   /** Salt for hashing customer phone numbers; without it phones are dropped, never sent raw. */
   CUSTOMER_KEY_SALT: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Demo POS traffic: orders per minute generated in-process (0 = off). */
@@ -52,6 +56,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     logLevel: e.LOG_LEVEL,
     pos: {
       maxBodyBytes: e.POS_MAX_BODY_BYTES,
+      batch: { maxOrders: e.POS_BATCH_MAX_ORDERS, maxBytes: e.POS_BATCH_MAX_BYTES },
       customerKeySalt: e.CUSTOMER_KEY_SALT ?? null,
       petPooja: { token: e.PETPOOJA_TOKEN ?? null, currency: e.PETPOOJA_CURRENCY },
     },
