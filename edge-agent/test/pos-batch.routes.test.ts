@@ -98,7 +98,7 @@ describe('edge-agent POST /pos/orders:batch and /pos/petpooja:batch', () => {
 
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ accepted: 0, duplicate: 3, rejected: 0 });
-    expect(again.json().results.map((r: { duplicate: boolean }) => r.duplicate)).toEqual([true, true, true]);
+    expect(again.json<{ results: { duplicate: boolean }[] }>().results.map((r) => r.duplicate)).toEqual([true, true, true]);
     expect(await count()).toBe(before);
   });
 
