@@ -1,7 +1,8 @@
 import { ErrorBody, SalesQuery, SalesSeriesResponse, StoreParams, type ExportFormat } from '@shelfsense/contracts';
-import { getDimensionSeries, getItemSeries, getSalesSeries, type Db } from '@shelfsense/db';
+import { getDimensionSeries, getItemSeries, getSalesSeries, getSalesSeriesJson, type Db } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sendJsonText } from '../http/json-text.ts';
 import { authorizeStore } from '../lib/store-access.ts';
 import { salesCsv } from './sales-csv.ts';
 
@@ -53,6 +54,15 @@ export function salesRoutes(db: Db): FastifyPluginAsyncZod {
         const store = await authorizeStore(request, db, request.params.storeId);
         const { from, to, bucket, groupBy, format } = request.query;
         const q = { storeId: store.id, from: new Date(from), to: new Date(to), bucket, timezone: store.timezone };
+        const csv = wantsCsv(format, request.headers.accept);
+        void reply.header('vary', 'Accept');
+        if (groupBy === undefined && !csv) {
+          // The store totals as the JSON text PostgreSQL wrote (`getSalesSeriesJson`): no row
+          // decoding, no zod check of every bucket on the way out (a tenth of the api's time on
+          // 50 concurrent 30-day requests).
+          const buckets = await getSalesSeriesJson(db, q);
+          return sendJsonText(reply, `{"storeId":${JSON.stringify(store.id)},"bucket":${JSON.stringify(bucket)},"buckets":${buckets}}`);
+        }
         let body: SalesSeriesResponse;
         switch (groupBy) {
           case undefined:
@@ -68,8 +78,7 @@ export function salesRoutes(db: Db): FastifyPluginAsyncZod {
             body = { storeId: store.id, bucket, groupBy, series: await getItemSeries(db, { ...q, groupBy }) };
             break;
         }
-        void reply.header('vary', 'Accept');
-        if (!wantsCsv(format, request.headers.accept)) return body;
+        if (!csv) return body;
         return reply
           .header('content-disposition', `attachment; filename="${store.id}-sales-${bucket}.csv"`)
           .type('text/csv; charset=utf-8')
