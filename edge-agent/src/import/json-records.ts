@@ -153,22 +153,64 @@ export async function* jsonValueRecords(path: string): AsyncGenerator<SourceReco
  * a broken line then costs only that line.
  */
 export async function* petPoojaRecords(path: string): AsyncGenerator<SourceRecord> {
+  yield* (await isJsonLinesFile(path)) ? jsonLinesRecords(path) : jsonValueRecords(path);
+}
+
+async function isJsonLinesFile(path: string): Promise<boolean> {
   const head = await readHead(path, 64 * 1024);
   const firstChar = /\S/.exec(head.replace(/^\uFEFF/, ''))?.[0];
   const firstLine = head
     .replace(/^\uFEFF/, '')
     .split('\n')
     .find((l) => l.trim() !== '');
-  let jsonLines = false;
-  if (firstChar !== '[' && firstLine !== undefined) {
-    try {
-      JSON.parse(firstLine);
-      jsonLines = true;
-    } catch {
-      jsonLines = false; // not a whole value on one line: read it as consecutive JSON values
+  if (firstChar === '[' || firstLine === undefined) return false;
+  try {
+    JSON.parse(firstLine);
+    return true;
+  } catch {
+    return false; // not a whole value on one line: read it as consecutive JSON values
+  }
+}
+
+/** One record's JSON text on one line (what an NDJSON batch carries), or why it could not be read. */
+export type TextRecord =
+  | { readonly line: number; readonly linesRead: number; readonly ok: true; readonly text: string }
+  | { readonly line: number; readonly linesRead: number; readonly ok: false; readonly reason: string; readonly orderId?: string };
+
+/**
+ * JSON Lines as text, not parsed: the importer sending to an agent's batch endpoint passes each line
+ * on as it is and the agent judges it (a broken line comes back as that line's error).
+ */
+export async function* jsonLinesTexts(path: string): AsyncGenerator<TextRecord> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 }), crlfDelay: Infinity });
+  let n = 0;
+  for await (const text of lines) {
+    n++;
+    if (text.trim() === '') continue;
+    if (text.length > MAX_RECORD_CHARS) {
+      yield { line: n, linesRead: n, ok: false, reason: `record longer than ${MAX_RECORD_CHARS} characters` };
+      continue;
+    }
+    yield { line: n, linesRead: n, ok: true, text: n === 1 ? text.replace(/^\uFEFF/, '') : text };
+  }
+}
+
+/** `petPoojaRecords` as one-line texts: JSON Lines as they are, other layouts re-serialized on one line. */
+export async function* petPoojaTexts(path: string): AsyncGenerator<TextRecord> {
+  if (await isJsonLinesFile(path)) {
+    yield* jsonLinesTexts(path);
+    return;
+  }
+  for await (const v of splitJsonValues(createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 }))) {
+    if ('error' in v) {
+      yield { line: v.line, linesRead: v.linesRead, ok: false, reason: v.error };
+    } else if (!/[\r\n]/.test(v.text)) {
+      yield { line: v.line, linesRead: v.linesRead, ok: true, text: v.text };
+    } else {
+      const record = parsed(v.line, v.linesRead, v.text);
+      yield record.ok ? { line: v.line, linesRead: v.linesRead, ok: true, text: JSON.stringify(record.value) } : record;
     }
   }
-  yield* jsonLines ? jsonLinesRecords(path) : jsonValueRecords(path);
 }
 
 async function readHead(path: string, bytes: number): Promise<string> {

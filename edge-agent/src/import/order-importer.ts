@@ -34,7 +34,8 @@ export interface ImportOptions {
   /** Best-effort order id of a raw record, for the rejects file. */
   readonly orderIdOf: (value: unknown) => string | undefined;
   readonly publisher: EventPublisher;
-  readonly bucket: TokenBucket;
+  /** null: no rate limit. */
+  readonly bucket: TokenBucket | null;
   readonly maxInFlight: number;
   readonly maxPayloadBytes: number;
   readonly onReject: (reject: RejectRecord) => void;
@@ -104,7 +105,7 @@ export async function importOrders(opts: ImportOptions): Promise<ImportSummary &
           reject(record.line, tooBig, result.order.orderId);
         } else {
           while (inFlight.size >= opts.maxInFlight) await Promise.race(inFlight);
-          await opts.bucket.take();
+          if (opts.bucket !== null) await opts.bucket.take();
           const p: Promise<void> = publish(record.line, result.order)
             .catch((err: unknown) => {
               fatal ??= err;
