@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createApiKeyCache } from './auth/api-key-cache.ts';
 import { registerAuth } from './auth/auth.plugin.ts';
 import { peopleRoutes } from './auth/people.routes.ts';
 import { sessionRoutes } from './auth/session.routes.ts';
@@ -86,7 +87,8 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await registerSecurityHeaders(app, { webDir: config.webDir, corsOrigins: config.corsOrigins });
   // Identify the caller → rate limit (per key id, or per IP without a valid key) → reject unknown
   // callers; before any plugin, whose encapsulated requests must carry the auth decorations.
-  await registerAuth(app, deps.db, [await createRateLimiter(app, config.rateLimit)]);
+  const apiKeys = createApiKeyCache(deps.db, config.apiKeyCacheMs);
+  await registerAuth(app, deps.db, apiKeys, [await createRateLimiter(app, config.rateLimit)]);
 
   // One cached read of the TimescaleDB job statistics serves /readyz and /metrics.
   const timescaleJobs = createTimescaleJobMonitor({ read: () => readTimescaleJobs(deps.db) });
@@ -108,7 +110,7 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
 
   await app.register(healthRoutes({ db: deps.db, registry, timescaleJobs }));
   await app.register(sessionRoutes(deps.db, config.session));
-  await app.register(peopleRoutes(deps.db));
+  await app.register(peopleRoutes(deps.db, apiKeys));
   await app.register(storesRoutes(deps.db));
   await app.register(salesRoutes(deps.db));
   await app.register(fleetSalesRoutes(deps.db));

@@ -69,6 +69,11 @@ const Env = z.object({
   LOGIN_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(10),
   /** How often open live connections have their credential re-checked (revoked keys and tokens, ended sessions). */
   LIVE_AUTH_RECHECK_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /**
+   * How long a verified API key is remembered (0: never), so bursts of requests cost one key lookup.
+   * A key revoked through another api replica works here for at most this long.
+   */
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(2000),
   SMS_STATUS_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
 }).superRefine((e, ctx) => {
   if ((e.SMS_AUTH_TOKEN === undefined) !== (e.SMS_STATUS_CALLBACK_URL === undefined))
@@ -112,5 +117,6 @@ export function loadConfig(env: Record<string, string | undefined>) {
       loginsPerIpPerMinute: e.LOGIN_RATE_LIMIT_PER_MIN,
     },
     liveAuthRecheckMs: e.LIVE_AUTH_RECHECK_MS,
+    apiKeyCacheMs: e.API_KEY_CACHE_MS,
   } as const;
 }

@@ -81,5 +81,21 @@ describe('GET /api/v1/sales (fleet)', () => {
     const many = await get(`/api/v1/sales?${RANGE}&storeIds=${Array.from({ length: 101 }, (_, i) => `s${i}`).join(',')}`);
     expect(many.statusCode).toBe(400);
     expect(many.json<{ error: { message: string } }>().error.message).toContain('at most 100 stores');
+    const unknownField = await get(`/api/v1/sales?${RANGE}&fields=net,profit`);
+    expect(unknownField.statusCode).toBe(400);
+    expect(unknownField.json<{ error: { message: string } }>().error.message).toContain('fields');
+  });
+
+  it('with fields=, sends only t and the figures named, in the API order and with the same values', async () => {
+    const full = (await get(`/api/v1/sales?${RANGE}`)).json<{ stores: { storeId: string; buckets: Record<string, unknown>[] }[] }>();
+    const res = await get(`/api/v1/sales?${RANGE}&fields=net,orders,net`);
+    expect(res.statusCode).toBe(200);
+    const narrow = res.json<{ stores: { storeId: string; buckets: Record<string, unknown>[] }[] }>();
+    expect(narrow.stores.map((s) => s.storeId)).toEqual(full.stores.map((s) => s.storeId));
+    for (const [i, s] of narrow.stores.entries()) {
+      expect(s.buckets.length).toBeGreaterThan(0);
+      expect(s.buckets).toEqual(full.stores[i]!.buckets.map((b) => ({ t: b.t, orders: b.orders, net: b.net })));
+      expect(Object.keys(s.buckets[0]!)).toEqual(['t', 'orders', 'net']);
+    }
   });
 });

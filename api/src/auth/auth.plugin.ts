@@ -1,7 +1,8 @@
 import fastifyCookie from '@fastify/cookie';
 import { AppError, SESSION_COOKIE } from '@shelfsense/contracts';
-import { verifyApiKey, verifyDisplayToken, verifySession, type Db } from '@shelfsense/db';
+import { verifyDisplayToken, verifySession, type Db } from '@shelfsense/db';
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { ApiKeyCache } from './api-key-cache.ts';
 import type { Principal } from './principal.ts';
 import { decide, requireAuthDeclarations } from './route-auth.ts';
 
@@ -28,7 +29,7 @@ function presented(request: FastifyRequest): { bearer: string } | { cookie: stri
 }
 
 /** Resolves a credential to its principal; null when unknown, revoked, expired or malformed. */
-export async function resolvePrincipal(db: Db, credential: { bearer: string } | { cookie: string }): Promise<Principal | null> {
+export async function resolvePrincipal(db: Db, keys: ApiKeyCache, credential: { bearer: string } | { cookie: string }): Promise<Principal | null> {
   if ('cookie' in credential) {
     const s = await verifySession(db, credential.cookie);
     return s === null ? null : { kind: 'user', ...s };
@@ -38,7 +39,7 @@ export async function resolvePrincipal(db: Db, credential: { bearer: string } | 
     const d = await verifyDisplayToken(db, token);
     return d === null ? null : { kind: 'display', ...d, storeIds: [d.storeId] };
   }
-  const k = await verifyApiKey(db, token);
+  const k = await keys.verify(token);
   return k === null ? null : { kind: 'key', ...k };
 }
 
@@ -50,7 +51,7 @@ export async function resolvePrincipal(db: Db, credential: { bearer: string } | 
  * the session cookie of a signed-in user. Unknown, revoked and malformed credentials get the same
  * 401 so callers cannot probe which ids exist.
  */
-export async function registerAuth(app: FastifyInstance, db: Db, between: readonly onRequestAsyncHookHandler[] = []): Promise<void> {
+export async function registerAuth(app: FastifyInstance, db: Db, keys: ApiKeyCache, between: readonly onRequestAsyncHookHandler[] = []): Promise<void> {
   await app.register(fastifyCookie);
   requireAuthDeclarations(app);
   app.decorateRequest('principal', null);
@@ -62,7 +63,7 @@ export async function registerAuth(app: FastifyInstance, db: Db, between: readon
       request.authProblem = 'missing credentials: sign in, or send Authorization: Bearer <api key or display token>';
       return;
     }
-    request.principal = await resolvePrincipal(db, credential);
+    request.principal = await resolvePrincipal(db, keys, credential);
     if (request.principal === null) {
       request.authProblem =
         'cookie' in credential ? 'session expired or signed out' : credential.bearer.startsWith('sd_') ? 'invalid or revoked display token' : 'invalid or revoked API key';

@@ -40,6 +40,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { invalidField } from '../alerts/alerting-access.ts';
 import { authorizeStore } from '../lib/store-access.ts';
+import type { ApiKeyCache } from './api-key-cache.ts';
 import { principalOf } from './auth.plugin.ts';
 import { actorOf } from './principal.ts';
 
@@ -56,7 +57,7 @@ async function checkStores(db: Db, storeIds: readonly string[] | null | undefine
 }
 
 /** Users (admin), API keys (admin) and a store's display tokens (admin, or a manager of the store). */
-export function peopleRoutes(db: Db): FastifyPluginAsyncZod {
+export function peopleRoutes(db: Db, apiKeys: ApiKeyCache): FastifyPluginAsyncZod {
   // eslint-disable-next-line @typescript-eslint/require-await -- fastify awaits the plugin
   return async (app) => {
     const admin = { auth: { need: 'admin', scope: 'fleet' } } as const;
@@ -172,7 +173,7 @@ export function peopleRoutes(db: Db): FastifyPluginAsyncZod {
         config: admin,
         schema: {
           tags: ['api keys'],
-          summary: 'Revoke an API key (admin); it stops working at once, live connections close within seconds',
+          summary: 'Revoke an API key (admin); it stops working at once (on other api replicas within API_KEY_CACHE_MS), live connections close within seconds',
           security,
           params: ApiKeyParams,
           response: { 200: ApiKey, ...errors },
@@ -180,6 +181,7 @@ export function peopleRoutes(db: Db): FastifyPluginAsyncZod {
       },
       async (request) => {
         const key = await revokeApiKey(db, request.params.keyId);
+        apiKeys.forget(request.params.keyId);
         if (key === undefined) throw new AppError('not_found', `API key ${request.params.keyId} not found`);
         return key;
       },

@@ -28,14 +28,15 @@ export function fleetSalesRoutes(db: Db): FastifyPluginAsyncZod {
             'Store totals per bucket in [from, to) for each store named in `storeIds` (comma-separated), or for every store the ' +
             `caller may see; at most ${FLEET_SALES_MAX_STORES} stores. Each store's series is what ` +
             '`GET /api/v1/stores/{storeId}/sales` gives it: hours and days on the store\'s own clock, only buckets with data. ' +
-            'A store the caller may not see, or that does not exist, answers 404.',
+            'A store the caller may not see, or that does not exist, answers 404. `fields` (comma-separated, e.g. `net,orders`) ' +
+            'keeps only those figures in each bucket besides `t`; without it every figure is sent.',
           security: [{ apiKey: [] }],
           querystring: FleetSalesQuery,
           response: { 200: FleetSalesResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
         },
       },
       async (request, reply) => {
-        const { from, to, bucket, storeIds } = request.query;
+        const { from, to, bucket, storeIds, fields } = request.query;
         const visible = await listStores(db, principalOf(request).storeIds);
         let stores = visible;
         if (storeIds !== undefined) {
@@ -46,7 +47,7 @@ export function fleetSalesRoutes(db: Db): FastifyPluginAsyncZod {
         } else if (visible.length > FLEET_SALES_MAX_STORES) {
           throw new AppError('validation_failed', `storeIds: the key sees ${visible.length} stores; name at most ${FLEET_SALES_MAX_STORES}`);
         }
-        const series = await getFleetSalesSeriesJson(db, { stores, from: new Date(from), to: new Date(to), bucket });
+        const series = await getFleetSalesSeriesJson(db, { stores, from: new Date(from), to: new Date(to), bucket }, fields);
         // `FleetSalesResponse`, put together around each store's buckets as PostgreSQL wrote them.
         const parts = series.map((s) => `{"storeId":${JSON.stringify(s.storeId)},"timezone":${JSON.stringify(s.timezone)},"buckets":${s.buckets}}`);
         return sendJsonText(reply, `{"bucket":${JSON.stringify(bucket)},"stores":[${parts.join(',')}]}`);

@@ -39,24 +39,27 @@ export async function createApiKey(
 
 /**
  * Looks up a presented key; null when malformed, unknown, revoked or wrong. Constant-time compare.
- * Records the use (at most once a minute per key).
+ * Records the use (at most once a minute per key: the UPDATE is sent only when the row read says
+ * the last recorded use is older, not on every request).
  */
 export async function verifyApiKey(db: Kysely<Database>, presented: string): Promise<ApiPrincipal | null> {
   const parsed = parseSecretToken('ss', presented);
   if (parsed === null) return null;
   const row = await db
     .selectFrom('api_keys')
-    .select(['id', 'name', 'key_hash', 'scopes', 'store_ids'])
+    .select(['id', 'name', 'key_hash', 'scopes', 'store_ids', sql<boolean>`last_used_at IS NULL OR last_used_at < now() - ${LAST_USED_RESOLUTION}`.as('use_stale')])
     .where('id', '=', parsed.id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (row === undefined || !secretMatches(parsed.secret, row.key_hash)) return null;
-  await db
-    .updateTable('api_keys')
-    .set({ last_used_at: sql<Date>`now()` })
-    .where('id', '=', row.id)
-    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - ${LAST_USED_RESOLUTION}`)]))
-    .execute();
+  if (row.use_stale) {
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: sql<Date>`now()` })
+      .where('id', '=', row.id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - ${LAST_USED_RESOLUTION}`)]))
+      .execute();
+  }
   return { keyId: row.id, name: row.name, scopes: row.scopes as ApiScope[], storeIds: row.store_ids };
 }
 

@@ -1,7 +1,7 @@
 // Store sales series of the history API, read from the coarsest rollup that nests in the store's
 // local buckets: 1-minute rows for short ranges and 1-minute buckets, 15-minute/hourly/daily rows
 // for long ones. Every choice gives the 1-minute rollup's answer exactly.
-import type { SalesBucket, SalesBucketSize } from '@shelfsense/contracts';
+import { SALES_BUCKET_FIELDS, type SalesBucket, type SalesBucketField, type SalesBucketSize } from '@shelfsense/contracts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
 import { CONTINUOUS_AGGREGATES, continuousAggregatesMaterialized, readThroughAggregate, splitAtCutoff, wholeBuckets, type RollupBranch } from '../lib/continuous-aggregates.ts';
@@ -129,18 +129,20 @@ export async function getSalesSeries(
  * The same buckets as `getSalesSeries`, as the JSON array the API sends (`SalesBucket` objects, keys
  * in the same order, bucket starts in `Date#toISOString`'s form), written by PostgreSQL: for a
  * fleet read the api process spent more time decoding 36,000 rows of numerics and writing them
- * out again as JSON than the database spent reading them (`BUCKET_JSON` says how the numbers
+ * out again as JSON than the database spent reading them (`bucketJson` says how the numbers
  * keep their values).
  */
 export async function getSalesSeriesJson(
   db: Kysely<Database>,
   q: { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string },
+  fields: readonly SalesBucketField[] = SALES_BUCKET_FIELDS,
 ): Promise<string> {
+  const bucket = bucketJson(fields);
   const rows = await readSeries(
     db,
     q,
     (series) =>
-      sql<{ buckets: string }>`SELECT '[' || coalesce(string_agg(${BUCKET_JSON}, ',' ORDER BY s.t), '') || ']' AS buckets FROM ${series} s`,
+      sql<{ buckets: string }>`SELECT '[' || coalesce(string_agg(${bucket}, ',' ORDER BY s.t), '') || ']' AS buckets FROM ${series} s`,
   );
   return rows[0]?.buckets ?? '[]';
 }
@@ -152,7 +154,7 @@ export async function getSalesSeriesJson(
 const isoText = (t: RawBuilder<unknown>) => sql`to_char(${t} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * One bucket of a `readSeries` row `s` as a `SalesBucket` JSON object, keys in the API's order, by
+ * One bucket of a `readSeries` row `s` as a `SalesBucket` JSON object (`t` and `fields`), keys in the API's order, by
  * one `concat`: a third cheaper in PostgreSQL than `row_to_json` over float8 casts (numeric →
  * float8 goes through text and back) or a chain of `||` (a new string per step), and the same text. Amounts are numerics with at most
  * 4 decimals; `trim_scale` drops the trailing zeros, which leaves the text JavaScript writes for
@@ -160,23 +162,24 @@ const isoText = (t: RawBuilder<unknown>) => sql`to_char(${t} AT TIME ZONE 'UTC',
  * text of its nearest double). Longer ones (above 10^11 with 4 decimals) may come out with more
  * digits than JavaScript would write, but read back as the same number.
  */
-const BUCKET_JSON = sql`concat('{"t":"', ${isoText(sql`s.t`)}, '"', ${sql.join(
-  (
-    [
-      ['orders', 'orders'],
-      ['items', 'items'],
-      ['gross', 'gross'],
-      ['tax', 'tax'],
-      ['discount', 'discount'],
-      ['net', 'net'],
-      ['aov', 'aov'],
-      ['cancelledOrders', 'cancelled_orders'],
-      ['cancelledNet', 'cancelled_net'],
-      ['refundedOrders', 'refunded_orders'],
-      ['refundedNet', 'refunded_net'],
-    ] as const
-  ).map(([key, column]) => sql`${sql.lit(`,"${key}":`)}, trim_scale(${sql.ref(`s.${column}`)})`),
-)}, '}')`;
+const bucketJson = (fields: readonly SalesBucketField[]) =>
+  sql`concat('{"t":"', ${isoText(sql`s.t`)}, '"', ${sql.join(
+    SALES_BUCKET_FIELDS.filter((f) => fields.includes(f)).map((f) => sql`${sql.lit(`,"${f}":`)}, trim_scale(${sql.ref(`s.${BUCKET_COLUMNS[f]}`)})`),
+  )}, '}')`;
+
+const BUCKET_COLUMNS: Record<SalesBucketField, string> = {
+  orders: 'orders',
+  items: 'items',
+  gross: 'gross',
+  tax: 'tax',
+  discount: 'discount',
+  net: 'net',
+  aov: 'aov',
+  cancelledOrders: 'cancelled_orders',
+  cancelledNet: 'cancelled_net',
+  refundedOrders: 'refunded_orders',
+  refundedNet: 'refunded_net',
+};
 
 /**
  * Runs `select` over the store's series as a subquery `(t timestamptz, <SUMS>, aov)`, one row per
@@ -240,9 +243,16 @@ export async function getFleetSalesSeries(db: Kysely<Database>, q: FleetQuery, c
   return fleetRead(q, concurrency, (store) => getSalesSeries(db, { storeId: store.id, timezone: store.timezone, from: q.from, to: q.to, bucket: q.bucket }));
 }
 
-/** `getFleetSalesSeries` with each store's buckets as JSON text (`getSalesSeriesJson`). */
-export async function getFleetSalesSeriesJson(db: Kysely<Database>, q: FleetQuery, concurrency = 4): Promise<StoreSalesSeriesJson[]> {
-  return fleetRead(q, concurrency, (store) => getSalesSeriesJson(db, { storeId: store.id, timezone: store.timezone, from: q.from, to: q.to, bucket: q.bucket }));
+/** `getFleetSalesSeries` with each store's buckets as JSON text (`getSalesSeriesJson`), of `t` and `fields`. */
+export async function getFleetSalesSeriesJson(
+  db: Kysely<Database>,
+  q: FleetQuery,
+  fields: readonly SalesBucketField[] = SALES_BUCKET_FIELDS,
+  concurrency = 4,
+): Promise<StoreSalesSeriesJson[]> {
+  return fleetRead(q, concurrency, (store) =>
+    getSalesSeriesJson(db, { storeId: store.id, timezone: store.timezone, from: q.from, to: q.to, bucket: q.bucket }, fields),
+  );
 }
 
 async function fleetRead<B>(
