@@ -77,6 +77,10 @@ timescaledb.max_background_workers = 80
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+# A standby that never answers: a session that sets synchronous_commit = on waits after its commit's
+# pre-commit step until cancelled, which is how aggregate-threshold-race.test.ts holds a commit
+# across a refresh. Every other session commits at once (synchronous_commit = off above).
+synchronous_standby_names = 'shelfsense_phantom_standby'
 CONF
   runuser -u postgres -- "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
   echo "postgres://postgres:$password@127.0.0.1:$port/postgres"

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, consumerDefinitions, streamDefinitions } from '@shelfsense/contracts';
-import { createTimescaleJobMonitor, readTimescaleJobs, registerTimescaleJobMetrics, timescaleJobsHealth, type Db } from '@shelfsense/db';
+import { createTimescaleJobMonitor, invalidationGuardWarning, readTimescaleJobs, registerTimescaleJobMetrics, timescaleJobsHealth, type Db } from '@shelfsense/db';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { createAlertEvaluator } from './alerts/alert.evaluator.ts';
@@ -93,6 +93,8 @@ export function createApp(config: Config, deps: { nc: NatsConnection; db: Db; lo
 
   return {
     async start() {
+      const guardWarning = await invalidationGuardWarning(db);
+      if (guardWarning !== null) log.warn(guardWarning);
       const jsm = await jetstreamManager(nc);
       const consumerDefs = consumerDefinitions({ ackWaitMs: config.pos.ackWaitMs });
       if (config.nats.provisionStreams) {

@@ -118,6 +118,8 @@ export type TimescaleJobRunOutcome =
   | { kind: 'locked' }
   /** Re-read under the lock, the job no longer needs a run (another replica just ran it). */
   | { kind: 'not_due' }
+  /** TimescaleDB's scheduler is running the job right now (a background worker named for it). */
+  | { kind: 'running' }
   /** `recorded`: the success was written to the job's statistics (needs the extension owner's rights). */
   | { kind: 'succeeded'; durationMs: number; recorded: boolean; recordError?: string }
   | { kind: 'failed'; sqlState: string | null; message: string };
@@ -129,6 +131,8 @@ export type TimescaleJobRunOutcome =
  * ```sql
  * SELECT pg_try_advisory_lock(1397970058, $job) AS locked, pg_backend_pid() AS pid;
  * -- false → 'locked'. Else re-read the job (readTimescaleJobs with jobId) and ask stillDue().
+ * SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+ *                AND backend_type LIKE '% [' || $job || ']') AS running;   -- true → 'running'
  * CALL run_job($job);                                -- own statement, no transaction around it
  * INSERT INTO _timescaledb_internal.bgw_job_stat … ON CONFLICT (job_id) DO UPDATE …  -- see recordSuccess
  * SELECT pg_advisory_unlock(1397970058, $job);       -- in finally; a dropped connection releases it too
@@ -139,6 +143,13 @@ export type TimescaleJobRunOutcome =
  * cannot run inside a transaction block" (compression policies also commit per chunk). `run_job`
  * itself does not touch `job_stats` (checked on 2.23.1), so without recordSuccess the job would look
  * failing forever and every replica would run it again on its next tick.
+ *
+ * Never alongside the scheduler's own run of the job: a background worker runs a job under a
+ * backend type named for it ("Refresh Continuous Aggregate Policy [1002]"). Two refreshes of one
+ * continuous aggregate at once can materialize a bucket twice on TimescaleDB 2.23 (duplicate rows
+ * in the aggregate; upstream timescale/timescaledb#9221), so an overdue job that is in fact still
+ * running is left alone. The check leaves a gap of milliseconds (the scheduler starting the job
+ * just after it), which the fallback meets only for jobs the scheduler is not running well.
  *
  * `onRunning(pid)` gets the backend pid while `run_job` runs, so a shutting-down owner can cancel it
  * (`cancelBackend`).
@@ -159,6 +170,9 @@ export async function runTimescaleJobExclusively<DB>(
       const snapshot = await readTimescaleJobs(conn, { jobId });
       const job = snapshot.kind === 'jobs' ? snapshot.jobs[0] : undefined;
       if (snapshot.kind !== 'jobs' || job === undefined || !opts.stillDue(job, snapshot.at)) return { kind: 'not_due' };
+      const busy = await sql<{ running: boolean }>`SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_type LIKE ${`% [${jobId}]`}) AS running`.execute(conn);
+      if (busy.rows[0]?.running === true) return { kind: 'running' };
       const started = (await sql<{ t: Date }>`SELECT clock_timestamp() AS t`.execute(conn)).rows[0]?.t ?? new Date();
       opts.onRunning?.(pid);
       try {

@@ -2,6 +2,7 @@ import {
   applyRollupDeltas,
   ensureStoresExist,
   getOrderFacts,
+  holdInvalidationThreshold,
   insertOrders,
   lockOrderHeads,
   setOrderHeads,
@@ -49,6 +50,9 @@ export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): 
         order.lines.map((l) => ({ storeId, sku: l.sku, name: l.name, category: l.category ?? null, price: l.unitPrice, seenAt: new Date(order.createdAt) })),
       ),
     );
+    // Last statement before commit: a concurrent refresh of the aggregates waits until this write is
+    // visible (lib/invalidation-threshold-guard.ts in @shelfsense/db).
+    await holdInvalidationThreshold(db, trx);
     const touchedBuckets = new Map<string, Date[]>();
     for (const d of deltas.sales) touchedBuckets.set(d.storeId, [...(touchedBuckets.get(d.storeId) ?? []), d.bucket]);
     return { inserted: inserted.length, headChanges: changes.length, touchedStores: [...touchedBuckets.keys()], touchedBuckets };

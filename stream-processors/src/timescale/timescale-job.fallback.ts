@@ -114,6 +114,9 @@ export function createTimescaleJobFallback(deps: {
       case 'not_due':
         log.debug({ ...jobFields(job), outcome: outcome.kind }, 'TimescaleDB job left to another replica');
         return;
+      case 'running':
+        log.debug(jobFields(job), 'TimescaleDB job left to the scheduler, which is running it');
+        return;
       case 'succeeded':
         failedAttempts.delete(job.id);
         log.info(
