@@ -73,6 +73,9 @@ export interface ApiBenchResult {
   readonly series: Readonly<Record<string, readonly number[]>>;
   /** ms of `GET /api/v1/sales` (every store's hourly series in one request), per request. */
   readonly fleetEndpoint: readonly number[];
+  /** The same with `fields=net,orders` (the opt-in narrow buckets), per request; and its size against the full answer's. */
+  readonly fleetNarrow: readonly number[];
+  readonly fleetBytes: { readonly full: number; readonly narrow: number };
   /** ms until every store's hourly series had arrived, one request per store all in flight, per round; and each request's own time. */
   readonly fleet: { readonly rounds: readonly number[]; readonly requests: readonly number[] };
   /** The fleet endpoint answered every store, the first with exactly its own series. */
@@ -209,6 +212,10 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
     const fleetMatches =
       fleetBody?.stores?.length === o.stores && JSON.stringify(fleetBody.stores.find((x) => x.storeId === storeId(0))?.buckets) === JSON.stringify(firstOwn?.buckets);
     const fleetEndpoint = await sequential(`/api/v1/sales?from=${from}&to=${to}&bucket=1h`, o.fleetRounds);
+    const narrowPath = `/api/v1/sales?from=${from}&to=${to}&bucket=1h&fields=net,orders`;
+    const narrowBody = (await get(narrowPath)) as { stores?: { storeId: string; buckets: { t: string; orders: number; net: number }[] }[] } | undefined;
+    const fleetBytes = { full: JSON.stringify(fleetBody).length, narrow: JSON.stringify(narrowBody).length };
+    const fleetNarrow = await sequential(narrowPath, o.fleetRounds);
     const fleetRounds: number[] = [];
     const fleetRequests: number[] = [];
     for (let r = 0; r < o.fleetRounds + 2; r++) {
@@ -253,6 +260,8 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
       rows,
       series,
       fleetEndpoint,
+      fleetNarrow,
+      fleetBytes,
       fleetMatches,
       fleet: { rounds: fleetRounds, requests: fleetRequests },
       topItems,

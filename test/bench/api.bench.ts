@@ -76,7 +76,8 @@ const markdown = `## History API and live fan-out${r.timescale ? ' on TimescaleD
 ${Object.entries(r.series)
   .map(([tz, xs]) => `| hourly sales series, 1 store (${tz}), one request at a time | ${pqs(xs)} |`)
   .join('\n')}
-| hourly sales series of all ${r.stores} stores in one request (\`GET /api/v1/sales\`) | ${pqs(r.fleetEndpoint)} |
+| hourly sales series of all ${r.stores} stores in one request (\`GET /api/v1/sales\`, ${(r.fleetBytes.full / 1e6).toFixed(1)} MB of JSON) | ${pqs(r.fleetEndpoint)} |
+| … the same with \`fields=net,orders\` (opt-in: \`t\`, \`orders\`, \`net\` per bucket, ${(r.fleetBytes.narrow / 1e6).toFixed(1)} MB) | ${pqs(r.fleetNarrow)} |
 | hourly sales series of all ${r.stores} stores, one request each, all in flight at once: until the last arrived | ${pqs(r.fleet.rounds)} |
 | … the same, each request on its own | ${pqs(r.fleet.requests)} |
 | top 10 items over the range, 1 store | ${pqs(r.topItems)} |
