@@ -160,6 +160,25 @@ try {
   const copyRate = events.length / copySeconds;
   log(`phase 3: COPY ${copyRate.toFixed(0)} orders/s`);
 
+  // ── edge ingest (owned with test/bench/edge-ingest-bench.ts) ──────────────────────────────────
+  // The edge agent's own ingest rates, each on its own nats-server so the processors above do not
+  // compete: POST /pos/orders (32 clients, 202 after the JetStream ack) against a bare fastify route
+  // fed the same bodies by the same load generator, and a generated PetPooja file through the batch
+  // endpoint (then again: all duplicates). Ratios are to phase 1b's exactly-once rate.
+  const edgeIngest = await import('./edge-ingest-bench.ts');
+  const IMPORT_ORDERS = Number(process.env.BENCH_IMPORT_ORDERS ?? 1_000_000);
+  const edgeBodies = edgeIngest.genericOrderBodies(EDGE_ORDERS);
+  const bareHttp = await edgeIngest.measureBareFastify({ orders: EDGE_ORDERS, clients: 32, bodies: edgeBodies });
+  const edgeHttp = await edgeIngest.measureEdgeHttp({ orders: EDGE_ORDERS, clients: 32, bodies: edgeBodies });
+  log(`edge ingest: POST /pos/orders ${edgeHttp.rate.toFixed(0)}/s, bare fastify ${bareHttp.rate.toFixed(0)}/s`);
+  const edgeImport = await edgeIngest.measureImporter({ orders: IMPORT_ORDERS, log });
+  const edgeIngestRows = `| edge agent \`POST /pos/orders\` alone, 32 clients, each 202 after its JetStream ack (own nats-server, no processors) | **${edgeHttp.rate.toFixed(0)} orders/s** (${edgeHttp.requests} in ${edgeHttp.seconds.toFixed(1)} s, ${edgeHttp.failures} non-202) = **${(edgeHttp.rate / bareHttp.rate).toFixed(2)}×** bare fastify, **${(edgeHttp.rate / liveRate).toFixed(2)}×** the exactly-once path |
+| bare fastify route answering a same-size JSON body (same bodies, same load generator) | ${bareHttp.rate.toFixed(0)} requests/s (${bareHttp.requests} in ${bareHttp.seconds.toFixed(1)} s) |
+| importer, ${IMPORT_ORDERS} PetPooja orders (${(edgeImport.fileBytes / 2 ** 20).toFixed(0)} MiB JSON Lines) through \`POST /pos/petpooja:batch\` (\`--edge\`, batches of 500, 4 in flight) | **${edgeImport.first.rate.toFixed(0)} orders/s** (${edgeImport.first.seconds.toFixed(1)} s) = **${(edgeImport.first.rate / liveRate).toFixed(2)}×** the exactly-once path; importer peak RSS ${edgeImport.first.peakRssMiB} MiB |
+| the same file again | ${edgeImport.rerun.duplicate} of ${IMPORT_ORDERS} reported duplicate, ${edgeImport.rerun.rate.toFixed(0)} orders/s, peak RSS ${edgeImport.rerun.peakRssMiB} MiB |
+`;
+  // ── end edge ingest ──────────────────────────────────────────────────────────────────────────
+
   // 4. Publish → live update latency at a steady 1,000 orders/s (fresh ids, event time = now).
   const latencies: number[] = [];
   const sub = nc.subscribe(subjects.wildcard.live('*', 'sales'), {
@@ -193,7 +212,7 @@ try {
 | end-to-end, JetStream publish → processors → committed rollups (edge HTTP excluded), live event times (last 10 min) | **${liveRate.toFixed(0)} orders/s** (${liveMessages.length} in ${liveSeconds.toFixed(1)} s) |
 | the same for a 30-day backfill (rollup rows spread over ~43,000 minutes × 5 stores) | **${pipelineRate.toFixed(0)} orders/s** (${events.length} in ${pipelineSeconds.toFixed(1)} s) |
 | end-to-end including the edge agent's \`POST /pos/orders\` (32 concurrent clients) | **${edgeRate.toFixed(0)} orders/s** (${bodies.length} in ${edgeSeconds.toFixed(1)} s, ${failures} non-202) |
-| raw \`COPY\` of the same orders + lines into the same database | ${copyRate.toFixed(0)} orders/s (${copySeconds.toFixed(1)} s) |
+${edgeIngestRows}| raw \`COPY\` of the same orders + lines into the same database | ${copyRate.toFixed(0)} orders/s (${copySeconds.toFixed(1)} s) |
 | exactly-once path ÷ raw COPY | ${(liveRate / copyRate).toFixed(2)} live, ${(pipelineRate / copyRate).toFixed(2)} backfill |
 | publish → live update latency at 1,000 orders/s (${latencies.length} updates) | p50 **${p50} ms**, p99 **${p99} ms** |
 
