@@ -108,7 +108,9 @@ export async function insertOrders(trx: Kysely<Database>, records: readonly Orde
       lcol('discount', 'numeric', (x) => x.l.discount),
       lcol('add_ons', 'jsonb', (x) => JSON.stringify(x.l.addOns)),
     ];
-    await sql`INSERT INTO order_lines ${columnList(lineColumns)} ${unnestRows(lineColumns)} ON CONFLICT DO NOTHING`.execute(trx);
+    // No ON CONFLICT: a line's key extends its order's key, and only orders this statement just
+    // inserted get lines, so a conflict cannot happen (and would rightly fail the batch).
+    await sql`INSERT INTO order_lines ${columnList(lineColumns)} ${unnestRows(lineColumns)}`.execute(trx);
   }
   // Facts straight from the validated records: the same values the rows were written with.
   return fresh.map(({ storeId, order: o }) => ({
@@ -150,6 +152,38 @@ export async function lockOrderHeads(
   const { rows } = await sql<{ store_id: string; order_id: string; revision: number }>`
     SELECT h.store_id, h.order_id, h.revision FROM order_heads h
     JOIN unnest(${storeIds}::text[], ${orderIds}::text[]) AS t(s, o) ON h.store_id = t.s AND h.order_id = t.o
+    ORDER BY h.store_id COLLATE "C", h.order_id COLLATE "C"
+    FOR UPDATE OF h`.execute(trx);
+  return new Map(rows.map((r) => [`${r.store_id}\u0000${r.order_id}`, r.revision]));
+}
+
+/**
+ * The write path's form of `lockOrderHeads`: one statement creates the head of every order seen for
+ * the first time directly at its new revision (nothing to subtract, nothing to update later), and
+ * only orders that already have a head are locked and read, in sorted key order as above. Returns
+ * the current head revision of those (the new ones are absent). A concurrent batch that creates the
+ * same head first makes this insert wait for its commit, after which the key is locked and read
+ * like any existing head, so two revisions of one order still apply one after the other.
+ */
+export async function claimOrderHeads(trx: Kysely<Database>, proposed: readonly OrderRevisionKey[]): Promise<Map<string, number>> {
+  const best = new Map<string, OrderRevisionKey>();
+  for (const k of proposed) {
+    const id = `${k.storeId}\u0000${k.orderId}`;
+    const seen = best.get(id);
+    if (seen === undefined || k.revision > seen.revision) best.set(id, k);
+  }
+  const sorted = [...best.entries()].sort(([a], [b]) => byKey(a, b)).map(([, k]) => k);
+  if (sorted.length === 0) return new Map();
+  const { rows: created } = await sql<{ store_id: string; order_id: string }>`
+    INSERT INTO order_heads (store_id, order_id, revision)
+    SELECT * FROM unnest(${sorted.map((k) => k.storeId)}::text[], ${sorted.map((k) => k.orderId)}::text[], ${sorted.map((k) => k.revision)}::int[])
+    ON CONFLICT DO NOTHING RETURNING store_id, order_id`.execute(trx);
+  const isNew = new Set(created.map((r) => `${r.store_id}\u0000${r.order_id}`));
+  const existing = sorted.filter((k) => !isNew.has(`${k.storeId}\u0000${k.orderId}`));
+  if (existing.length === 0) return new Map();
+  const { rows } = await sql<{ store_id: string; order_id: string; revision: number }>`
+    SELECT h.store_id, h.order_id, h.revision FROM order_heads h
+    JOIN unnest(${existing.map((k) => k.storeId)}::text[], ${existing.map((k) => k.orderId)}::text[]) AS t(s, o) ON h.store_id = t.s AND h.order_id = t.o
     ORDER BY h.store_id COLLATE "C", h.order_id COLLATE "C"
     FOR UPDATE OF h`.execute(trx);
   return new Map(rows.map((r) => [`${r.store_id}\u0000${r.order_id}`, r.revision]));

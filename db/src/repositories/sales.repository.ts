@@ -92,27 +92,18 @@ async function addToRollup(
 const SALES_SUMS = ['orders', 'items', 'gross', 'tax', 'discount', 'net', 'cancelled_orders', 'cancelled_net', 'refunded_orders', 'refunded_net'];
 const DIMENSION_SUMS = ['orders', 'items', 'gross', 'net', 'cancelled_orders', 'cancelled_net', 'refunded_orders', 'refunded_net'];
 
-/** Adds deltas to the 1-minute rollups (store sales, per dimension, per item) with `+=`. */
+/**
+ * Adds deltas to the 1-minute rollups (store sales, per dimension, per item) with `+=`. `sales_1m`
+ * goes last: its rows, and on plain PostgreSQL the 15-minute/hourly/daily rows its triggers keep,
+ * are the ones every concurrent batch of a store shares, and their locks are held until commit.
+ */
 export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDeltas): Promise<void> {
   await addToRollup(
     trx,
-    'sales_1m',
-    ['store_id', 'bucket'],
-    SALES_SUMS,
-    deltas.sales.map((d) => ({
-      store_id: d.storeId,
-      bucket: d.bucket,
-      orders: d.orders,
-      items: d.items,
-      gross: d.gross,
-      tax: d.tax,
-      discount: d.discount,
-      net: d.net,
-      cancelled_orders: d.cancelledOrders,
-      cancelled_net: d.cancelledNet,
-      refunded_orders: d.refundedOrders,
-      refunded_net: d.refundedNet,
-    })),
+    'item_sales_1m',
+    ['store_id', 'bucket', 'sku', 'category'],
+    ['quantity', 'net', 'lines'],
+    deltas.items.map((d) => ({ store_id: d.storeId, bucket: d.bucket, sku: d.sku, category: d.category, quantity: d.quantity, net: d.net, lines: d.lines })),
   );
   await addToRollup(
     trx,
@@ -136,9 +127,22 @@ export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDel
   );
   await addToRollup(
     trx,
-    'item_sales_1m',
-    ['store_id', 'bucket', 'sku', 'category'],
-    ['quantity', 'net', 'lines'],
-    deltas.items.map((d) => ({ store_id: d.storeId, bucket: d.bucket, sku: d.sku, category: d.category, quantity: d.quantity, net: d.net, lines: d.lines })),
+    'sales_1m',
+    ['store_id', 'bucket'],
+    SALES_SUMS,
+    deltas.sales.map((d) => ({
+      store_id: d.storeId,
+      bucket: d.bucket,
+      orders: d.orders,
+      items: d.items,
+      gross: d.gross,
+      tax: d.tax,
+      discount: d.discount,
+      net: d.net,
+      cancelled_orders: d.cancelledOrders,
+      cancelled_net: d.cancelledNet,
+      refunded_orders: d.refundedOrders,
+      refunded_net: d.refundedNet,
+    })),
   );
 }

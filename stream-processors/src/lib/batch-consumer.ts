@@ -50,23 +50,37 @@ export async function runBatchConsumer<E extends StoreEvent, R>(opts: BatchConsu
 
   // Up to `concurrency` batch transactions at once: the next batch is gathered and written while
   // the previous one commits. Safe because every lock phase of a batch takes its keys in one order.
+  // While every slot is busy, arriving messages keep joining the waiting batch (up to `batchMax`)
+  // instead of being cut into small ones: under load, batches grow to what arrived during one
+  // commit, so per-statement costs and contended rollup rows are paid once per large batch, while
+  // a quiet stream still gets a batch per message as soon as a slot is free.
   const inFlight = new Set<Promise<void>>();
-  const launch = async (current: JsMsg[]) => {
-    while (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
-    const p = processSafely(opts, current).finally(() => inFlight.delete(p));
+  const batch: JsMsg[] = [];
+  const flush = () => {
+    const current = batch.splice(0, opts.batchMax);
+    const p: Promise<void> = processSafely(opts, current).finally(() => {
+      inFlight.delete(p);
+      // The messages gathered while every slot was busy go now (getPending() is no guide here:
+      // it can stay at 1 after a pull status and would leave them waiting for the next message).
+      if (batch.length > 0) flush();
+    });
     inFlight.add(p);
   };
-  let batch: JsMsg[] = [];
   for await (const msg of messages) {
     batch.push(msg);
-    // getPending() counts messages already buffered behind this one; flush when none are waiting.
-    if (batch.length >= opts.batchMax || messages.getPending() <= 1) {
-      const current = batch;
-      batch = [];
-      await launch(current);
+    if (batch.length >= opts.batchMax) {
+      // Full batch: wait for a slot (the consumer's buffer and JetStream hold the rest meanwhile).
+      while (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+      if (batch.length > 0) flush();
+    } else if (inFlight.size < opts.concurrency && messages.getPending() <= 1) {
+      // getPending() counts messages already buffered behind this one; flush when none are waiting.
+      flush();
     }
   }
-  if (batch.length > 0) await launch(batch);
+  while (batch.length > 0) {
+    while (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+    if (batch.length > 0) flush();
+  }
   await Promise.all(inFlight);
 }
 

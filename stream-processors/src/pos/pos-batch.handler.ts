@@ -1,10 +1,10 @@
 import {
   applyRollupDeltas,
+  claimOrderHeads,
   ensureStoresExist,
   getOrderFacts,
   holdInvalidationThreshold,
   insertOrders,
-  lockOrderHeads,
   setOrderHeads,
   upsertObservedProducts,
   type Db,
@@ -27,7 +27,10 @@ export interface BatchResult {
  * Exactly-once effects on at-least-once delivery (docs/architecture.md §4): one transaction inserts raw rows
  * with ON CONFLICT DO NOTHING, derives rollup deltas only from rows actually inserted, applies them
  * with `+=`, and commits. The caller acks only after this resolves, so a crash replays harmlessly.
- * Lock phases (stores, orders, heads, rollups, products) each take their keys in sorted order.
+ * Lock phases (stores, orders, heads, products, rollups) each take their keys in sorted order, in
+ * the same phase order in every batch, so concurrent batches cannot deadlock. The rows every batch
+ * shares (products, the current minutes and the hourly/daily rows behind `sales_1m`) come last:
+ * their locks are held until commit, so concurrent batches queue for them only briefly.
  */
 export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): Promise<BatchResult> {
   return db.transaction().execute(async (trx) => {
@@ -35,21 +38,25 @@ export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): 
     const inserted = await insertOrders(trx, records);
     if (inserted.length === 0) return { inserted: 0, headChanges: 0, touchedStores: [], touchedBuckets: new Map() };
 
-    const heads = await lockOrderHeads(trx, inserted);
-    const changes = planHeadChanges(inserted, heads);
+    // Heads of first-seen orders are created at their revision; `existing` holds the others, locked.
+    const existing = await claimOrderHeads(trx, inserted);
+    const changes = planHeadChanges(inserted, existing);
     const previous = await getOrderFacts(trx, changes.flatMap((c) => (c.previous === null ? [] : [c.previous])));
+    await setOrderHeads(
+      trx,
+      changes.flatMap((c) => (existing.has(`${c.next.storeId}\u0000${c.next.orderId}`) ? [c.next] : [])),
+    );
     const deltas = rollupDeltas(
       changes.map((c) => c.next),
       previous,
     );
-    await applyRollupDeltas(trx, deltas);
-    await setOrderHeads(trx, changes.map((c) => c.next));
     await upsertObservedProducts(
       trx,
       records.flatMap(({ storeId, order }) =>
         order.lines.map((l) => ({ storeId, sku: l.sku, name: l.name, category: l.category ?? null, price: l.unitPrice, seenAt: new Date(order.createdAt) })),
       ),
     );
+    await applyRollupDeltas(trx, deltas);
     // Last statement before commit: a concurrent refresh of the aggregates waits until this write is
     // visible (lib/invalidation-threshold-guard.ts in @shelfsense/db).
     await holdInvalidationThreshold(db, trx);
