@@ -93,3 +93,34 @@ describe('zoneOffsetMs', () => {
     expect(zoneOffsetMs(Date.parse('2025-12-01T00:00:00Z'), 'America/New_York')).toBe(-5 * 3_600_000);
   });
 });
+
+describe('zoneOffsetMs (kept per UTC hour)', () => {
+  /** The offset straight from Intl, computed the long way, to check the per-hour cache against. */
+  const intlOffset = (utcMs: number, timeZone: string) => {
+    const at = Math.floor(utcMs / 1000) * 1000;
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+        .formatToParts(new Date(at))
+        .map((x) => [x.type, x.value]),
+    );
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - at;
+  };
+
+  it('equals Intl at every 7 minutes 13 seconds across DST changes, a half-hour DST zone and a mid-hour transition', () => {
+    const cases: [string, string][] = [
+      ['Europe/Amsterdam', '2025-03-29T00:00:00Z'], // spring forward 2025-03-30 01:00Z
+      ['Europe/Amsterdam', '2025-10-25T00:00:00Z'], // fall back 2025-10-26 01:00Z
+      ['America/New_York', '2025-11-01T00:00:00Z'],
+      ['Australia/Lord_Howe', '2025-04-05T00:00:00Z'], // 30-minute DST, changes at 01:30 local
+      ['Asia/Kathmandu', '1985-12-31T00:00:00Z'], // +05:30 → +05:45 on 1986-01-01 00:00 local (18:15Z)
+    ];
+    for (const [zone, from] of cases) {
+      const start = Date.parse(from);
+      const mismatches: string[] = [];
+      for (let t = start; t < start + 3 * 86_400_000; t += 433_000) {
+        if (zoneOffsetMs(t, zone) !== intlOffset(t, zone)) mismatches.push(new Date(t).toISOString());
+      }
+      expect(mismatches, zone).toEqual([]);
+    }
+  });
+});

@@ -52,8 +52,33 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** UTC offset of `timeZone` at instant `utcMs`, in ms (Asia/Kolkata → +19_800_000). */
+const HOUR_MS = 3_600_000;
+/** Offsets per (zone, UTC hour): an hour whose start and end have the same offset has it throughout. */
+const hourOffsets = new Map<string, number | null>();
+const MAX_CACHED_HOURS = 100_000;
+
+/**
+ * UTC offset of `timeZone` at instant `utcMs`, in ms (Asia/Kolkata → +19_800_000).
+ *
+ * `formatToParts` is slow (it was the agent's largest cost importing PetPooja files: ~5 calls per
+ * order), so offsets are kept per UTC hour: when the offsets at an hour's start and at its end are
+ * equal, every instant of that hour has it (no zone in the tz database changes its offset twice
+ * within an hour); an hour with a change in it is computed exactly every time.
+ */
 export function zoneOffsetMs(utcMs: number, timeZone: string): number {
+  const hour = Math.floor(utcMs / HOUR_MS);
+  const key = `${timeZone}|${hour}`;
+  let cached = hourOffsets.get(key);
+  if (cached === undefined) {
+    const atStart = exactZoneOffsetMs(hour * HOUR_MS, timeZone);
+    cached = exactZoneOffsetMs((hour + 1) * HOUR_MS, timeZone) === atStart ? atStart : null;
+    if (hourOffsets.size >= MAX_CACHED_HOURS) hourOffsets.clear();
+    hourOffsets.set(key, cached);
+  }
+  return cached ?? exactZoneOffsetMs(utcMs, timeZone);
+}
+
+function exactZoneOffsetMs(utcMs: number, timeZone: string): number {
   const wholeSecond = Math.floor(utcMs / 1000) * 1000;
   const parts: Record<string, string> = {};
   for (const p of formatterFor(timeZone).formatToParts(new Date(wholeSecond))) parts[p.type] = p.value;
