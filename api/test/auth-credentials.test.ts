@@ -1,11 +1,15 @@
 // API keys and wall display tokens against real PostgreSQL and NATS: the secret shown once, list,
 // last use, scopes and store allow-list, revocation (401 at once, an open live connection closed
-// with 1008 within seconds), a display token reading only its store's wall data; and a refused
-// WebSocket upgrade whose connection the api closes (it used to stay open for good).
+// with 1008 within seconds), a display token reading only its store's wall data; store-list, role
+// and scope changes reaching open live connections within seconds (channels no longer readable
+// dropped with an error, the rest kept); and a refused WebSocket upgrade whose connection the api
+// closes (it used to stay open for good).
 import type { NatsConnection } from '@nats-io/transport-node';
+import { subjects } from '@shelfsense/contracts';
 import { createUser, upsertStore, type Db } from '@shelfsense/db';
 import { connectNats, createTestDatabase, startNats, type TestNats } from '@shelfsense/test';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { request as httpRequest } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -69,6 +73,57 @@ describe('API keys and display tokens', () => {
     ws.send(JSON.stringify({ type: 'subscribe', channels: [channel] }));
     await snapshot;
     return { ws, closed };
+  };
+
+  interface LiveFrame {
+    type: string;
+    channel?: string;
+    code?: string;
+    message?: string;
+    data?: { marker?: string };
+  }
+  /**
+   * Opens the live endpoint with `headers` (a cookie or a bearer key), subscribes to `channels` and
+   * waits for their snapshots; `frames` collects everything the server sends, `next` waits for a frame.
+   */
+  const openLiveAs = async (headers: Record<string, string>, channels: string[]) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, { headers });
+    const frames: LiveFrame[] = [];
+    const waiters = new Set<() => void>();
+    ws.on('message', (raw: Buffer) => {
+      frames.push(JSON.parse(raw.toString()) as LiveFrame);
+      for (const w of waiters) w();
+    });
+    const closed = new Promise<{ code: number; at: number }>((resolve) => ws.on('close', (code) => resolve({ code, at: Date.now() })));
+    /** The first frame (already received or to come) that `match` accepts; fails after `ms`. */
+    const next = (match: (f: LiveFrame) => boolean, ms: number) =>
+      new Promise<LiveFrame>((resolve, reject) => {
+        const look = () => {
+          const f = frames.find(match);
+          if (f === undefined) return;
+          waiters.delete(look);
+          clearTimeout(timer);
+          resolve(f);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(look);
+          reject(new Error(`no such frame within ${ms} ms; got ${JSON.stringify(frames)}`));
+        }, ms);
+        waiters.add(look);
+        look();
+      });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.send(JSON.stringify({ type: 'subscribe', channels }));
+    for (const channel of channels) await next((f) => f.type === 'snapshot' && f.channel === channel, 5000);
+    return { ws, frames, next, closed };
+  };
+  /** Publishes a sales update for `store` and waits until the connection got it on `store:<store>:sales`. */
+  const updateArrives = async (live: Awaited<ReturnType<typeof openLiveAs>>, store: string, marker: string) => {
+    nc.publish(subjects.live(store, 'sales'), JSON.stringify({ kind: 'sales', storeId: store, marker }));
+    await live.next((f) => f.type === 'update' && f.data?.marker === marker, 5000);
   };
 
   beforeAll(async () => {
@@ -218,6 +273,54 @@ describe('API keys and display tokens', () => {
     const { code, at } = await live.closed;
     expect(code).toBe(1008);
     expect(at - revokedAt).toBeLessThan(RECHECK_MS + 3000);
+  });
+
+  it("a user's changed stores or role reach an open live connection within seconds: channels it may no longer read are dropped with an error, the rest keep working", async () => {
+    await createUser(db, { email: 'lea@example.com', name: 'lea', role: 'manager', storeIds: [A, B], password: PASSWORD });
+    const lea = await signIn('lea@example.com');
+    const userId = (await get('/api/v1/auth/me', lea)).json<{ id: string }>().id;
+    const live = await openLiveAs(lea, [`store:${A}:sales`, `store:${B}:sales`, 'alerts']);
+    await updateArrives(live, B, 'b-before');
+
+    const changedAt = Date.now();
+    const res = await sut.inject({ method: 'PATCH', url: `/api/v1/users/${userId}`, headers: admin, payload: { storeIds: [A] } });
+    expect(res.statusCode, res.body).toBe(200);
+    const error = await live.next((f) => f.type === 'error' && f.channel === `store:${B}:sales`, RECHECK_MS + 3000);
+    expect(error.code).toBe('not_found');
+    await live.next((f) => f.type === 'unsubscribed' && f.channel === `store:${B}:sales`, 1000);
+    expect(Date.now() - changedAt).toBeLessThan(RECHECK_MS + 3000);
+    // Only B's channel went; the connection and A's channel carry on, and B's updates no longer come.
+    expect(live.frames.filter((f) => f.type === 'unsubscribed').map((f) => f.channel)).toEqual([`store:${B}:sales`]);
+    nc.publish(subjects.live(B, 'sales'), JSON.stringify({ kind: 'sales', storeId: B, marker: 'b-after' }));
+    await updateArrives(live, A, 'a-after');
+    expect(live.frames.some((f) => f.data?.marker === 'b-after')).toBe(false);
+    expect(live.ws.readyState).toBe(WebSocket.OPEN);
+
+    // Made an admin (every store): B can be subscribed again on the same connection.
+    expect((await sut.inject({ method: 'PATCH', url: `/api/v1/users/${userId}`, headers: admin, payload: { role: 'admin' } })).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, RECHECK_MS + 1000));
+    live.ws.send(JSON.stringify({ type: 'subscribe', channels: [`store:${B}:sales`] }));
+    await live.next((f) => f.type === 'snapshot' && f.channel === `store:${B}:sales` && live.frames.indexOf(f) > live.frames.indexOf(error), 5000);
+    live.ws.close();
+  });
+
+  it("a key's changed stores drop the channels it no longer covers; losing the read scope closes the connection with 1008", async () => {
+    const created = await createKey({ name: 'changing', scopes: ['read'], storeIds: [A, B] });
+    const live = await openLiveAs(bearer(created.key), [`store:${A}:shelf`, `store:${B}:shelf`]);
+    // No api route changes a key: an operator's UPDATE, seen by the re-check like any other change.
+    await sql`UPDATE api_keys SET store_ids = ${[B]} WHERE id = ${created.id}`.execute(db);
+    const error = await live.next((f) => f.type === 'error' && f.channel === `store:${A}:shelf`, RECHECK_MS + 3000);
+    expect(error).toMatchObject({ code: 'not_found', message: expect.stringContaining('withdrawn') });
+    await live.next((f) => f.type === 'unsubscribed' && f.channel === `store:${A}:shelf`, 1000);
+    expect(live.ws.readyState).toBe(WebSocket.OPEN);
+
+    const changedAt = Date.now();
+    await sql`UPDATE api_keys SET scopes = ${['ingest']} WHERE id = ${created.id}`.execute(db);
+    const { code, at } = await live.closed;
+    expect(code).toBe(1008);
+    expect(at - changedAt).toBeLessThan(RECHECK_MS + 3000);
+    // Its own channel B was never dropped with an error before the close.
+    expect(live.frames.filter((f) => f.type === 'error').map((f) => f.channel)).toEqual([`store:${A}:shelf`]);
   });
 
   it('closes the connection of a refused WebSocket upgrade (401) instead of keeping it open', async () => {

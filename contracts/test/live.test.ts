@@ -74,6 +74,13 @@ describe('live frames', () => {
       message: 'channel store:x:sales not found',
     });
     expect(readLiveServerMessage('{"type":"error","code":"teapot"}')).toEqual({ type: 'error', code: 'internal', message: 'live error' });
+    // A channel whose access was withdrawn: the error names it.
+    expect(readLiveServerMessage('{"type":"error","code":"not_found","channel":"store:a:sales","message":"withdrawn"}')).toEqual({
+      type: 'error',
+      code: 'not_found',
+      channel: 'store:a:sales',
+      message: 'withdrawn',
+    });
     expect(readLiveServerMessage('{"type":"pong"}')).toEqual({ type: 'pong' });
     expect(readLiveServerMessage('{"type":"unsubscribed","channel":"alerts"}')).toEqual({ type: 'unsubscribed', channel: 'alerts' });
   });
@@ -100,6 +107,7 @@ describe('live frames', () => {
       }
     }
     expect(LiveServerMessage.safeParse({ type: 'error', code: 'unavailable', message: 'x' }).success).toBe(true);
+    expect(LiveServerMessage.safeParse({ type: 'error', code: 'not_found', channel: 'store:a:shelf', message: 'x' }).success).toBe(true);
     expect(LiveServerMessage.safeParse({ type: 'error', code: 'teapot', message: 'x' }).success).toBe(false);
   });
 });

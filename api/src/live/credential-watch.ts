@@ -1,17 +1,28 @@
-import { activeApiKeyIds, activeDisplayTokenIds, activeSessionIds, type Db } from '@shelfsense/db';
+import { activeApiKeys, activeDisplayTokenIds, activeSessions, type Db } from '@shelfsense/db';
 import type { Logger } from 'pino';
-import type { Principal } from '../auth/principal.ts';
+import { permissionsOf, type Principal } from '../auth/principal.ts';
+
+/** What a watched connection is told. */
+export interface CredentialEvents {
+  /** The credential is no longer valid, or no longer allows reading live updates: close the connection. */
+  readonly onRevoked: () => void;
+  /** The credential is still valid but its stores (or role, or scopes) changed: `principal` is how it is now. */
+  readonly onChanged: (principal: Principal) => void;
+}
 
 interface Watched {
-  readonly principal: Principal;
-  readonly onRevoked: () => void;
+  principal: Principal;
+  readonly events: CredentialEvents;
 }
 
 /**
- * Ends live connections whose credential stopped being valid (key or display token revoked,
- * session signed out, expired, or its user disabled). A WebSocket is authenticated once, at the
- * upgrade; this re-checks every open connection's credential every `intervalMs` with one query
- * per kind of credential, however many connections there are.
+ * Keeps live connections in step with their credential. A WebSocket is authenticated once, at the
+ * upgrade; this re-checks every open connection's credential every `intervalMs` with one query per
+ * kind of credential, however many connections there are. A revoked key or display token, an ended
+ * session or a disabled user — or a key or user that no longer has the `read` permission — ends
+ * the connection (`onRevoked`). A key whose scopes or stores changed, or a user whose role or stores
+ * changed, keeps it with the new principal (`onChanged`): the connection drops the channels it may
+ * no longer read and filters fleet-wide ones by the new store list.
  */
 export function createCredentialWatch(db: Db, log: Logger, intervalMs: number) {
   const watched = new Set<Watched>();
@@ -25,15 +36,21 @@ export function createCredentialWatch(db: Db, log: Logger, intervalMs: number) {
       const ids = { key: new Set<string>(), user: new Set<string>(), display: new Set<string>() };
       for (const { principal: p } of watched) ids[p.kind].add(credentialId(p));
       const [keys, sessions, displays] = await Promise.all([
-        activeApiKeyIds(db, [...ids.key]),
-        activeSessionIds(db, [...ids.user]),
+        activeApiKeys(db, [...ids.key]),
+        activeSessions(db, [...ids.user]),
         activeDisplayTokenIds(db, [...ids.display]),
       ]);
-      const active = { key: keys, user: sessions, display: displays };
       for (const w of [...watched]) {
-        if (active[w.principal.kind].has(credentialId(w.principal))) continue;
-        watched.delete(w);
-        w.onRevoked();
+        // Unwatched (connection closed) while the queries ran.
+        if (!watched.has(w)) continue;
+        const now = current(w.principal, keys, sessions, displays);
+        if (now === null || !permissionsOf(now).includes('read')) {
+          watched.delete(w);
+          w.events.onRevoked();
+        } else if (now !== w.principal) {
+          w.principal = now;
+          w.events.onChanged(now);
+        }
       }
     } catch (err) {
       // The database being away is not a revocation: try again next round.
@@ -50,9 +67,9 @@ export function createCredentialWatch(db: Db, log: Logger, intervalMs: number) {
   }
 
   return {
-    /** Calls `onRevoked` once when the principal's credential is no longer valid; returns the unwatch. */
-    watch(principal: Principal, onRevoked: () => void): () => void {
-      const w = { principal, onRevoked };
+    /** Tells `events` about the principal's credential from now on (see above); returns the unwatch. */
+    watch(principal: Principal, events: CredentialEvents): () => void {
+      const w: Watched = { principal, events };
       watched.add(w);
       timer ??= setInterval(() => void check(), intervalMs).unref();
       return () => {
@@ -77,4 +94,38 @@ function credentialId(p: Principal): string {
     case 'display':
       return p.tokenId;
   }
+}
+
+/**
+ * The principal as the database says it is now: null when its credential is gone, the same object
+ * when nothing that matters to live connections changed, a new one when its stores, scopes or role did.
+ */
+function current(
+  p: Principal,
+  keys: Awaited<ReturnType<typeof activeApiKeys>>,
+  sessions: Awaited<ReturnType<typeof activeSessions>>,
+  displays: ReadonlySet<string>,
+): Principal | null {
+  switch (p.kind) {
+    case 'key': {
+      const k = keys.get(p.keyId);
+      if (k === undefined) return null;
+      return sameList(k.scopes, p.scopes) && sameList(k.storeIds, p.storeIds) ? p : { ...p, scopes: k.scopes, storeIds: k.storeIds };
+    }
+    case 'user': {
+      const s = sessions.get(p.sessionId);
+      if (s === undefined) return null;
+      return s.role === p.role && sameList(s.storeIds, p.storeIds) ? p : { ...p, role: s.role, storeIds: s.storeIds };
+    }
+    case 'display':
+      // A display token's store is fixed when it is made.
+      return displays.has(p.tokenId) ? p : null;
+  }
+}
+
+/** Same members, order aside; null (every store) equals only null. */
+function sameList(a: readonly string[] | null, b: readonly string[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((x) => set.has(x));
 }

@@ -29,7 +29,8 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
   // Channels are checked one by one at subscribe (canSee): a display token gets only its store's.
   const options = { websocket: true, schema: { hide: true }, config: { auth: { need: 'read', scope: 'filtered', wall: true } } } as const;
   app.get('/api/v1/live', options, (socket: WebSocket, request) => {
-    const principal = principalOf(request);
+    // Replaced when the credential's stores, scopes or role change while the connection is open.
+    let principal = principalOf(request);
     /** Stops serving the client (hub, gauge); set once it is being served. */
     let leave = () => undefined as void;
     // Bounded by unsent bytes, kept alive by WebSocket pings: a client failing either is dropped.
@@ -50,11 +51,26 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
       deps.metrics.clients.dec();
       for (const channel of seq.keys()) hub.remove(channel, client);
     };
-    // A revoked key or display token, or an ended session, loses its open connection within seconds.
-    const unwatch = deps.credentials.watch(principal, () => {
-      leave();
-      // 1008 (policy violation): the client must not reconnect with the same credential.
-      socket.close(1008, 'credentials revoked or expired');
+    // A revoked key or display token, or an ended session, loses its open connection within seconds;
+    // a changed store list (or role, or scopes) loses the channels it no longer covers as quickly.
+    const unwatch = deps.credentials.watch(principal, {
+      onRevoked: () => {
+        leave();
+        // 1008 (policy violation): the client must not reconnect with the same credential.
+        socket.close(1008, 'credentials revoked or expired');
+      },
+      onChanged: (now) => {
+        principal = now;
+        for (const channel of [...seq.keys()]) {
+          const parsed = parseLiveChannel(channel);
+          if (parsed !== undefined && mayRead(principal, parsed)) continue;
+          hub.remove(channel, client);
+          seq.delete(channel);
+          // Told like a subscribe to a channel it may not see, then the unsubscribe it did not ask for.
+          send({ type: 'error', code: 'not_found', channel, message: `channel ${channel} not found: access to it was withdrawn` });
+          send({ type: 'unsubscribed', channel });
+        }
+      },
     });
     const client = {
       sees: (storeId: string) => seesStore(principal, storeId),
@@ -109,8 +125,12 @@ export function registerLiveRoutes(app: FastifyInstance, deps: { db: Db; hub: Li
 }
 
 async function canSee(db: Db, principal: Principal, channel: ParsedLiveChannel): Promise<boolean> {
-  // The fleet-wide alerts channel is filtered by the allow-list; a display token gets only its store's channels.
+  if (!mayRead(principal, channel)) return false;
+  return channel.scope === 'fleet' || (await getStore(db, channel.storeId)) !== undefined;
+}
+
+/** The allow-list part of `canSee`: the fleet-wide alerts channel is filtered by it; a display token gets only its store's channels. */
+function mayRead(principal: Principal, channel: ParsedLiveChannel): boolean {
   if (channel.scope === 'fleet') return principal.kind !== 'display';
-  if (!seesStore(principal, channel.storeId)) return false;
-  return (await getStore(db, channel.storeId)) !== undefined;
+  return seesStore(principal, channel.storeId);
 }

@@ -42,7 +42,11 @@ export type LiveUpdateMessage = z.infer<typeof LiveUpdateMessage>;
 export const LiveUnsubscribedMessage = z.strictObject({ type: z.literal('unsubscribed'), channel: LiveChannel });
 export const LiveErrorCode = z.enum(LIVE_ERROR_CODES);
 export type LiveErrorCode = z.infer<typeof LiveErrorCode>;
-export const LiveErrorMessage = z.strictObject({ type: z.literal('error'), code: LiveErrorCode, message: z.string() });
+/**
+ * `channel`: the channel the error is about, when it is about one the client subscribed to (access
+ * to it withdrawn while the connection was open: an `unsubscribed` for it follows).
+ */
+export const LiveErrorMessage = z.strictObject({ type: z.literal('error'), code: LiveErrorCode, channel: LiveChannel.optional(), message: z.string() });
 export const LivePongMessage = z.strictObject({ type: z.literal('pong') });
 
 /**

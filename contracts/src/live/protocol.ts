@@ -17,7 +17,8 @@ export const LIVE_PAYLOAD_KINDS = {
 
 /**
  * `error.code` of a server frame. `validation_failed`: a client frame the server cannot read (the
- * message names the field); `not_found`: a channel that does not exist or the key may not see;
+ * message names the field); `not_found`: a channel that does not exist or the key may not see (also
+ * sent, with `channel`, when a subscribed channel's access is withdrawn: its stores, role or scopes changed);
  * `unavailable`: live updates are off on this api (followed by close 1011); `internal`: a server fault.
  */
 export const LIVE_ERROR_CODES = ['validation_failed', 'not_found', 'unavailable', 'internal'] as const;
@@ -94,6 +95,7 @@ export function readLiveServerMessage(raw: unknown): LiveServerMessage | null {
       return {
         type: 'error',
         code: isErrorCode(value['code']) ? value['code'] : 'internal',
+        ...(known === null ? {} : { channel: known }),
         message: typeof value['message'] === 'string' ? value['message'] : 'live error',
       };
     case 'pong':

@@ -100,9 +100,12 @@ export async function revokeApiKey(db: Kysely<Database>, id: string): Promise<Ap
   return getApiKey(db, id);
 }
 
-/** Of these key ids, the ones still valid (not revoked, not deleted). */
-export async function activeApiKeyIds(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('api_keys').select('id').where('id', 'in', ids).where('revoked_at', 'is', null).execute();
-  return new Set(rows.map((r) => r.id));
+/** Of these key ids, the ones still valid (not revoked, not deleted), each with its scopes and stores as they are now. */
+export async function activeApiKeys(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, { readonly scopes: readonly ApiScope[]; readonly storeIds: readonly string[] | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('api_keys').select(['id', 'scopes', 'store_ids']).where('id', 'in', ids).where('revoked_at', 'is', null).execute();
+  return new Map(rows.map((r) => [r.id, { scopes: r.scopes as ApiScope[], storeIds: r.store_ids }]));
 }

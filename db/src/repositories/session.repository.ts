@@ -57,19 +57,22 @@ export async function revokeSession(db: Kysely<Database>, sessionId: string): Pr
   await db.updateTable('sessions').set({ revoked_at: sql<Date>`now()` }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
 }
 
-/** Of these session ids, the ones still valid (not revoked or expired, user enabled). */
-export async function activeSessionIds(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+/** Of these session ids, the ones still valid (not revoked or expired, user enabled), each with its user's role and stores as they are now. */
+export async function activeSessions(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, { readonly role: Role; readonly storeIds: readonly string[] | null }>> {
+  if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select('s.id')
+    .select(['s.id', 'u.role', 'u.store_ids'])
     .where('s.id', 'in', ids)
     .where('s.revoked_at', 'is', null)
     .where('s.expires_at', '>', sql<Date>`now()`)
     .where('u.disabled_at', 'is', null)
     .execute();
-  return new Set(rows.map((r) => r.id));
+  return new Map(rows.map((r) => [r.id, { role: r.role as Role, storeIds: r.store_ids }]));
 }
 
 /** Housekeeping: forgets sessions that ended more than a day ago. */
