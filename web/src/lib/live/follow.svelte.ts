@@ -14,7 +14,8 @@ export interface Followed<T> {
 
 /**
  * Follows a feed for as long as the calling component is mounted; the getter is read inside an
- * effect, so a different feed (another store) resubscribes. A 401 signs out, like `liveSales`.
+ * effect, so a different feed (another store) resubscribes. A 401 signs out (or calls
+ * `options.onUnauthorized`). `liveSales` is this over a sales feed.
  */
 export function follow<T>(feed: () => Feed<T>, options: UnauthorizedOption = {}): Followed<T> {
   const unauthorized = options.onUnauthorized ?? (() => void signOut(window.location));

@@ -1,6 +1,7 @@
 import type { ApiError } from '../api/api-error.ts';
-import { signOut, type UnauthorizedOption } from '../api/session.ts';
-import type { FeedMode } from './feed.ts';
+import type { UnauthorizedOption } from '../api/session.ts';
+import type { Feed, FeedMode } from './feed.ts';
+import { follow } from './follow.svelte.ts';
 import type { SalesFeed, SalesSnapshot, SalesSubscription } from './sales-feed.ts';
 
 export interface LiveSales {
@@ -12,53 +13,35 @@ export interface LiveSales {
   readonly mode: FeedMode;
 }
 
+/** One subscription of a sales feed as a plain `Feed`, so `follow` does the subscribing. */
+function salesAsFeed(subscribe: SalesFeed, subscription: SalesSubscription): Feed<SalesSnapshot> {
+  return (listener) =>
+    subscribe(subscription, (event) =>
+      listener(event.kind === 'snapshot' ? { kind: 'value', value: event.snapshot, receivedAtMs: event.snapshot.receivedAtMs } : event),
+    );
+}
+
 /**
  * Subscribes a component to a sales feed for as long as it is mounted. Both getters are read
- * inside an effect, so changing what they depend on (the range, the store) resubscribes.
- * Call during component initialisation. A 401 signs out and sends the user to the login page.
+ * inside an effect (`follow`'s), so changing what they depend on (the range, the store)
+ * resubscribes, and a new subscription never shows the previous window's numbers under the new
+ * label. Call during component initialisation. A 401 signs out and sends the user to the login page.
  */
 export function liveSales(
   feed: () => SalesFeed,
   subscription: () => SalesSubscription,
   options: UnauthorizedOption = {},
 ): LiveSales {
-  const unauthorized = options.onUnauthorized ?? (() => void signOut(window.location));
-  let snapshot = $state<SalesSnapshot | null>(null);
-  let error = $state<ApiError | null>(null);
-  let mode = $state<FeedMode>('connecting');
-
-  $effect(() => {
-    const subscribe = feed();
-    const current = subscription();
-    // A new subscription must not show the previous window's numbers under the new label.
-    snapshot = null;
-    error = null;
-    return subscribe(current, (event) => {
-      switch (event.kind) {
-        case 'snapshot':
-          snapshot = event.snapshot;
-          error = null;
-          break;
-        case 'mode':
-          mode = event.mode;
-          break;
-        case 'error':
-          error = event.error;
-          if (event.error.code === 'unauthorized') unauthorized();
-          break;
-      }
-    });
-  });
-
+  const followed = follow(() => salesAsFeed(feed(), subscription()), options);
   return {
     get snapshot() {
-      return snapshot;
+      return followed.value;
     },
     get error() {
-      return error;
+      return followed.error;
     },
     get mode() {
-      return mode;
+      return followed.mode;
     },
   };
 }
