@@ -27,10 +27,25 @@ function offsetMinutes(timezone: string, ms: number): number {
  * shorter than a day does not occur in the tz database. An unknown zone throws (RangeError), as it
  * would in the query.
  */
-function offsetsOver(timezone: string, from: Date, to: Date): Set<number> | null {
+function offsetsOver(timezone: string, from: Date, to: Date): ReadonlySet<number> | null {
   const a = from.getTime();
   const b = to.getTime();
   if (b - a > 3653 * DAY_MS) return null;
+  // A series asks four times (three relations, then the offset), and a fleet read asks again for
+  // every store in the same zone: the two Intl lookups at unaligned ends were most of it.
+  const key = `${timezone}\u0000${a}\u0000${b}`;
+  const known = offsetsByRange.get(key);
+  if (known !== undefined) return known;
+  const out = sampleOffsets(timezone, a, b);
+  if (offsetsByRange.size >= 1000) offsetsByRange.clear();
+  offsetsByRange.set(key, out);
+  return out;
+}
+
+/** Offsets (minutes) by `zone\0from\0to`, bounded: ranges end at "now", so old ones are dropped wholesale. */
+const offsetsByRange = new Map<string, ReadonlySet<number>>();
+
+function sampleOffsets(timezone: string, a: number, b: number): ReadonlySet<number> {
   const at = (ms: number) => {
     if (ms % DAY_MS !== 0) return offsetMinutes(timezone, ms);
     const key = `${timezone}\u0000${ms / DAY_MS}`;
