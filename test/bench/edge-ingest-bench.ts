@@ -111,8 +111,8 @@ async function natsFor(natsUrl: string | undefined): Promise<{ url: string; stop
   return { url: nats.url, stop: () => nats.destroy() };
 }
 
-async function startEdge(natsUrl: string, storeId: string, cpuProfDir: string | undefined, env: Record<string, string> = {}) {
-  const edge = startNodeProcess(EDGE_MAIN, {
+async function startEdge(natsUrl: string, storeId: string, cpuProfDir: string | undefined, env: Record<string, string> = {}, entry = EDGE_MAIN) {
+  const edge = startNodeProcess(entry, {
     NATS_URL: natsUrl,
     STORE_ID: storeId,
     HTTP_PORT: '0',
@@ -139,11 +139,13 @@ export async function measureEdgeHttp(opts: {
   bodies?: readonly Buffer[];
   /** Run the agent under `node --cpu-prof`, writing its profile here. */
   cpuProfDir?: string;
+  /** Another build's `edge-agent/src/main.ts` (a before/after comparison in one run). */
+  agentEntry?: string;
 }): Promise<EdgeHttpResult> {
   const bodies = opts.bodies ?? genericOrderBodies(opts.orders);
   const nats = await natsFor(opts.natsUrl);
   try {
-    const { edge, url } = await startEdge(nats.url, 'bench-edge-http', opts.cpuProfDir);
+    const { edge, url } = await startEdge(nats.url, 'bench-edge-http', opts.cpuProfDir, {}, opts.agentEntry);
     let result: HttpLoadResult;
     try {
       result = await driveHttp(`${url}/pos/orders`, bodies, opts.clients, 202);
@@ -282,6 +284,8 @@ export async function measureImporter(opts: {
   concurrency?: number;
   /** Extra environment for the importer process (e.g. NODE_OPTIONS). */
   importerEnv?: Record<string, string>;
+  /** Run the agent under `node --cpu-prof`, writing its profile here. */
+  cpuProfDir?: string;
   log?: (line: string) => void;
 }): Promise<ImporterResult> {
   const log = opts.log ?? (() => undefined);
@@ -292,7 +296,7 @@ export async function measureImporter(opts: {
     const t0 = performance.now();
     const { bytes } = await writePetPoojaFile(file, opts.orders, Date.now().toString(36));
     log(`importer: wrote ${opts.orders} PetPooja orders (${(bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const { edge, url } = await startEdge(nats.url, 'bench-edge-import', undefined, { STORE_TIMEZONE: 'Asia/Kolkata' });
+    const { edge, url } = await startEdge(nats.url, 'bench-edge-import', opts.cpuProfDir, { STORE_TIMEZONE: 'Asia/Kolkata' });
     try {
       const args = ['--format', 'petpooja', '--file', file, '--edge', url, '--rate', '0', '--rejects', join(dir, 'rejects.jsonl')];
       if (opts.batch !== undefined) args.push('--batch', String(opts.batch));
