@@ -177,13 +177,23 @@ describe('api /api/v1', () => {
       }
     });
 
-    it('accepts the same key before it is revoked', async () => {
+    it('accepts the same key before it is revoked, and refuses it within API_KEY_CACHE_MS of a revocation made elsewhere', async () => {
       const key = await createApiKey(db, { name: 'soon revoked', scopes: ['read'] });
       expect((await get('/api/v1/stores', key.key)).statusCode).toBe(200);
 
+      // Revoked in the database, as another api replica does: this process remembers the verified
+      // key for API_KEY_CACHE_MS (2 s by default); revoking through its own route is immediate
+      // (auth-credentials.test.ts).
+      const revokedAt = Date.now();
       await db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', key.id).execute();
 
-      expect((await get('/api/v1/stores', key.key)).statusCode).toBe(401);
+      let status = (await get('/api/v1/stores', key.key)).statusCode;
+      while (status !== 401 && Date.now() - revokedAt < 3000) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await get('/api/v1/stores', key.key)).statusCode;
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - revokedAt).toBeLessThan(3000);
     });
 
     it('answers 403 forbidden to a key without the read scope', async () => {
