@@ -2,6 +2,8 @@
 // real nats-server: the same events as the webhook, rejects with the file's line numbers, a re-run
 // that reports every order as a duplicate, and the PetPooja token sent in its header.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +137,22 @@ describe('importer CLI through the agent batch endpoint (--edge)', () => {
 
     const again = await runImport(args, { PETPOOJA_TOKEN: TOKEN });
     expect(again.stdout).toBe('imported 0, duplicate 3, rejected 0\n');
+  });
+
+  it('exits 1 at once with a clear message when no agent answers at the URL', async () => {
+    const file = writeFile('lonely.jsonl', `${JSON.stringify(makeGenericOrderInput({ orderId: 'lonely' }))}\n`);
+    // A port that was free a moment ago: nothing listens there.
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const started = performance.now();
+
+    const res = await runImport(['--format', 'orders-jsonl', '--file', file, '--edge', `http://127.0.0.1:${port}`]);
+
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`import failed: cannot reach the edge agent at http://127.0.0.1:${port}: fetch failed: connect ECONNREFUSED`);
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it('refuses --edge together with --nats, and a batch larger than the agent takes names --batch', async () => {

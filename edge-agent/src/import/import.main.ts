@@ -201,6 +201,24 @@ async function connectNats(url: string): Promise<NatsConnection> {
   }
 }
 
+/** Fails fast when nothing answers at the agent's URL (instead of retrying the first batch for half a minute). */
+async function assertAgentReachable(agent: URL): Promise<void> {
+  const healthz = new URL('/healthz', agent);
+  try {
+    const res = await fetch(healthz, { signal: AbortSignal.timeout(5_000) });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`GET ${healthz.pathname} answered ${res.status}`);
+  } catch (err) {
+    throw new ImportFatalError(`cannot reach the edge agent at ${agent.origin}: ${causeOf(err)}`, { cause: err });
+  }
+}
+
+function causeOf(err: unknown): string {
+  const messages: string[] = [];
+  for (let e: unknown = err; e instanceof Error && messages.length < 3; e = e.cause) messages.push(e.message);
+  return messages.join(': ');
+}
+
 /** Fails fast, with a message that says what to do, when no stream would store the orders. */
 async function assertStreamExists(nc: NatsConnection, subject: string): Promise<void> {
   try {
@@ -260,6 +278,7 @@ async function main(argv: string[]): Promise<number> {
       const { records, path } = textSourceFor(cli.format, cli.file, config);
       const endpoint = new URL(path, cli.edge).toString();
       target = `agent ${cli.edge.origin}`;
+      await assertAgentReachable(cli.edge);
       const token = process.env.PETPOOJA_TOKEN;
       progress.start();
       summary = await importThroughEdge({
