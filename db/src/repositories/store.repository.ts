@@ -31,9 +31,16 @@ export async function upsertStore(db: Kysely<Database>, store: Store): Promise<v
  */
 export async function ensureStoresExist(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
+  // Known stores are filtered out by a plain read first: the INSERT … ON CONFLICT DO NOTHING alone
+  // waited on concurrent batches (seen in pg_stat_activity as Lock:transactionid behind their
+  // products upsert, whose foreign-key check locks the store row), on every batch of a busy store.
+  const wanted = [...new Set(ids)].sort();
+  const known = new Set((await db.selectFrom('stores').select('id').where('id', 'in', wanted).execute()).map((r) => r.id));
+  const missing = wanted.filter((id) => !known.has(id));
+  if (missing.length === 0) return;
   await db
     .insertInto('stores')
-    .values([...new Set(ids)].sort().map((id) => ({ id, name: id, timezone: 'UTC' })))
+    .values(missing.map((id) => ({ id, name: id, timezone: 'UTC' })))
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
