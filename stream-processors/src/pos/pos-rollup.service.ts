@@ -119,8 +119,11 @@ class Sums<K, V extends object> {
       e = { key, v: this.zero() };
       this.entries.set(id, e);
     }
+    // for…in, not Object.entries: this runs once per order, dimension and line of every batch, and
+    // the entry arrays were a visible share of the processors' garbage collection.
     const target = e.v as Record<string, number>;
-    for (const [f, n] of Object.entries(c) as [string, number][]) target[f] = (target[f] ?? 0) + sign * n;
+    const from = c as Record<string, number>;
+    for (const f in from) target[f] = (target[f] ?? 0) + sign * from[f]!;
   }
   nonZero(): { key: K; v: V }[] {
     return [...this.entries.values()].filter(({ v }) => Object.values(v).some((n) => n !== 0));
