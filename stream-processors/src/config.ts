@@ -18,8 +18,12 @@ const Env = z.object({
   ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
   DUPLICATE_WINDOW_MS: z.coerce.number().int().min(1000).default(3_600_000),
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  /** Shortest gap between two live updates of one store. */
-  LIVE_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  /**
+   * Shortest gap between two live updates of one store. An update covers the batches committed since
+   * the last one, so its oldest event waits up to this long: 100 ms keeps publish → dashboard p99
+   * under 250 ms at 1,000 orders/s (bench:ingest), at up to 10 snapshot queries/s for a busy store.
+   */
+  LIVE_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   /** Period of the full alert evaluation; 0 turns the evaluator off on this replica (new data still nudges none). */
   ALERT_EVAL_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   /**
