@@ -239,7 +239,7 @@ ${edgeIngestRows}| raw \`COPY\` of the same orders + lines into the same databas
 Targets: exactly-once path ≥ 0.8× raw COPY with live event times and ≥ 0.6× for the 30-day backfill
 (both from one run); p99 < 250 ms at 1,000 orders/s.
 Latency is measured from the oldest event of the batches an update covers (its \`causedBy\`) to the
-update's arrival at a NATS subscriber; live updates are throttled to one per store per 100 ms (`LIVE_MIN_INTERVAL_MS`).`,
+update's arrival at a NATS subscriber; live updates are throttled to one per store per 100 ms (\`LIVE_MIN_INTERVAL_MS\`).`,
   );
 } finally {
   for (const p of procs.reverse()) await p.stop();
