@@ -80,8 +80,18 @@ async function addToRollup(
   rows: readonly Row[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const sortKey = (r: Row) => keys.map((k) => (r[k] instanceof Date ? r[k].toISOString() : String(r[k]))).join('\u0000');
-  const sorted = rows.map((r) => [sortKey(r), r] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  // Key by key (buckets by time), the order the former joined ISO-string keys gave, without
+  // building a string per row: backfill batches carry several rollup rows per order.
+  const byKeys = (a: Row, b: Row) => {
+    for (const k of keys) {
+      const x = a[k]!;
+      const y = b[k]!;
+      const d = x instanceof Date && y instanceof Date ? x.getTime() - y.getTime() : x < y ? -1 : x > y ? 1 : 0;
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+  const sorted = [...rows].sort(byKeys);
   const columns: UnnestColumn[] = [...keys, ...sums].map((name) => ({ name, type: COLUMN_TYPES[name] ?? 'numeric', values: sorted.map((r) => r[name]) }));
   await sql`
     INSERT INTO ${sql.table(table)} ${columnList(columns)} ${unnestRows(columns)}

@@ -97,7 +97,8 @@ async function processSafely<E extends StoreEvent, R>(opts: BatchConsumerOptions
 async function processBatch<E extends StoreEvent, R>(opts: BatchConsumerOptions<E, R>, msgs: readonly JsMsg[]): Promise<void> {
   const valid: Delivered<E>[] = [];
   for (const msg of msgs) {
-    const parsed = parseMessage(opts.schema, msg.data);
+    // msg.string() decodes with the client's shared TextDecoder (one per message cost a visible share).
+    const parsed = parseMessage(opts.schema, msg.string());
     if (!parsed.ok) {
       opts.metrics.deadLettered.inc({ stream: opts.stream, reason: 'invalid' });
       opts.log.warn({ subject: msg.subject, seq: msg.info.streamSequence, error: parsed.error }, 'dead-lettering invalid message');
