@@ -27,20 +27,15 @@ export interface BatchResult {
  * Exactly-once effects on at-least-once delivery (docs/architecture.md §4): one transaction inserts raw rows
  * with ON CONFLICT DO NOTHING, derives rollup deltas only from rows actually inserted, applies them
  * with `+=`, and commits. The caller acks only after this resolves, so a crash replays harmlessly.
- * Lock phases (stores, orders, heads, rollups) each take their keys in sorted order, in the same
- * phase order in every batch, so concurrent batches cannot deadlock. The rows every batch shares (the
- * current minutes and the hourly/daily rows behind `sales_1m`) come last: their locks are held until
- * commit, so concurrent batches queue for them only briefly.
- *
- * The product catalog is written after the commit, in its own statement: popular products are on
- * every batch, and inside the transaction their row locks made concurrent batches queue for the
- * whole rollup phase. It is not a counted effect ("newest observation wins" is idempotent), so it
- * runs for every batch, duplicates included: a crash between the commit and this statement is
- * repaired by the redelivery, which finds the orders stored and still records the products before
- * the ack.
+ * Lock phases (stores, orders, heads, rollups, products) each take their keys in sorted order, in
+ * the same phase order in every batch, so concurrent batches cannot deadlock. The rows every batch
+ * shares come last — the current minutes and the hourly/daily rows behind `sales_1m`, then the
+ * popular products — because their locks are held until commit: written earlier (products used to
+ * precede the rollups), they made concurrent batches queue for the whole rollup phase. One commit
+ * per batch (a second one would cost a second synchronous-replication round trip).
  */
 export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): Promise<BatchResult> {
-  const result = await db.transaction().execute(async (trx): Promise<BatchResult> => {
+  return db.transaction().execute(async (trx) => {
     await ensureStoresExist(trx, records.map((r) => r.storeId));
     const inserted = await insertOrders(trx, records);
     if (inserted.length === 0) return { inserted: 0, headChanges: 0, touchedStores: [], touchedBuckets: new Map() };
@@ -58,6 +53,12 @@ export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): 
       previous,
     );
     await applyRollupDeltas(trx, deltas);
+    await upsertObservedProducts(
+      trx,
+      records.flatMap(({ storeId, order }) =>
+        order.lines.map((l) => ({ storeId, sku: l.sku, name: l.name, category: l.category ?? null, price: l.unitPrice, seenAt: new Date(order.createdAt) })),
+      ),
+    );
     // Last statement before commit: a concurrent refresh of the aggregates waits until this write is
     // visible (lib/invalidation-threshold-guard.ts in @shelfsense/db).
     await holdInvalidationThreshold(db, trx);
@@ -65,11 +66,4 @@ export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): 
     for (const d of deltas.sales) touchedBuckets.set(d.storeId, [...(touchedBuckets.get(d.storeId) ?? []), d.bucket]);
     return { inserted: inserted.length, headChanges: changes.length, touchedStores: [...touchedBuckets.keys()], touchedBuckets };
   });
-  await upsertObservedProducts(
-    db,
-    records.flatMap(({ storeId, order }) =>
-      order.lines.map((l) => ({ storeId, sku: l.sku, name: l.name, category: l.category ?? null, price: l.unitPrice, seenAt: new Date(order.createdAt) })),
-    ),
-  );
-  return result;
 }
