@@ -1,6 +1,6 @@
 // CSV export of the sales series (RFC 4180): header row, CRLF line ends, fields quoted only when
 // they contain a comma, a double quote, CR or LF, with quotes doubled inside.
-import type { SalesSeriesResponse } from '@shelfsense/contracts';
+import { SALES_BUCKET_FIELDS, type SalesSeriesResponse } from '@shelfsense/contracts';
 
 type Cell = string | number;
 
@@ -32,36 +32,7 @@ const byTime = <R extends readonly Cell[]>(rows: R[]): R[] => rows.sort((a, b) =
  */
 export function salesCsv(res: SalesSeriesResponse): string {
   if (!('groupBy' in res)) {
-    return toCsv([
-      [
-        't',
-        'orders',
-        'items',
-        'gross',
-        'tax',
-        'discount',
-        'net',
-        'aov',
-        'cancelledOrders',
-        'cancelledNet',
-        'refundedOrders',
-        'refundedNet',
-      ],
-      ...res.buckets.map((b) => [
-        b.t,
-        b.orders,
-        b.items,
-        b.gross,
-        b.tax,
-        b.discount,
-        b.net,
-        b.aov ?? 0,
-        b.cancelledOrders,
-        b.cancelledNet,
-        b.refundedOrders,
-        b.refundedNet,
-      ]),
-    ]);
+    return toCsv([['t', ...SALES_BUCKET_FIELDS], ...res.buckets.map((b) => [b.t, ...SALES_BUCKET_FIELDS.map((f) => b[f] ?? 0)])]);
   }
   switch (res.groupBy) {
     case 'channel':
