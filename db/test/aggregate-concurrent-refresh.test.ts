@@ -95,7 +95,8 @@ describe.runIf(timescale)('series through continuous aggregates during concurren
           const span = Date.now() - 120_000 - (today - 3 * DAY_MS);
           return new Date(today - 3 * DAY_MS + Math.floor(((n % 1_000_000) / 1_000_000) * span / 60_000) * 60_000);
         });
-        await addAt(db, minutes, n);
+        // Distinct minutes: one upsert may not touch a row twice.
+        await addAt(db, [...new Map(minutes.map((d) => [d.getTime(), d])).values()], n);
         writes++;
       }
     };
