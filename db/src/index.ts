@@ -23,12 +23,7 @@ export {
   type RollupBranch,
   type RollupSlice,
 } from './lib/continuous-aggregates.ts';
-export {
-  holdInvalidationThreshold,
-  invalidationGuardState,
-  invalidationGuardWarning,
-  type InvalidationGuardState,
-} from './lib/invalidation-threshold-guard.ts';
+export { holdInvalidationThreshold, invalidationGuardWarning } from './lib/invalidation-threshold-guard.ts';
 export { HYPERTABLES } from './migrations/0002-timescale.ts';
 export { DIMENSION_HYPERTABLES } from './migrations/0003-sales-dimensions.ts';
 export { SHELF_HYPERTABLES } from './migrations/0004-shelf-state.ts';

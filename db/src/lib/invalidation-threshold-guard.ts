@@ -26,7 +26,7 @@ import type { Db } from '../create-db.ts';
 const THRESHOLD_TABLE = '_timescaledb_catalog.continuous_aggs_invalidation_threshold';
 
 /** Whether the guard applies in a database, asked once per pool. */
-export type InvalidationGuardState =
+type InvalidationGuardState =
   /** TimescaleDB is installed and this role may lock the threshold table: writes are guarded. */
   | 'guarded'
   /** No TimescaleDB: no continuous aggregates, nothing to guard. */
@@ -40,7 +40,7 @@ const stateByDb = new WeakMap<object, Promise<InvalidationGuardState>>();
  * The guard's state for the pool `pool` (the cache key), probed through `via` (the pool itself, or a
  * transaction of it) the first time.
  */
-export function invalidationGuardState<DB>(pool: object, via: Kysely<DB>): Promise<InvalidationGuardState> {
+function invalidationGuardState<DB>(pool: object, via: Kysely<DB>): Promise<InvalidationGuardState> {
   let state = stateByDb.get(pool);
   if (state === undefined) {
     state = sql<{ installed: boolean; allowed: boolean | null }>`

@@ -22,17 +22,7 @@ const parsed = (line: number, linesRead: number, text: string): SourceRecord => 
 
 /** JSON Lines: one value per line; blank lines are skipped; a broken line is one reject. */
 export async function* jsonLinesRecords(path: string): AsyncGenerator<SourceRecord> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let n = 0;
-  for await (const text of lines) {
-    n++;
-    if (text.trim() === '') continue;
-    if (text.length > MAX_RECORD_CHARS) {
-      yield { line: n, linesRead: n, ok: false, reason: `record longer than ${MAX_RECORD_CHARS} characters` };
-      continue;
-    }
-    yield parsed(n, n, n === 1 ? text.replace(/^\uFEFF/, '') : text);
-  }
+  for await (const r of jsonLinesTexts(path)) yield r.ok ? parsed(r.line, r.linesRead, r.text) : r;
 }
 
 /** The text of one top-level value (or one element of a top-level array) and where it starts. */
@@ -179,7 +169,8 @@ export type TextRecord =
 
 /**
  * JSON Lines as text, not parsed: the importer sending to an agent's batch endpoint passes each line
- * on as it is and the agent judges it (a broken line comes back as that line's error).
+ * on as it is and the agent judges it (a broken line comes back as that line's error). Blank lines
+ * are skipped; an over-long line is one reject. `jsonLinesRecords` parses what this reads.
  */
 export async function* jsonLinesTexts(path: string): AsyncGenerator<TextRecord> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 }), crlfDelay: Infinity });
