@@ -27,6 +27,7 @@ import { productsRoutes } from './products/products.routes.ts';
 import { fleetSalesRoutes } from './sales/fleet-sales.routes.ts';
 import { salesInsightsRoutes } from './sales/sales-insights.routes.ts';
 import { salesRoutes } from './sales/sales.routes.ts';
+import { createSeriesDayCache } from './sales/series-day-cache.ts';
 import { storesRoutes } from './stores/stores.routes.ts';
 import { createCredentialWatch } from './live/credential-watch.ts';
 import { createLiveHub } from './live/live-hub.ts';
@@ -112,8 +113,10 @@ export async function buildApi(config: Config, deps: { db: Db; log: Logger; nc?:
   await app.register(sessionRoutes(deps.db, config.session));
   await app.register(peopleRoutes(deps.db, apiKeys));
   await app.register(storesRoutes(deps.db));
-  await app.register(salesRoutes(deps.db));
-  await app.register(fleetSalesRoutes(deps.db));
+  // Rendered days of long sales series, shared by the one-store and the fleet route.
+  const seriesDays = config.seriesCacheBytes > 0 ? createSeriesDayCache(config.seriesCacheBytes, registry) : null;
+  await app.register(salesRoutes(deps.db, seriesDays));
+  await app.register(fleetSalesRoutes(deps.db, seriesDays));
   await app.register(salesInsightsRoutes(deps.db));
   await app.register(customersRoutes(deps.db));
   await app.register(ordersRoutes(deps.db));

@@ -74,6 +74,11 @@ const Env = z.object({
    * A key revoked through another api replica works here for at most this long.
    */
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(2000),
+  /**
+   * Memory for rendered days of long sales series (plain PostgreSQL): a day is rendered once and
+   * reused until a write changes it, so repeated fleet pages skip most of the JSON work. 0 = off.
+   */
+  SERIES_CACHE_MB: z.coerce.number().min(0).max(4096).default(64),
   SMS_STATUS_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
 }).superRefine((e, ctx) => {
   if ((e.SMS_AUTH_TOKEN === undefined) !== (e.SMS_STATUS_CALLBACK_URL === undefined))
@@ -118,5 +123,6 @@ export function loadConfig(env: Record<string, string | undefined>) {
     },
     liveAuthRecheckMs: e.LIVE_AUTH_RECHECK_MS,
     apiKeyCacheMs: e.API_KEY_CACHE_MS,
+    seriesCacheBytes: Math.round(e.SERIES_CACHE_MB * 2 ** 20),
   } as const;
 }

@@ -5,7 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjects } from '@shelfsense/contracts';
-import { createApiKey, upsertStore, type Db } from '@shelfsense/db';
+import { continuousAggregatesMaterialized, createApiKey, upsertStore, type Db } from '@shelfsense/db';
+import { sql } from 'kysely';
 import { connectNats, createTestDatabase, startNats, type TestNats } from '@shelfsense/test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -86,6 +87,25 @@ describe('/metrics', () => {
     expect(sample(m, `${h}_sum`, { route: '/api/v1/stores', status_class: '2xx' })).toBeGreaterThan(0);
     expect(m).not.toContain('secret-looking-id');
     expect(m).not.toContain('access_token');
+  });
+
+  it('counts series days reused and rendered, and the bytes kept', async () => {
+    const auth = { authorization: `Bearer ${key}` };
+    await sql`INSERT INTO sales_1m (store_id, bucket, orders, net) SELECT 'm-a', m, 1, 2.5 FROM generate_series('2026-05-01'::timestamptz, '2026-05-09', interval '1 hour') m`.execute(db);
+    const url = '/api/v1/sales?from=2026-05-01T00:00:00Z&to=2026-05-10T00:00:00Z&bucket=1h';
+    const first = await sut.inject({ method: 'GET', url, headers: auth });
+    const second = await sut.inject({ method: 'GET', url, headers: auth });
+    expect(second.body).toBe(first.body);
+    const m = await scrape();
+    if (await continuousAggregatesMaterialized(db)) {
+      // TimescaleDB: every request renders its whole range.
+      expect(sample(m, 'shelfsense_api_series_days_total', { result: 'miss' })).toBe(0);
+      return;
+    }
+    // 2–8 May are cacheable (a day's buckets may reach two hours past it, and 1 May starts at the range's start): rendered once, then reused.
+    expect(sample(m, 'shelfsense_api_series_days_total', { result: 'miss' })).toBe(7);
+    expect(sample(m, 'shelfsense_api_series_days_total', { result: 'hit' })).toBe(7);
+    expect(sample(m, 'shelfsense_api_series_days_cached_bytes')).toBeGreaterThan(7 * 24 * 40);
   });
 
   it('counts live clients and the messages fanned out to them', async () => {

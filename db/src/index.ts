@@ -32,6 +32,7 @@ export * from './repositories/store.repository.ts';
 export * from './repositories/order.repository.ts';
 export * from './repositories/sales.repository.ts';
 export * from './repositories/sales-series.repository.ts';
+export * from './repositories/sales-series-days.repository.ts';
 export * from './repositories/api-key.repository.ts';
 export * from './repositories/product.repository.ts';
 export * from './repositories/live-sales.repository.ts';

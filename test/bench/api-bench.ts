@@ -73,6 +73,12 @@ export interface ApiBenchResult {
   readonly series: Readonly<Record<string, readonly number[]>>;
   /** ms of `GET /api/v1/sales` (every store's hourly series in one request), per request. */
   readonly fleetEndpoint: readonly number[];
+  /** `GET /api/v1/sales` again, each request after a late order landed in every store's last two whole days (what a chain that keeps selling does to its days), per request. */
+  readonly fleetChanging: readonly number[];
+  /** `GET /api/v1/sales` from an api with the series day cache off (SERIES_CACHE_MB=0: every day rendered); null on TimescaleDB, which never caches. */
+  readonly fleetUncached: readonly number[] | null;
+  /** The cached api's fleet answer equals the uncached api's after the writes; null on TimescaleDB. */
+  readonly cachedMatchesUncached: boolean | null;
   /** The same with `fields=net,orders` (the opt-in narrow buckets), per request; and its size against the full answer's. */
   readonly fleetNarrow: readonly number[];
   readonly fleetBytes: { readonly full: number; readonly narrow: number };
@@ -211,7 +217,53 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
     const firstOwn = (await get(seriesPath(0))) as { buckets?: unknown[] } | undefined;
     const fleetMatches =
       fleetBody?.stores?.length === o.stores && JSON.stringify(fleetBody.stores.find((x) => x.storeId === storeId(0))?.buckets) === JSON.stringify(firstOwn?.buckets);
-    const fleetEndpoint = await sequential(`/api/v1/sales?from=${from}&to=${to}&bucket=1h`, o.fleetRounds);
+    const fleetPath = `/api/v1/sales?from=${from}&to=${to}&bucket=1h`;
+    const fleetEndpoint = await sequential(fleetPath, o.fleetRounds);
+    // Days change while a chain sells: before each request (untimed) one late order's rollup upsert
+    // (what the processors write) lands in every store's last two whole days, so their days are
+    // rendered again while the rest are reused.
+    const lastDay = Math.floor((Date.parse(to) - 3 * 3_600_000) / 86_400_000) * 86_400_000 - 86_400_000;
+    const fleetChanging: number[] = [];
+    for (let n = 0; n < o.fleetRounds; n++) {
+      for (const day of [lastDay - 86_400_000, lastDay]) {
+        const minute = new Date(day + ((n * 37) % 1440) * 60_000 + 12 * 3_600_000);
+        await sql`
+          INSERT INTO sales_1m (store_id, bucket, orders, items, gross, net)
+          SELECT id, ${minute}::timestamptz, 1, 1, 10, 9.5 FROM stores
+          ON CONFLICT (store_id, bucket) DO UPDATE SET orders = sales_1m.orders + 1, items = sales_1m.items + 1, gross = sales_1m.gross + 10, net = sales_1m.net + 9.5`.execute(db);
+      }
+      fleetChanging.push(await timed(() => get(fleetPath)));
+    }
+    // The same range from a second api with the day cache off: every day rendered on each request.
+    let fleetUncached: number[] | null = null;
+    let cachedMatchesUncached: boolean | null = null;
+    if (!timescale) {
+      const uncachedPort = await freePort();
+      const uncached = startNodeProcess(main('api'), {
+        DATABASE_URL: database.url,
+        HTTP_PORT: String(uncachedPort),
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_PER_MIN: '10000000',
+        SERIES_CACHE_MB: '0',
+      });
+      procs.push(uncached);
+      await uncached.waitFor(/api ready/);
+      const direct = `http://127.0.0.1:${uncachedPort}`;
+      const getUncached = async () => {
+        const res = await fetch(`${direct}${fleetPath}`, { headers: { authorization: `Bearer ${key}` } });
+        const body = await res.text();
+        if (res.status !== 200) non200++;
+        return JSON.parse(body) as unknown;
+      };
+      for (let i = 0; i < 5; i++) await getUncached();
+      fleetUncached = [];
+      for (let i = 0; i < o.fleetRounds; i++) fleetUncached.push(await timed(getUncached));
+      // After all those writes, the answer put together from cached days is the one rendered whole.
+      cachedMatchesUncached = JSON.stringify(await get(fleetPath)) === JSON.stringify(await getUncached());
+      await uncached.stop();
+      procs.splice(procs.indexOf(uncached), 1);
+    }
+    log(`fleet: cached days, changing days${fleetUncached === null ? '' : ', cache off'} done`);
     const narrowPath = `/api/v1/sales?from=${from}&to=${to}&bucket=1h&fields=net,orders`;
     const narrowBody = (await get(narrowPath)) as { stores?: { storeId: string; buckets: { t: string; orders: number; net: number }[] }[] } | undefined;
     const fleetBytes = { full: JSON.stringify(fleetBody).length, narrow: JSON.stringify(narrowBody).length };
@@ -260,6 +312,9 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
       rows,
       series,
       fleetEndpoint,
+      fleetChanging,
+      fleetUncached,
+      cachedMatchesUncached,
       fleetNarrow,
       fleetBytes,
       fleetMatches,

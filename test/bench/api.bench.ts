@@ -54,6 +54,7 @@ const targets = [
     ? [`| hourly series, 1 store (Europe/Amsterdam), p95 < 20 ms | ${ms(p(r.series[BENCH_TIMEZONES[1]]!, 0.95))} | ${verdict(p(r.series[BENCH_TIMEZONES[1]]!, 0.95) < 20)} |`]
     : []),
   `| hourly series, all ${r.stores} stores (\`GET /api/v1/sales\`), p95 < 150 ms | ${ms(p(r.fleetEndpoint, 0.95))} | ${verdict(p(r.fleetEndpoint, 0.95) < 150)} |`,
+  `| … while every store's last two days change before each request, p95 < 150 ms | ${ms(p(r.fleetChanging, 0.95))} | ${verdict(p(r.fleetChanging, 0.95) < 150)} |`,
   `| hourly series, all ${r.stores} stores as ${r.stores} concurrent requests, p95 < 150 ms | ${ms(p(r.fleet.rounds, 0.95))} | ${verdict(p(r.fleet.rounds, 0.95) < 150)} |`,
   `| live fan-out to ${fan.clients} clients, p99 < 250 ms | ${ms(fanP99)} | ${verdict(fanP99 < 250)} |`,
   `| no reading client dropped or missing a message | ${fan.closedByServer} closed by the server, ${fan.missing} messages missing | ${verdict(fan.closedByServer === 0 && fan.missing === 0)} |`,
@@ -77,18 +78,26 @@ ${Object.entries(r.series)
   .map(([tz, xs]) => `| hourly sales series, 1 store (${tz}), one request at a time | ${pqs(xs)} |`)
   .join('\n')}
 | hourly sales series of all ${r.stores} stores in one request (\`GET /api/v1/sales\`, ${(r.fleetBytes.full / 1e6).toFixed(1)} MB of JSON) | ${pqs(r.fleetEndpoint)} |
-| … the same with \`fields=net,orders\` (opt-in: \`t\`, \`orders\`, \`net\` per bucket, ${(r.fleetBytes.narrow / 1e6).toFixed(1)} MB) | ${pqs(r.fleetNarrow)} |
+| … the same while every store's last two whole days change before each request (a late order's rollup upsert in each, untimed) | ${pqs(r.fleetChanging)} |
+${r.fleetUncached === null ? '' : `| … the same from an api with the series day cache off (\`SERIES_CACHE_MB=0\`: every day rendered on every request) | ${pqs(r.fleetUncached)} |\n`}| … the same with \`fields=net,orders\` (opt-in: \`t\`, \`orders\`, \`net\` per bucket, ${(r.fleetBytes.narrow / 1e6).toFixed(1)} MB) | ${pqs(r.fleetNarrow)} |
 | hourly sales series of all ${r.stores} stores, one request each, all in flight at once: until the last arrived | ${pqs(r.fleet.rounds)} |
 | … the same, each request on its own | ${pqs(r.fleet.requests)} |
 | top 10 items over the range, 1 store | ${pqs(r.topItems)} |
 | live: \`live.<store>.sales\` publish → received by each of ${fan.clients} WebSocket clients (${fan.published} messages at ${opts.fanoutPerSecond}/s) | p50 **${ms(p(fan.latencies, 0.5))}**, p99 **${ms(fanP99)}**, max ${ms(Math.max(...fan.latencies))} (${fan.latencies.length} deliveries; clients connected in ${fan.connectSeconds.toFixed(1)} s) |
 | non-200 answers | ${r.non200} |
 | 1st store's API series = 1-minute rollup summed on its clock | ${r.seriesMatchesRollup ? 'yes' : '**no**'} |
-| fleet answer has every store, the 1st with exactly its own series | ${r.fleetMatches ? 'yes' : '**no**'} |
+| fleet answer has every store, the 1st with exactly its own series | ${r.fleetMatches ? 'yes' : '**no**'} |${r.cachedMatchesUncached === null ? '' : `\n| after those writes, the fleet answer from cached days = the one rendered whole (cache off) | ${r.cachedMatchesUncached ? 'yes' : '**no**'} |`}
 
 | target | measured | |
 |---|---|---|
 ${targets.join('\n')}
+
+Rendered days (\`db/src/repositories/sales-series-days.repository.ts\`, ${r.timescale ? 'plain PostgreSQL only: on TimescaleDB every request renders its whole range' : 'on by default, `SERIES_CACHE_MB`'}): the api keeps each
+store's series text per UTC day with the versions (\`xmin\`) of the \`sales_1d\` rows it read, and
+reuses it while they are unchanged; the partial days at both ends are rendered on every request.
+Repeated requests for the same range therefore mostly reuse days — the single-store and
+concurrent rows above as well — and the row "while every store's last two days change" shows the
+cost when writes keep landing.
 
 Which rollup answers (\`db/src/repositories/sales-series.repository.ts\`): a series reads whole
 buckets from the coarsest relation that nests in the store's local buckets and the partial ends from

@@ -1,5 +1,5 @@
 import { AppError, ErrorBody, FLEET_SALES_MAX_STORES, FleetSalesQuery, FleetSalesResponse } from '@shelfsense/contracts';
-import { getFleetSalesSeriesJson, listStores, type Db } from '@shelfsense/db';
+import { getFleetSalesSeriesJson, getFleetSalesSeriesJsonByDay, listStores, type Db, type SeriesDayCache } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { principalOf } from '../auth/auth.plugin.ts';
 import { sendJsonText } from '../http/json-text.ts';
@@ -9,7 +9,7 @@ import { sendJsonText } from '../http/json-text.ts';
  * hours and days on its own clock — the same buckets `GET /api/v1/stores/:id/sales` gives one store,
  * without one request, key check and store lookup per store.
  */
-export function fleetSalesRoutes(db: Db): FastifyPluginAsyncZod {
+export function fleetSalesRoutes(db: Db, seriesDays: SeriesDayCache | null): FastifyPluginAsyncZod {
   // fastify awaits the plugin; nothing inside needs to await.
   // eslint-disable-next-line @typescript-eslint/require-await
   return async (app) => {
@@ -47,7 +47,8 @@ export function fleetSalesRoutes(db: Db): FastifyPluginAsyncZod {
         } else if (visible.length > FLEET_SALES_MAX_STORES) {
           throw new AppError('validation_failed', `storeIds: the key sees ${visible.length} stores; name at most ${FLEET_SALES_MAX_STORES}`);
         }
-        const series = await getFleetSalesSeriesJson(db, { stores, from: new Date(from), to: new Date(to), bucket }, fields);
+        const q = { stores, from: new Date(from), to: new Date(to), bucket };
+        const series = seriesDays === null ? await getFleetSalesSeriesJson(db, q, fields) : await getFleetSalesSeriesJsonByDay(db, q, seriesDays, fields);
         // `FleetSalesResponse`, put together around each store's buckets as PostgreSQL wrote them.
         const parts = series.map((s) => `{"storeId":${JSON.stringify(s.storeId)},"timezone":${JSON.stringify(s.timezone)},"buckets":${s.buckets}}`);
         return sendJsonText(reply, `{"bucket":${JSON.stringify(bucket)},"stores":[${parts.join(',')}]}`);

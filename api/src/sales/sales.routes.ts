@@ -1,5 +1,5 @@
 import { ErrorBody, SalesQuery, SalesSeriesResponse, StoreParams, type ExportFormat } from '@shelfsense/contracts';
-import { getDimensionSeries, getItemSeries, getSalesSeries, getSalesSeriesJson, type Db } from '@shelfsense/db';
+import { getDimensionSeries, getItemSeries, getSalesSeries, getSalesSeriesJson, getSalesSeriesJsonByDay, type Db, type SeriesDayCache } from '@shelfsense/db';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sendJsonText } from '../http/json-text.ts';
@@ -18,7 +18,7 @@ export function wantsCsv(format: ExportFormat | undefined, accept: string | unde
   return false;
 }
 
-export function salesRoutes(db: Db): FastifyPluginAsyncZod {
+export function salesRoutes(db: Db, seriesDays: SeriesDayCache | null): FastifyPluginAsyncZod {
   // fastify awaits the plugin; nothing inside needs to await.
   // eslint-disable-next-line @typescript-eslint/require-await
   return async (app) => {
@@ -57,10 +57,11 @@ export function salesRoutes(db: Db): FastifyPluginAsyncZod {
         const csv = wantsCsv(format, request.headers.accept);
         void reply.header('vary', 'Accept');
         if (groupBy === undefined && !csv) {
-          // The store totals as the JSON text PostgreSQL wrote (`getSalesSeriesJson`): no row
+          // The store totals as the JSON text PostgreSQL wrote (`getSalesSeriesJson`, whole days reused
+          // from `seriesDays` while unchanged: `getSalesSeriesJsonByDay`): no row
           // decoding, no zod check of every bucket on the way out (a tenth of the api's time on
           // 50 concurrent 30-day requests).
-          const buckets = await getSalesSeriesJson(db, q);
+          const buckets = seriesDays === null ? await getSalesSeriesJson(db, q) : await getSalesSeriesJsonByDay(db, q, seriesDays);
           return sendJsonText(reply, `{"storeId":${JSON.stringify(store.id)},"bucket":${JSON.stringify(bucket)},"buckets":${buckets}}`);
         }
         let body: SalesSeriesResponse;

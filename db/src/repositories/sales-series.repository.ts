@@ -162,7 +162,7 @@ const isoText = (t: RawBuilder<unknown>) => sql`to_char(${t} AT TIME ZONE 'UTC',
  * text of its nearest double). Longer ones (above 10^11 with 4 decimals) may come out with more
  * digits than JavaScript would write, but read back as the same number.
  */
-const bucketJson = (fields: readonly SalesBucketField[]) =>
+export const bucketJson = (fields: readonly SalesBucketField[]) =>
   sql`concat('{"t":"', ${isoText(sql`s.t`)}, '"', ${sql.join(
     SALES_BUCKET_FIELDS.filter((f) => fields.includes(f)).map((f) => sql`${sql.lit(`,"${f}":`)}, trim_scale(${sql.ref(`s.${BUCKET_COLUMNS[f]}`)})`),
   )}, '}')`;
@@ -187,10 +187,35 @@ const BUCKET_COLUMNS: Record<SalesBucketField, string> = {
  */
 async function readSeries<R>(
   db: Kysely<Database>,
-  q: { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string },
+  q: SeriesQuery,
   select: (series: RawBuilder<unknown>) => RawBuilder<R>,
 ): Promise<R[]> {
   const materialized = await continuousAggregatesMaterialized(db);
+  const plan = seriesPlan(q);
+  const read = async (trx: Kysely<Database>, rows: RawBuilder<unknown>) => (await select(plan.series(rows)).execute(trx)).rows;
+  return materialized || plan.aggregate === null
+    ? readThroughAggregate(db, 'sales_1m', plan.aggregate, q, plan.branch, read)
+    : read(db, splitAtCutoff('sales_1m', plan.aggregate, q, q.to, plan.branch));
+}
+
+/**
+ * The series subquery of `readSeries` on plain PostgreSQL, where the rollup tables are exact in
+ * every snapshot (nothing to read through), as SQL to embed: `sales-series-days.repository.ts` puts
+ * several ranges of one store in one statement.
+ */
+export function plainSeriesSql(q: SeriesQuery): RawBuilder<unknown> {
+  const plan = seriesPlan(q);
+  return plan.series(splitAtCutoff('sales_1m', plan.aggregate, q, q.to, plan.branch));
+}
+
+type SeriesQuery = { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string };
+
+/** Which relation a series reads (`salesSeriesRelation`), how each branch selects from it, and the subquery around the branches. */
+function seriesPlan(q: SeriesQuery): {
+  aggregate: Exclude<SalesSeriesRelation, 'sales_1m'> | null;
+  branch: RollupBranch;
+  series: (rows: RawBuilder<unknown>) => RawBuilder<unknown>;
+} {
   const relation = salesSeriesRelation(q);
   const aggregate = relation === 'sales_1m' ? null : relation;
   const offset = constantOffset(q.timezone, q.from, q.to);
@@ -205,17 +230,11 @@ async function readSeries<R>(
           ? sql`SELECT ${local} AS t, ${summed} FROM sales_1m WHERE ${where} GROUP BY 1`
           : sql`SELECT bucket AS t, ${columns} FROM ${sql.table(rel)} WHERE ${where}`
     : (rel, where) => sql`SELECT bucket, ${columns} FROM ${sql.table(rel)} WHERE ${where}`;
-  const read = async (trx: Kysely<Database>, rows: RawBuilder<unknown>) =>
-    (
-      await select(
-        asIs
-          ? sql`(SELECT r.t, ${columns}, ${aovSql(sql`net`, sql`orders`)} AS aov FROM ${rows} r)`
-          : sql`(SELECT ${local} AS t, ${summed}, ${aovSql(sql`sum(net)`, sql`sum(orders)`)} AS aov FROM ${rows} r GROUP BY 1)`,
-      ).execute(trx)
-    ).rows;
-  return materialized || aggregate === null
-    ? readThroughAggregate(db, 'sales_1m', aggregate, q, branch, read)
-    : read(db, splitAtCutoff('sales_1m', aggregate, q, q.to, branch));
+  const series = (rows: RawBuilder<unknown>) =>
+    asIs
+      ? sql`(SELECT r.t, ${columns}, ${aovSql(sql`net`, sql`orders`)} AS aov FROM ${rows} r)`
+      : sql`(SELECT ${local} AS t, ${summed}, ${aovSql(sql`sum(net)`, sql`sum(orders)`)} AS aov FROM ${rows} r GROUP BY 1)`;
+  return { aggregate, branch, series };
 }
 
 /** One store's series in a fleet read. */
