@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DbConfig } from './config.ts';
 import type { Database } from './database.ts';
+import { PreparingClient } from './lib/prepared-statements.ts';
 
 const NUMERIC_OID = 1700;
 const INT8_OID = 20;
@@ -22,7 +23,8 @@ export type Db = Kysely<Database>;
 
 /** Creates the Kysely instance over a pg pool. Call `db.destroy()` to close the pool. */
 export function createDb(config: DbConfig): Db {
-  const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax, types });
+  // `Client`: statements marked `prepared(...)` go out as named prepared statements.
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolMax, types, Client: PreparingClient as unknown as typeof pg.Client });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

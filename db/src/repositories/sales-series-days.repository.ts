@@ -17,6 +17,7 @@ import { SALES_BUCKET_FIELDS, type SalesBucketField, type SalesBucketSize } from
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
 import { continuousAggregatesMaterialized } from '../lib/continuous-aggregates.ts';
+import { prepared } from '../lib/prepared-statements.ts';
 import { bucketJson, getSalesSeriesJson, plainSeriesSql, type StoreSalesSeriesJson } from './sales-series.repository.ts';
 
 /** Rendered days by key, each with the version it was rendered at; the caller decides how many it keeps (an LRU in the api). */
@@ -101,9 +102,9 @@ const floorDay = (ms: number) => Math.floor(ms / DAY) * DAY;
 
 /** `xmin` of each store's `sales_1d` rows in `[from, to)`: store → day (ms) → version. */
 async function dayVersions(db: Kysely<Database>, storeIds: readonly string[], from: number, to: number): Promise<Map<string, Map<number, string>>> {
-  const { rows } = await sql<{ store_id: string; day: string; v: string }>`
+  const { rows } = await prepared(sql<{ store_id: string; day: string; v: string }>`
     SELECT store_id, (extract(epoch FROM bucket) * 1000)::bigint::text AS day, xmin::text AS v
-    FROM sales_1d WHERE store_id = ANY(${storeIds}::text[]) AND bucket >= ${new Date(from)}::timestamptz AND bucket < ${new Date(to)}::timestamptz`.execute(db);
+    FROM sales_1d WHERE store_id = ANY(${storeIds}::text[]) AND bucket >= ${new Date(from)}::timestamptz AND bucket < ${new Date(to)}::timestamptz`).execute(db);
   const out = new Map<string, Map<number, string>>();
   for (const r of rows) {
     let days = out.get(r.store_id);
@@ -161,7 +162,10 @@ async function assemble(
           WHERE store_id = ${q.storeId} AND bucket >= ${at(floorDay(missing[0]! - margin))} AND bucket < ${at(missing.at(-1)! + DAY + margin)}`,
     );
   }
-  const { rows } = await sql<{ part: 'h' | 't' | 'd' | 'v'; day: string | null; json: string | null }>`${sql.join(parts, sql` UNION ALL `)}`.execute(db);
+  const statement = sql<{ part: 'h' | 't' | 'd' | 'v'; day: string | null; json: string | null }>`${sql.join(parts, sql` UNION ALL `)}`;
+  // Ends only (every day reused): the shape a repeated page sends for every store, worth preparing;
+  // with days to render the shapes vary with the runs of missing days.
+  const { rows } = await (missing.length === 0 ? prepared(statement) : statement).execute(db);
   let head = '';
   let tail = '';
   const rendered = new Map<number, string>();

@@ -1,7 +1,7 @@
 // POS load shapes and probes the benchmarks share (ingest, alerts): a generated load re-timed as a
 // live stream, a steady-rate publisher, and reading a histogram off a /metrics page.
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjects, type PosOrderEvent } from '@shelfsense/contracts';
@@ -48,6 +48,15 @@ export async function publishAtRate(
   }
   await Promise.all(inflight);
   return sent;
+}
+
+/**
+ * CPU seconds the whole machine has spent busy (user, nice, system, irq; every core) since boot.
+ * The difference over a benchmark phase is what that phase cost every process together — the
+ * benchmark, nats-server, PostgreSQL, the services — on a machine with nothing else running.
+ */
+export function machineBusySeconds(): number {
+  return cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
 }
 
 /** `uptime`'s three load averages, "3.25, 1.59, 0.65" (1, 5 and 15 minutes). */
