@@ -162,10 +162,9 @@ async function assemble(
           WHERE store_id = ${q.storeId} AND bucket >= ${at(floorDay(missing[0]! - margin))} AND bucket < ${at(missing.at(-1)! + DAY + margin)}`,
     );
   }
-  const statement = sql<{ part: 'h' | 't' | 'd' | 'v'; day: string | null; json: string | null }>`${sql.join(parts, sql` UNION ALL `)}`;
-  // Ends only (every day reused): the shape a repeated page sends for every store, worth preparing;
-  // with days to render the shapes vary with the runs of missing days.
-  const { rows } = await (missing.length === 0 ? prepared(statement) : statement).execute(db);
+  // Prepared: a repeated page sends the same few shapes for every store (the ends, and the same runs
+  // of days a write changed); the per-connection cap bounds the rest.
+  const { rows } = await prepared(sql<{ part: 'h' | 't' | 'd' | 'v'; day: string | null; json: string | null }>`${sql.join(parts, sql` UNION ALL `)}`).execute(db);
   let head = '';
   let tail = '';
   const rendered = new Map<number, string>();
