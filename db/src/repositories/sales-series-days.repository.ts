@@ -50,8 +50,7 @@ export async function getSalesSeriesJsonByDay(
 ): Promise<string> {
   const plan = await dayPlan(db, q);
   if (plan === null) return getSalesSeriesJson(db, q, fields);
-  const versions = await dayVersions(db, [q.storeId], plan.versionFrom, plan.versionTo);
-  return assemble(db, q, fields, plan, versions.get(q.storeId), cache);
+  return assemble(db, q, fields, plan, null, cache);
 }
 
 /** `getFleetSalesSeriesJson` through the day cache: one version read for all stores, then one statement per store. */
@@ -123,19 +122,28 @@ function pieceVersion(d: number, margin: number, days: ReadonlyMap<number, strin
 
 /**
  * One store's series: the head (buckets before the first cacheable day), the days (from `cache` when
- * their version still holds, else rendered) and the tail, the missing days and both ends rendered in
- * one statement together with the versions they were rendered at.
+ * their version still holds, else rendered) and the tail. With `knownVersions` (a fleet read them for
+ * every store at once) one statement renders the ends and the missing days; without, a first
+ * statement renders the ends and reads every day's version, and a second one (only when a day is
+ * missing) renders those days — one round trip when the page is a repeat.
  */
 async function assemble(
   db: Kysely<Database>,
   q: SeriesQuery,
   fields: readonly SalesBucketField[],
   plan: DayPlan,
-  versions: ReadonlyMap<number, string> | undefined,
+  knownVersions: ReadonlyMap<number, string> | undefined | null,
   cache: SeriesDayCache,
 ): Promise<string> {
   const { first, last, margin } = plan;
   const keyOf = (d: number) => `${q.storeId}\u0000${q.timezone}\u0000${q.bucket}\u0000${fields.join(',')}\u0000${d}`;
+  let ends: { head: string; tail: string } | null = null;
+  let versions = knownVersions;
+  if (versions === null) {
+    const read = await render(db, q, fields, plan, { ends: true, days: [], versions: [plan.versionFrom, plan.versionTo] });
+    ends = read.ends;
+    versions = read.versions;
+  }
   const pieces = new Map<number, string>();
   const missing: number[] = [];
   for (let d = first; d <= last; d += DAY) {
@@ -143,47 +151,71 @@ async function assemble(
     if (hit !== undefined) pieces.set(d, hit);
     else missing.push(d);
   }
+  if (ends === null || missing.length > 0) {
+    const read = await render(db, q, fields, plan, {
+      ends: ends === null,
+      days: missing,
+      versions: missing.length === 0 ? null : [floorDay(missing[0]! - margin), missing.at(-1)! + DAY + margin],
+    });
+    ends ??= read.ends;
+    for (const d of missing) {
+      const piece = read.days.get(d) ?? '';
+      cache.set(keyOf(d), pieceVersion(d, margin, read.versions), piece);
+      pieces.set(d, piece);
+    }
+  }
+  const all = [ends!.head];
+  for (let d = first; d <= last; d += DAY) all.push(pieces.get(d)!);
+  all.push(ends!.tail);
+  return `[${all.filter((p) => p !== '').join(',')}]`;
+}
+
+/**
+ * One statement (prepared: a repeated page sends the same few shapes for every store, and the
+ * per-connection cap bounds the rest) rendering what is asked of one store: both ends, the
+ * buckets of `days` grouped by day, and the `sales_1d` versions in `versions` ([from, to) in ms).
+ */
+async function render(
+  db: Kysely<Database>,
+  q: SeriesQuery,
+  fields: readonly SalesBucketField[],
+  plan: DayPlan,
+  ask: { ends: boolean; days: readonly number[]; versions: readonly [number, number] | null },
+): Promise<{ ends: { head: string; tail: string } | null; days: Map<number, string>; versions: Map<number, string> }> {
+  const { first, last, margin } = plan;
   const json = bucketJson(fields);
   const range = (from: number, to: number) => plainSeriesSql({ ...q, from: new Date(from), to: new Date(to) });
   const at = (ms: number) => sql`${new Date(ms)}::timestamptz`;
-  const parts: RawBuilder<unknown>[] = [
-    sql`SELECT 'h' AS part, NULL::bigint AS day, string_agg(${json}, ',' ORDER BY s.t) AS json FROM ${range(q.from.getTime(), first + margin)} s WHERE s.t < ${at(first)}`,
-    sql`SELECT 't', NULL, string_agg(${json}, ',' ORDER BY s.t) FROM ${range(last + DAY - margin, q.to.getTime())} s WHERE s.t >= ${at(last + DAY)}`,
-  ];
-  for (const [p, lastOfBlock] of blocks(missing)) {
+  const parts: RawBuilder<unknown>[] = [];
+  if (ask.ends)
+    parts.push(
+      sql`SELECT 'h' AS part, NULL::bigint AS day, string_agg(${json}, ',' ORDER BY s.t) AS json FROM ${range(q.from.getTime(), first + margin)} s WHERE s.t < ${at(first)}`,
+      sql`SELECT 't', NULL, string_agg(${json}, ',' ORDER BY s.t) FROM ${range(last + DAY - margin, q.to.getTime())} s WHERE s.t >= ${at(last + DAY)}`,
+    );
+  for (const [p, lastOfBlock] of blocks(ask.days))
     parts.push(
       sql`SELECT 'd', (extract(epoch FROM date_bin('1 day', s.t, timestamptz 'epoch')) * 1000)::bigint, string_agg(${json}, ',' ORDER BY s.t)
           FROM ${range(p - margin, lastOfBlock + DAY + margin)} s WHERE s.t >= ${at(p)} AND s.t < ${at(lastOfBlock + DAY)} GROUP BY 2`,
     );
-  }
-  if (missing.length > 0) {
+  if (ask.versions !== null)
     parts.push(
       sql`SELECT 'v', (extract(epoch FROM bucket) * 1000)::bigint, xmin::text FROM sales_1d
-          WHERE store_id = ${q.storeId} AND bucket >= ${at(floorDay(missing[0]! - margin))} AND bucket < ${at(missing.at(-1)! + DAY + margin)}`,
+          WHERE store_id = ${q.storeId} AND bucket >= ${at(ask.versions[0])} AND bucket < ${at(ask.versions[1])}`,
     );
-  }
-  // Prepared: a repeated page sends the same few shapes for every store (the ends, and the same runs
-  // of days a write changed); the per-connection cap bounds the rest.
-  const { rows } = await prepared(sql<{ part: 'h' | 't' | 'd' | 'v'; day: string | null; json: string | null }>`${sql.join(parts, sql` UNION ALL `)}`).execute(db);
+  // The first branch names the columns: 'h' AS part etc. when the ends are asked, else these.
+  if (!ask.ends) parts.unshift(sql`SELECT NULL::text AS part, NULL::bigint AS day, NULL::text AS json WHERE false`);
+  const { rows } = await prepared(sql<{ part: 'h' | 't' | 'd' | 'v' | null; day: string | null; json: string | null }>`${sql.join(parts, sql` UNION ALL `)}`).execute(db);
   let head = '';
   let tail = '';
-  const rendered = new Map<number, string>();
-  const renderedVersions = new Map<number, string>();
+  const days = new Map<number, string>();
+  const versions = new Map<number, string>();
   for (const r of rows) {
     if (r.part === 'h') head = r.json ?? '';
     else if (r.part === 't') tail = r.json ?? '';
-    else if (r.part === 'd') rendered.set(Number(r.day), r.json ?? '');
-    else renderedVersions.set(Number(r.day), r.json!);
+    else if (r.part === 'd') days.set(Number(r.day), r.json ?? '');
+    else if (r.part === 'v') versions.set(Number(r.day), r.json!);
   }
-  for (const d of missing) {
-    const piece = rendered.get(d) ?? '';
-    cache.set(keyOf(d), pieceVersion(d, margin, renderedVersions), piece);
-    pieces.set(d, piece);
-  }
-  const all = [head];
-  for (let d = first; d <= last; d += DAY) all.push(pieces.get(d)!);
-  all.push(tail);
-  return `[${all.filter((p) => p !== '').join(',')}]`;
+  return { ends: ask.ends ? { head, tail } : null, days, versions };
 }
 
 /** Runs of consecutive days in ascending `days`, as [first, last] pairs. */
