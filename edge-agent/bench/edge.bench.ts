@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { streamDefinitions } from '@shelfsense/contracts';
 import { connectNats, freePort, machineLine, percentile, startNats, startNodeProcess, writeSection } from '@shelfsense/test';
@@ -143,7 +143,7 @@ try {
         ],
       }),
     );
-    const publisher = createEventPublisher({ js: jetstream(nc), storeId: 'bench-store', agentId: 'bench', version: 'bench', timeoutMs: 5000 });
+    const publisher = createEventPublisher({ nc, storeId: 'bench-store', agentId: 'bench', version: 'bench', timeoutMs: 5000 });
     // The agent's own detector (worker thread), wrapped only to record how long each session.run took.
     const runMs: number[] = [];
     const createDetector: DetectorFactory = async (path, opts) => {

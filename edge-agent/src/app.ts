@@ -1,6 +1,6 @@
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { HealthResponse } from '@shelfsense/contracts';
+import { storeInboxPrefix } from '@shelfsense/contracts/nats-credentials';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AGENT_VERSION, type Config } from './config.ts';
@@ -39,7 +39,9 @@ export function createApp(config: Config, deps: { nc: NatsConnection; log: Logge
   const clock = deps.clock ?? (() => new Date());
   const metrics = createMetrics();
   const publisher = createEventPublisher({
-    js: jetstream(deps.nc),
+    nc: deps.nc,
+    // The prefix main.ts connects with: the store's NATS user may subscribe only below it.
+    inboxPrefix: storeInboxPrefix(config.store.id),
     storeId: config.store.id,
     agentId: config.agentId,
     version: AGENT_VERSION,

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
@@ -47,7 +47,7 @@ describe('vision agent against real JetStream', () => {
     await nats?.destroy();
   });
 
-  const publisher = () => createEventPublisher({ js: jetstream(nc), storeId: STORE, agentId: AGENT, version: 'test', timeoutMs: 5_000 });
+  const publisher = () => createEventPublisher({ nc, storeId: STORE, agentId: AGENT, version: 'test', timeoutMs: 5_000 });
 
   it('publishes observations (on change + keep-alive), heartbeats and an annotated snapshot with the tiny ONNX model', async () => {
     // Two identical 128×64 frames replayed: the constant-output tiny model sees the same boxes on

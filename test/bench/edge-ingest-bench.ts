@@ -102,13 +102,28 @@ export async function provisionPosStream(nc: NatsConnection): Promise<void> {
 }
 
 /** Its own nats-server with RETAIL_POS, or the caller's. */
-async function natsFor(natsUrl: string | undefined): Promise<{ url: string; stop(): Promise<void> }> {
+async function natsFor(natsUrl: string | undefined): Promise<{ url: string; pid?: number; stop(): Promise<void> }> {
   if (natsUrl !== undefined) return { url: natsUrl, stop: () => Promise.resolve() };
   const nats: TestNats = await startNats();
   const nc = await connectNats(nats.url);
   await provisionPosStream(nc);
   await nc.close();
-  return { url: nats.url, stop: () => nats.destroy() };
+  return { url: nats.url, ...(nats.child?.pid !== undefined ? { pid: nats.child.pid } : {}), stop: () => nats.destroy() };
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux; undefined elsewhere).
+ * CPU per order moves much less than the rate when other work shares the machine's cores.
+ */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the parenthesized command name; utime and stime are the 12th and 13th of them, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 async function startEdge(natsUrl: string, storeId: string, cpuProfDir: string | undefined, env: Record<string, string> = {}, entry = EDGE_MAIN) {
@@ -129,6 +144,10 @@ async function startEdge(natsUrl: string, storeId: string, cpuProfDir: string | 
 export interface EdgeHttpResult extends HttpLoadResult {
   /** The `.cpuprofile` the agent wrote, when `cpuProfDir` was given. */
   readonly profile?: string;
+  /** CPU the agent process used during the load, in ms per request (Linux only). */
+  readonly agentCpuMsPerRequest?: number;
+  /** The same for the benchmark's own nats-server (not when the caller gave one). */
+  readonly natsCpuMsPerRequest?: number;
 }
 
 /** `POST /pos/orders` on a real edge agent process; each 202 comes after that order's JetStream ack. */
@@ -147,13 +166,20 @@ export async function measureEdgeHttp(opts: {
   try {
     const { edge, url } = await startEdge(nats.url, 'bench-edge-http', opts.cpuProfDir, {}, opts.agentEntry);
     let result: HttpLoadResult;
+    const cpu: Record<string, number> = {};
     try {
+      const pids = { agentCpuMsPerRequest: edge.child.pid, natsCpuMsPerRequest: nats.pid };
+      const before = Object.entries(pids).map(([name, pid]) => [name, pid, cpuSecondsOf(pid)] as const);
       result = await driveHttp(`${url}/pos/orders`, bodies, opts.clients, 202);
+      for (const [name, pid, start] of before) {
+        const end = cpuSecondsOf(pid);
+        if (start !== undefined && end !== undefined) cpu[name] = ((end - start) * 1000) / result.requests;
+      }
     } finally {
       await edge.stop();
     }
     const profile = opts.cpuProfDir === undefined ? undefined : newestProfile(opts.cpuProfDir);
-    return { ...result, ...(profile !== undefined ? { profile } : {}) };
+    return { ...result, ...cpu, ...(profile !== undefined ? { profile } : {}) };
   } finally {
     await nats.stop();
   }

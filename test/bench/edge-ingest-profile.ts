@@ -23,15 +23,21 @@ const profDir = (name: string) => {
   return dir;
 };
 const bodies = genericOrderBodies(ORDERS);
-const line = (name: string, r: EdgeHttpResult, bare: number) => `${name} ${r.rate.toFixed(0)}/s (${(r.rate / bare).toFixed(2)}× bare, ${r.failures} non-202)`;
+const cpu = (r: EdgeHttpResult) =>
+  r.agentCpuMsPerRequest === undefined ? '' : `, CPU/order agent ${(r.agentCpuMsPerRequest * 1000).toFixed(0)} µs, nats-server ${((r.natsCpuMsPerRequest ?? NaN) * 1000).toFixed(0)} µs`;
+const line = (name: string, r: EdgeHttpResult, bare: number) => `${name} ${r.rate.toFixed(0)}/s (${(r.rate / bare).toFixed(2)}× bare, ${r.failures} non-202${cpu(r)})`;
 
 let last: Record<string, EdgeHttpResult> = {};
 for (let round = 1; round <= ROUNDS; round++) {
   const bare = await measureBareFastify({ orders: ORDERS, clients: 32, bodies });
   last = {};
-  if (BASELINE !== undefined) last.baseline = await measureEdgeHttp({ orders: ORDERS, clients: 32, bodies, agentEntry: BASELINE, cpuProfDir: profDir('baseline') });
-  last.agent = await measureEdgeHttp({ orders: ORDERS, clients: 32, bodies, cpuProfDir: profDir('agent') });
-  const parts = Object.entries(last).map(([name, r]) => line(name, r, bare.rate));
+  const runs: [string, string | undefined][] = [['agent', undefined]];
+  // Which build goes first alternates, so a load change during a round does not favour one of them.
+  if (BASELINE !== undefined) runs[round % 2 === 1 ? 'unshift' : 'push'](['baseline', BASELINE]);
+  for (const [name, entry] of runs) {
+    last[name] = await measureEdgeHttp({ orders: ORDERS, clients: 32, bodies, ...(entry !== undefined ? { agentEntry: entry } : {}), cpuProfDir: profDir(name) });
+  }
+  const parts = ['baseline', 'agent'].filter((name) => last[name] !== undefined).map((name) => line(name, last[name]!, bare.rate));
   console.log(`round ${round}: load ${loadavg().map((x) => x.toFixed(1)).join(' ')} | bare ${bare.rate.toFixed(0)}/s | ${parts.join(' | ')}`);
 }
 for (const [name, r] of Object.entries(last)) {

@@ -11,7 +11,7 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { subjects } from '@shelfsense/contracts';
 import { SingleBar } from 'cli-progress';
@@ -304,7 +304,7 @@ async function main(argv: string[]): Promise<number> {
       target = `store ${config.store.id}`;
       await assertStreamExists(nc!, subject);
       const publisher = createEventPublisher({
-        js: jetstream(nc!),
+        nc: nc!,
         storeId: config.store.id,
         agentId: config.agentId,
         version: AGENT_VERSION,

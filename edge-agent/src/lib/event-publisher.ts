@@ -1,4 +1,5 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   AppError,
   ENVELOPE_VERSION,
@@ -13,6 +14,7 @@ import {
 } from '@shelfsense/contracts';
 import type { z } from 'zod';
 import { payloadSizeIssue, type CheckedPosOrder } from '../pos/order-safety.service.ts';
+import { createAckedPublish } from './jetstream-ack-inbox.ts';
 
 export interface PublishResult {
   readonly id: string;
@@ -54,7 +56,9 @@ const DEFAULT_MAX_IN_FLIGHT = 4096;
  * once (a caller past that waits for a slot, so a flood cannot grow memory without bound).
  */
 export function createEventPublisher(opts: {
-  js: JetStreamClient;
+  nc: NatsConnection;
+  /** The connection's inbox prefix (a store user may only subscribe below its own). */
+  inboxPrefix?: string;
   storeId: string;
   agentId: string;
   version: string;
@@ -71,6 +75,10 @@ export function createEventPublisher(opts: {
   let inFlight = 0;
   const waitingForSlot: (() => void)[] = [];
   let batch: (() => void)[] = [];
+  const publish = createAckedPublish(opts.nc, {
+    timeoutMs: opts.timeoutMs,
+    ...(opts.inboxPrefix !== undefined ? { inboxPrefix: opts.inboxPrefix } : {}),
+  });
 
   const writeBatch = () => {
     const starts = batch;
@@ -78,14 +86,14 @@ export function createEventPublisher(opts: {
     for (const start of starts) start();
   };
 
-  /** `js.publish`, started in the next check phase together with the others of this turn. */
+  /** A JetStream publish, started in the next check phase together with the others of this turn. */
   async function pipelined(to: string, payload: string, id: string) {
     if (inFlight >= maxInFlight) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
     inFlight++;
     try {
-      const ack = await new Promise<Awaited<ReturnType<JetStreamClient['publish']>>>((resolve, reject) => {
+      const ack = await new Promise<PubAck>((resolve, reject) => {
         if (batch.length === 0) setImmediate(writeBatch);
-        batch.push(() => void opts.js.publish(to, payload, { msgID: id, timeout: opts.timeoutMs }).then(resolve, reject));
+        batch.push(() => void publish(to, payload, id).then(resolve, reject));
       });
       return ack;
     } finally {

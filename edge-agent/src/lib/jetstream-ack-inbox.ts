@@ -1,0 +1,129 @@
+import { JetStreamApiError, JetStreamError, type ApiError, type PubAck } from '@nats-io/jetstream';
+import {
+  ClosedConnectionError,
+  NoRespondersError,
+  TimeoutError,
+  createInbox,
+  headers,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
+
+/** A JetStream publish with its `Nats-Msg-Id`, answered by the stream's own PubAck. */
+export type AckedPublish = (subject: string, payload: string, msgId: string) => Promise<PubAck>;
+
+interface Pending {
+  readonly resolve: (ack: PubAck) => void;
+  readonly reject: (err: Error) => void;
+  readonly subject: string;
+  /** `performance.now()` after which the publish fails with a timeout. */
+  readonly deadline: number;
+}
+
+/**
+ * JetStream publishes whose PubAcks all come back on one subscription (`<inbox prefix>.<nuid>.*`),
+ * matched by a counter in each publish's reply subject — what nats.js's `js.publish` does with a
+ * request per publish, without its per-request objects: a `RequestOne`, a deferred, a timer, and on
+ * every ack a `RequestError` (a stack capture) that `RequestOne.cancel()` builds even with
+ * `noAsyncTraces` (docs/benchmarks.md, "Edge ingest profile").
+ *
+ * The same guarantees: each publish resolves with its own PubAck (`duplicate` when JetStream saw the
+ * msg id in its duplicate window), or fails alone — a JetStream error answer, no stream on the
+ * subject (no responders), or no ack within `timeoutMs`. One timer serves every publish: all share
+ * the timeout, so the oldest pending publish is always the next to expire. Reconnects: nats.js
+ * subscribes again after it reconnects, so later publishes are acked as before; what was published
+ * while disconnected nats.js drops when it dials again (it resets its outbound buffer), and that
+ * publish times out exactly as a `js.publish` request does. A publish whose ack was lost fails the
+ * same way, and the caller's retry with the same msg id is then reported as a duplicate. When the
+ * subscription ends (the connection closed or drained) every pending publish fails.
+ *
+ * The subscription is made on the first publish, so a publisher that never publishes costs nothing.
+ */
+export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number; inboxPrefix?: string }): AckedPublish {
+  const pending = new Map<string, Pending>();
+  let prefix = '';
+  let sub: Subscription | undefined;
+  let ended: Error | undefined;
+  let counter = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const settle = (msg: Msg) => {
+    const token = msg.subject.substring(prefix.length);
+    const p = pending.get(token);
+    if (p === undefined) return; // timed out already: that caller was told to retry
+    pending.delete(token);
+    try {
+      p.resolve(pubAckOf(msg, p.subject));
+    } catch (err) {
+      p.reject(err as Error);
+    }
+  };
+
+  const failAll = (err: Error) => {
+    ended = err;
+    clearTimeout(timer);
+    timer = undefined;
+    const all = [...pending.values()];
+    pending.clear();
+    for (const p of all) p.reject(err);
+  };
+
+  const expire = () => {
+    timer = undefined;
+    const now = performance.now();
+    // Insertion order is deadline order (one timeout for all): stop at the first that is not due.
+    for (const [token, p] of pending) {
+      if (p.deadline > now) {
+        timer = setTimeout(expire, p.deadline - now + 1);
+        return;
+      }
+      pending.delete(token);
+      p.reject(new TimeoutError());
+    }
+  };
+
+  const subscribe = () => {
+    prefix = `${createInbox(opts.inboxPrefix)}.`;
+    sub = nc.subscribe(`${prefix}*`, {
+      callback: (err, msg) => {
+        // An error here ends the subscription (e.g. a permissions violation): nothing more will be answered.
+        if (err !== null) failAll(err);
+        else settle(msg);
+      },
+    });
+    void sub.closed.then(
+      () => failAll(ended ?? new ClosedConnectionError()),
+      (err: unknown) => failAll(err instanceof Error ? err : new ClosedConnectionError()),
+    );
+  };
+
+  return (subject, payload, msgId) => {
+    if (ended !== undefined) return Promise.reject(ended);
+    if (sub === undefined) subscribe();
+    const token = (counter++).toString(36);
+    const h = headers();
+    h.set('Nats-Msg-Id', msgId);
+    return new Promise<PubAck>((resolve, reject) => {
+      try {
+        nc.publish(subject, payload, { reply: prefix + token, headers: h });
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err))); // closed or draining connection, or over max_payload
+        return;
+      }
+      pending.set(token, { resolve, reject, subject, deadline: performance.now() + opts.timeoutMs });
+      timer ??= setTimeout(expire, opts.timeoutMs);
+    });
+  };
+}
+
+/** The PubAck in `msg`, or the error JetStream (or the server) answered instead, as nats.js reports them. */
+function pubAckOf(msg: Msg, subject: string): PubAck {
+  if (msg.data.length === 0 && msg.headers?.code === 503) throw new NoRespondersError(subject);
+  const answer = msg.json<Partial<PubAck> & { error?: ApiError }>();
+  if (answer.error !== undefined) throw new JetStreamApiError(answer.error);
+  if (typeof answer.stream !== 'string' || answer.stream === '' || typeof answer.seq !== 'number') {
+    throw new JetStreamError('invalid ack response');
+  }
+  return { ...answer, duplicate: answer.duplicate === true } as PubAck;
+}
