@@ -13,6 +13,10 @@ export function createSeriesDayCache(maxBytes: number, registry: Registry): Seri
     maxSize: maxBytes,
     // UTF-16 code units: the bucket text is ASCII, kept by V8 as one byte per character, so this is its size.
     sizeCalculation: (v, k) => v.json.length + v.version.length + k.length + 64,
+    // Versions are 32-bit transaction ids: one could only come back after billions of transactions,
+    // but no day is kept longer than a day anyway.
+    ttl: 24 * 3_600_000,
+    ttlAutopurge: false,
   });
   const lookups = new Counter({
     name: 'shelfsense_api_series_days_total',
