@@ -1,4 +1,4 @@
-// The history API and fan-out benchmark's harness at a tiny scale (3 stores × 2 days, 20 clients),
+// The history API and fan-out benchmark's harness at a tiny scale (3 stores × 4 days, 20 clients),
 // so `npm run bench:api` cannot rot: the same processes, ingest, requests and WebSocket clients as the
 // real run, with the numbers' plumbing checked instead of their size.
 import { describe, expect, inject, it } from 'vitest';
@@ -9,7 +9,7 @@ describe('bench:api harness (3 stores)', () => {
     const sut = await runApiBench({
       adminUrl: inject('pgAdminUrl'),
       stores: 3,
-      days: 2,
+      days: 4,
       ordersPerStorePerDay: 40,
       seriesRequests: 5,
       fleetRounds: 2,
@@ -19,7 +19,7 @@ describe('bench:api harness (3 stores)', () => {
       fanoutPerSecond: 10,
     });
 
-    expect(sut.ingest.orders).toBe(3 * 2 * 40);
+    expect(sut.ingest.orders).toBe(3 * 4 * 40);
     expect(sut.rows['sales_1m']).toBeGreaterThan(0);
     expect(sut.rows['sales_15m']).toBeGreaterThan(0);
     expect(sut.non200).toBe(0);
@@ -28,6 +28,13 @@ describe('bench:api harness (3 stores)', () => {
     for (const xs of Object.values(sut.series)) expect(xs).toHaveLength(5);
     expect(sut.fleetMatches).toBe(true);
     expect(sut.fleetEndpoint).toHaveLength(2);
+    expect(sut.fleetChanging).toHaveLength(2);
+    // 4 days hold cacheable days: after the writes, the answer from cached days is the one rendered whole.
+    if (sut.timescale) expect(sut.cachedMatchesUncached).toBeNull();
+    else {
+      expect(sut.fleetUncached).toHaveLength(2);
+      expect(sut.cachedMatchesUncached).toBe(true);
+    }
     expect(sut.fleet.rounds).toHaveLength(2);
     expect(sut.fleet.requests).toHaveLength(2 * 3);
     expect(sut.topItems).toHaveLength(5);
