@@ -18,7 +18,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
 import { continuousAggregatesMaterialized } from '../lib/continuous-aggregates.ts';
 import { prepared } from '../lib/prepared-statements.ts';
-import { bucketJson, getSalesSeriesJson, plainSeriesSql, type StoreSalesSeriesJson } from './sales-series.repository.ts';
+import { bucketJson, fleetRead, getSalesSeriesJson, plainSeriesSql, type StoreSalesSeriesJson } from './sales-series.repository.ts';
 
 /** Rendered days by key, each with the version it was rendered at; the caller decides how many it keeps (an LRU in the api). */
 export interface SeriesDayCache {
@@ -63,19 +63,10 @@ export async function getFleetSalesSeriesJsonByDay(
 ): Promise<StoreSalesSeriesJson[]> {
   const plan = q.stores.length === 0 ? null : await dayPlan(db, q);
   const versions = plan === null ? null : await dayVersions(db, q.stores.map((s) => s.id), plan.versionFrom, plan.versionTo);
-  const out = new Array<StoreSalesSeriesJson>(q.stores.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < q.stores.length) {
-      const i = next++;
-      const store = q.stores[i]!;
-      const sq = { storeId: store.id, timezone: store.timezone, from: q.from, to: q.to, bucket: q.bucket };
-      const buckets = plan === null ? await getSalesSeriesJson(db, sq, fields) : await assemble(db, sq, fields, plan, versions?.get(store.id), cache);
-      out[i] = { storeId: store.id, timezone: store.timezone, buckets };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, q.stores.length) }, worker));
-  return out;
+  return fleetRead(q, concurrency, (store) => {
+    const sq = { storeId: store.id, timezone: store.timezone, from: q.from, to: q.to, bucket: q.bucket };
+    return plan === null ? getSalesSeriesJson(db, sq, fields) : assemble(db, sq, fields, plan, versions?.get(store.id), cache);
+  });
 }
 
 interface DayPlan {

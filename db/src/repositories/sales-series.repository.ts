@@ -274,7 +274,8 @@ export async function getFleetSalesSeriesJson(
   );
 }
 
-async function fleetRead<B>(
+/** Reads each store of a fleet query with `readStore`, `concurrency` stores at a time, in the order given. */
+export async function fleetRead<B>(
   q: FleetQuery,
   concurrency: number,
   readStore: (store: { id: string; timezone: string }) => Promise<B>,
