@@ -1,7 +1,9 @@
 // POS load shapes and probes the benchmarks share (ingest, alerts): a generated load re-timed as a
 // live stream, a steady-rate publisher, and reading a histogram off a /metrics page.
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjects, type PosOrderEvent } from '@shelfsense/contracts';
@@ -50,13 +52,49 @@ export async function publishAtRate(
   return sent;
 }
 
+/** Kernel clock ticks per second, the unit of /proc's CPU times. */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
 /**
- * CPU seconds the whole machine has spent busy (user, nice, system, irq; every core) since boot.
- * The difference over a benchmark phase is what that phase cost every process together — the
- * benchmark, nats-server, PostgreSQL, the services — on a machine with nothing else running.
+ * CPU seconds (user + system) /proc says `pid` has used so far, 0 when it is gone; with `reaped`,
+ * also that of its children it has waited for (a PostgreSQL postmaster's exited backends).
  */
-export function machineBusySeconds(): number {
-  return cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
+export function cpuSecondsOf(pid: number, reaped = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name "(…)": state is field 3; utime, stime, cutime, cstime 14–17.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return (f[11]! + f[12]! + (reaped ? f[13]! + f[14]! : 0)) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** This process's CPU seconds (user + system). */
+export function ownCpuSeconds(): number {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1e6;
+}
+
+/** The parent of `pid` (a PostgreSQL backend's is the postmaster), -1 when it is gone. */
+export function parentPid(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * CPU seconds of a local PostgreSQL server, all processes: its postmaster with the backends it has
+ * reaped, and every child still running — so a backend that exits between two readings is counted
+ * in both (first as a child, then in the postmaster's total).
+ */
+export function postgresCpuSeconds(postmaster: number): number {
+  let total = cpuSecondsOf(postmaster, true);
+  for (const d of readdirSync('/proc')) if (/^\d+$/.test(d) && parentPid(Number(d)) === postmaster) total += cpuSecondsOf(Number(d));
+  return total;
 }
 
 /** `uptime`'s three load averages, "3.25, 1.59, 0.65" (1, 5 and 15 minutes). */
