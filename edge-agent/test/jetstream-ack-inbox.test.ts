@@ -34,7 +34,7 @@ describe('createAckedPublish', () => {
     expect(new Set(acks.map((a) => a.seq)).size).toBe(500);
     const again = await Promise.all([publish('acks.a', '{"n":7}', 'id-7'), publish('acks.a', '{"n":500}', 'id-500')]);
     expect(again.map((a) => a.duplicate)).toEqual([true, false]);
-    expect(again[0]!.seq).toBe(acks[7]!.seq);
+    expect(again[0].seq).toBe(acks[7]!.seq);
   });
 
   it('fails only the publish JetStream refuses or nothing stores', async () => {

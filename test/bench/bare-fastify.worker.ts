@@ -15,4 +15,10 @@ app.post('/pos/orders', async (request, reply) => {
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 parentPort!.postMessage({ port: typeof address === 'object' && address !== null ? address.port : 0 });
-parentPort!.once('message', () => void app.close().then(() => parentPort!.close()));
+// 'cpu': this thread's CPU so far (µs, user + system), to compare with the agent's per request.
+parentPort!.on('message', (m) => {
+  if (m === 'cpu') {
+    const { user, system } = process.threadCpuUsage();
+    parentPort!.postMessage({ cpuMicros: user + system });
+  } else void app.close().then(() => parentPort!.close());
+});

@@ -82,12 +82,23 @@ export function genericOrderBodies(orders: number, seed = 99): Buffer[] {
 /** The edge's 202 answer for an order of the bench load is about this long. */
 const EDGE_ANSWER_BYTES = 70;
 
-export async function measureBareFastify(opts: { orders: number; clients: number; bodies?: readonly Buffer[] }): Promise<HttpLoadResult> {
+export interface BareHttpResult extends HttpLoadResult {
+  /** CPU the server thread used during the load, in ms per request. */
+  readonly cpuMsPerRequest: number;
+}
+
+export async function measureBareFastify(opts: { orders: number; clients: number; bodies?: readonly Buffer[] }): Promise<BareHttpResult> {
   const bodies = opts.bodies ?? genericOrderBodies(opts.orders);
   const worker = new Worker(BARE_WORKER, { workerData: { answerBytes: EDGE_ANSWER_BYTES } });
+  const cpuMicros = async () => {
+    worker.postMessage('cpu');
+    return ((await once(worker, 'message')) as [{ cpuMicros: number }])[0].cpuMicros;
+  };
   try {
     const [{ port }] = (await once(worker, 'message')) as [{ port: number }];
-    return await driveHttp(`http://127.0.0.1:${port}/pos/orders`, bodies, opts.clients, 202);
+    const before = await cpuMicros();
+    const result = await driveHttp(`http://127.0.0.1:${port}/pos/orders`, bodies, opts.clients, 202);
+    return { ...result, cpuMsPerRequest: ((await cpuMicros()) - before) / 1000 / result.requests };
   } finally {
     worker.postMessage('stop');
     await once(worker, 'exit');
@@ -127,13 +138,14 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
 }
 
 async function startEdge(natsUrl: string, storeId: string, cpuProfDir: string | undefined, env: Record<string, string> = {}, entry = EDGE_MAIN) {
+  const nodeOptions = [process.env.NODE_OPTIONS, env.NODE_OPTIONS, cpuProfDir !== undefined ? `--cpu-prof --cpu-prof-dir=${cpuProfDir}` : undefined];
   const edge = startNodeProcess(entry, {
     NATS_URL: natsUrl,
     STORE_ID: storeId,
     HTTP_PORT: '0',
     LOG_LEVEL: 'info',
-    ...(cpuProfDir !== undefined ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${cpuProfDir}`.trim() } : {}),
     ...env,
+    NODE_OPTIONS: nodeOptions.filter((o) => o !== undefined && o !== '').join(' '),
   });
   await edge.waitFor(/edge-agent ready/);
   const port = /"httpPort":(\d+)[^\n]*edge-agent ready/.exec(edge.output())?.[1];
@@ -160,11 +172,13 @@ export async function measureEdgeHttp(opts: {
   cpuProfDir?: string;
   /** Another build's `edge-agent/src/main.ts` (a before/after comparison in one run). */
   agentEntry?: string;
+  /** More environment for the agent (NODE_OPTIONS is added to the profiler's). */
+  agentEnv?: Record<string, string>;
 }): Promise<EdgeHttpResult> {
   const bodies = opts.bodies ?? genericOrderBodies(opts.orders);
   const nats = await natsFor(opts.natsUrl);
   try {
-    const { edge, url } = await startEdge(nats.url, 'bench-edge-http', opts.cpuProfDir, {}, opts.agentEntry);
+    const { edge, url } = await startEdge(nats.url, 'bench-edge-http', opts.cpuProfDir, opts.agentEnv, opts.agentEntry);
     let result: HttpLoadResult;
     const cpu: Record<string, number> = {};
     try {

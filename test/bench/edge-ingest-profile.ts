@@ -7,6 +7,9 @@
 //                               (e.g. `git archive <commit> edge-agent/src | tar -x -C /tmp/base`,
 //                               with /tmp/base/node_modules linked to this checkout's)
 //   BENCH_EDGE_PROF             directory for the .cpuprofile files (top frames of the last round)
+//   BENCH_EDGE_NODE_OPTIONS / BENCH_EDGE_BASELINE_NODE_OPTIONS
+//                               NODE_OPTIONS for the agent / the baseline (e.g. V8 heap flags; the
+//                               baseline may be this checkout's main.ts to compare flags alone)
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -31,14 +34,21 @@ let last: Record<string, EdgeHttpResult> = {};
 for (let round = 1; round <= ROUNDS; round++) {
   const bare = await measureBareFastify({ orders: ORDERS, clients: 32, bodies });
   last = {};
-  const runs: [string, string | undefined][] = [['agent', undefined]];
+  const runs: [string, string | undefined, string | undefined][] = [['agent', undefined, process.env.BENCH_EDGE_NODE_OPTIONS]];
   // Which build goes first alternates, so a load change during a round does not favour one of them.
-  if (BASELINE !== undefined) runs[round % 2 === 1 ? 'unshift' : 'push'](['baseline', BASELINE]);
-  for (const [name, entry] of runs) {
-    last[name] = await measureEdgeHttp({ orders: ORDERS, clients: 32, bodies, ...(entry !== undefined ? { agentEntry: entry } : {}), cpuProfDir: profDir(name) });
+  if (BASELINE !== undefined) runs[round % 2 === 1 ? 'unshift' : 'push'](['baseline', BASELINE, process.env.BENCH_EDGE_BASELINE_NODE_OPTIONS]);
+  for (const [name, entry, nodeOptions] of runs) {
+    last[name] = await measureEdgeHttp({
+      orders: ORDERS,
+      clients: 32,
+      bodies,
+      ...(entry !== undefined ? { agentEntry: entry } : {}),
+      ...(nodeOptions !== undefined ? { agentEnv: { NODE_OPTIONS: nodeOptions } } : {}),
+      cpuProfDir: profDir(name),
+    });
   }
   const parts = ['baseline', 'agent'].filter((name) => last[name] !== undefined).map((name) => line(name, last[name]!, bare.rate));
-  console.log(`round ${round}: load ${loadavg().map((x) => x.toFixed(1)).join(' ')} | bare ${bare.rate.toFixed(0)}/s | ${parts.join(' | ')}`);
+  console.log(`round ${round}: load ${loadavg().map((x) => x.toFixed(1)).join(' ')} | bare ${bare.rate.toFixed(0)}/s (CPU/request ${(bare.cpuMsPerRequest * 1000).toFixed(0)} µs) | ${parts.join(' | ')}`);
 }
 for (const [name, r] of Object.entries(last)) {
   if (r.profile === undefined) continue;

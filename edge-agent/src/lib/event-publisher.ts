@@ -42,7 +42,7 @@ export interface EventPublisher {
 /** The order envelope without its data: what `publishOrder` checks (the data is a `CheckedPosOrder`). */
 const PosOrderEnvelope = PosOrderEvent.omit({ data: true });
 
-/** Publishes handed over in one event-loop turn go out in one socket write (see `createEventPublisher`). */
+/** Publishes waiting for their acks at once unless the caller says otherwise. */
 const DEFAULT_MAX_IN_FLIGHT = 4096;
 
 /**
@@ -50,10 +50,9 @@ const DEFAULT_MAX_IN_FLIGHT = 4096;
  * on consume), and publishes with `Nats-Msg-Id` = envelope id so retries are harmless.
  *
  * Publishes are pipelined: every caller still waits for its own JetStream ack, but the publishes
- * asked for during one event-loop turn (many webhooks arrive in one poll) are written to NATS
- * together in the following check phase — the NATS client writes to its socket once per microtask
- * checkpoint, i.e. once per webhook without this — and at most `maxInFlight` wait for their acks at
- * once (a caller past that waits for a slot, so a flood cannot grow memory without bound).
+ * asked for during one event-loop turn are written to NATS together (`createAckedPublish`), and at
+ * most `maxInFlight` wait for their acks at once (a caller past that waits for a slot, so a flood
+ * cannot grow memory without bound).
  */
 export function createEventPublisher(opts: {
   nc: NatsConnection;
@@ -74,35 +73,25 @@ export function createEventPublisher(opts: {
   const maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   let inFlight = 0;
   const waitingForSlot: (() => void)[] = [];
-  let batch: (() => void)[] = [];
+  // Writes the publishes of one event-loop turn together (see its doc).
   const publish = createAckedPublish(opts.nc, {
     timeoutMs: opts.timeoutMs,
     ...(opts.inboxPrefix !== undefined ? { inboxPrefix: opts.inboxPrefix } : {}),
   });
 
-  const writeBatch = () => {
-    const starts = batch;
-    batch = [];
-    for (const start of starts) start();
-  };
-
-  /** A JetStream publish, started in the next check phase together with the others of this turn. */
-  async function pipelined(to: string, payload: string, id: string) {
+  /** A JetStream publish within the in-flight window. */
+  async function pipelined(to: string, payload: string | Uint8Array, id: string): Promise<PubAck> {
     if (inFlight >= maxInFlight) await new Promise<void>((resolve) => waitingForSlot.push(resolve));
     inFlight++;
     try {
-      const ack = await new Promise<PubAck>((resolve, reject) => {
-        if (batch.length === 0) setImmediate(writeBatch);
-        batch.push(() => void publish(to, payload, id).then(resolve, reject));
-      });
-      return ack;
+      return await publish(to, payload, id);
     } finally {
       inFlight--;
       waitingForSlot.shift()?.();
     }
   }
 
-  async function publishEnvelope(what: string, subject: () => string, id: string, payload: string): Promise<PublishResult> {
+  async function publishEnvelope(what: string, subject: () => string, id: string, payload: string | Uint8Array): Promise<PublishResult> {
     // Built after validation: an id that is not a subject token is a validation error, not a crash.
     const to = subject();
     try {
@@ -137,10 +126,11 @@ export function createEventPublisher(opts: {
       if (!checked.success) {
         throw new AppError('validation_failed', `event envelope invalid: ${formatZodError(checked.error)}`);
       }
-      const payload = JSON.stringify({ ...checked.data, data: order });
+      // Encoded once here: the size check reads its length and NATS sends these bytes.
+      const payload = Buffer.from(JSON.stringify({ ...checked.data, data: order }));
       if (opts.maxPayloadBytes !== undefined) {
         // max_payload counts the headers too: the Nats-Msg-Id line is the id plus a few bytes.
-        const tooBig = payloadSizeIssue(Buffer.byteLength(payload) + checked.data.id.length + 64, opts.maxPayloadBytes());
+        const tooBig = payloadSizeIssue(payload.length + checked.data.id.length + 64, opts.maxPayloadBytes());
         if (tooBig !== undefined) throw new AppError('payload_too_large', tooBig);
       }
       return publishEnvelope('order', () => subjects.posOrder(opts.storeId), checked.data.id, payload);

@@ -11,7 +11,14 @@ import {
 } from '@nats-io/transport-node';
 
 /** A JetStream publish with its `Nats-Msg-Id`, answered by the stream's own PubAck. */
-export type AckedPublish = (subject: string, payload: string, msgId: string) => Promise<PubAck>;
+export type AckedPublish = (subject: string, payload: string | Uint8Array, msgId: string) => Promise<PubAck>;
+
+interface Queued {
+  readonly subject: string;
+  readonly payload: string | Uint8Array;
+  readonly msgId: string;
+  readonly token: string;
+}
 
 interface Pending {
   readonly resolve: (ack: PubAck) => void;
@@ -38,6 +45,10 @@ interface Pending {
  * same way, and the caller's retry with the same msg id is then reported as a duplicate. When the
  * subscription ends (the connection closed or drained) every pending publish fails.
  *
+ * Publishes asked for during one event-loop turn (many webhooks arrive in one poll) are written
+ * together in the following check phase: nats.js writes to its socket once per microtask checkpoint,
+ * i.e. once per webhook otherwise.
+ *
  * The subscription is made on the first publish, so a publisher that never publishes costs nothing.
  */
 export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number; inboxPrefix?: string }): AckedPublish {
@@ -47,6 +58,7 @@ export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number
   let ended: Error | undefined;
   let counter = 0;
   let timer: NodeJS.Timeout | undefined;
+  let queued: Queued[] = [];
 
   const settle = (msg: Msg) => {
     const token = msg.subject.substring(prefix.length);
@@ -98,21 +110,32 @@ export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number
     );
   };
 
+  const writeQueued = () => {
+    const writes = queued;
+    queued = [];
+    for (const q of writes) {
+      const p = pending.get(q.token);
+      if (p === undefined) continue; // failed while it waited (the connection closed)
+      const h = headers();
+      h.set('Nats-Msg-Id', q.msgId);
+      try {
+        nc.publish(q.subject, q.payload, { reply: prefix + q.token, headers: h });
+      } catch (err) {
+        pending.delete(q.token); // closed or draining connection, or over max_payload
+        p.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  };
+
   return (subject, payload, msgId) => {
     if (ended !== undefined) return Promise.reject(ended);
     if (sub === undefined) subscribe();
     const token = (counter++).toString(36);
-    const h = headers();
-    h.set('Nats-Msg-Id', msgId);
     return new Promise<PubAck>((resolve, reject) => {
-      try {
-        nc.publish(subject, payload, { reply: prefix + token, headers: h });
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err))); // closed or draining connection, or over max_payload
-        return;
-      }
       pending.set(token, { resolve, reject, subject, deadline: performance.now() + opts.timeoutMs });
       timer ??= setTimeout(expire, opts.timeoutMs);
+      if (queued.length === 0) setImmediate(writeQueued);
+      queued.push({ subject, payload, msgId, token });
     });
   };
 }
