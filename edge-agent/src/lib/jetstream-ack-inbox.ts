@@ -20,6 +20,9 @@ interface Queued {
   readonly token: string;
 }
 
+/** Publishes held back for the end of an event-loop turn at most (see `createAckedPublish`). */
+const DEFAULT_MAX_HELD = 16;
+
 interface Pending {
   readonly resolve: (ack: PubAck) => void;
   readonly reject: (err: Error) => void;
@@ -47,11 +50,15 @@ interface Pending {
  *
  * Publishes asked for during one event-loop turn (many webhooks arrive in one poll) are written
  * together in the following check phase: nats.js writes to its socket once per microtask checkpoint,
- * i.e. once per webhook otherwise.
+ * i.e. once per webhook otherwise. At most `maxHeld` wait for that: in a long turn the first ones go
+ * out at once, so nats-server stores them while the agent still parses the turn's other webhooks
+ * (holding a whole turn back leaves the agent and the server taking turns being idle; the rounds
+ * are in docs/benchmarks.md, "Edge ingest profile").
  *
  * The subscription is made on the first publish, so a publisher that never publishes costs nothing.
  */
-export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number; inboxPrefix?: string }): AckedPublish {
+export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number; inboxPrefix?: string; maxHeld?: number }): AckedPublish {
+  const maxHeld = opts.maxHeld ?? DEFAULT_MAX_HELD;
   const pending = new Map<string, Pending>();
   let prefix = '';
   let sub: Subscription | undefined;
@@ -136,6 +143,7 @@ export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number
       timer ??= setTimeout(expire, opts.timeoutMs);
       if (queued.length === 0) setImmediate(writeQueued);
       queued.push({ subject, payload, msgId, token });
+      if (queued.length >= maxHeld) writeQueued();
     });
   };
 }
