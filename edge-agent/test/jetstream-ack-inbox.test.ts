@@ -2,7 +2,7 @@
 // every publish gets its own PubAck or its own failure, through duplicates, errors, timeouts,
 // a server restart and a closed connection.
 import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { NoRespondersError, TimeoutError, connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { NoRespondersError, PermissionViolationError, TimeoutError, connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { startNats, type TestNats } from '@shelfsense/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAckedPublish } from '../src/lib/jetstream-ack-inbox.ts';
@@ -98,5 +98,54 @@ describe('createAckedPublish', () => {
 
     expect(await rejection(pending)).toBeInstanceOf(Error);
     expect(await rejection(publish('acks.e', '{}', 'e-2'))).toBeInstanceOf(Error);
+  });
+});
+
+describe('createAckedPublish with a store user that may publish and subscribe only to its own subjects', () => {
+  let nats: TestNats;
+  const opened: NatsConnection[] = [];
+  const connectAs = async (user: string, inboxPrefix?: string) => {
+    const nc = await connect({ servers: nats.url, user, pass: 'secret-pass', ...(inboxPrefix !== undefined ? { inboxPrefix } : {}) });
+    opened.push(nc);
+    return nc;
+  };
+
+  beforeAll(async () => {
+    // As the hub's generated users (docs/architecture.md §9): own subjects, own inbox prefix.
+    nats = await startNats({
+      extraConfig: `authorization { users: [
+        { user: "admin", password: "secret-pass" },
+        { user: "store-a", password: "secret-pass", permissions: { publish: { allow: ["own.a.>"] }, subscribe: { allow: ["_INBOX_a.>"] } } }
+      ] }`,
+    });
+    await (await jetstreamManager(await connectAs('admin'))).streams.add({ name: 'OWN', subjects: ['own.>', 'other.>'] });
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((nc) => nc.close().catch(() => undefined)));
+    await nats?.destroy();
+  });
+
+  it('gets its acks below its own inbox prefix, and a refused publish fails at once, alone', async () => {
+    const publish = createAckedPublish(await connectAs('store-a', '_INBOX_a'), { timeoutMs: 10_000, inboxPrefix: '_INBOX_a' });
+    const started = performance.now();
+    const [own, other, ownAgain] = await Promise.allSettled([
+      publish('own.a.x', '{}', 'p-1'),
+      publish('other.b.x', '{}', 'p-2'),
+      publish('own.a.x', '{}', 'p-3'),
+    ]);
+
+    expect(own.status === 'fulfilled' && own.value.stream).toBe('OWN');
+    expect(ownAgain.status).toBe('fulfilled');
+    expect(other.status === 'rejected' && other.reason).toBeInstanceOf(PermissionViolationError);
+    expect(performance.now() - started).toBeLessThan(5_000); // not the 10 s timeout
+    expect((await publish('own.a.x', '{}', 'p-1')).duplicate).toBe(true);
+  });
+
+  it('fails its publishes when it may not subscribe to the inbox it was given, instead of waiting for the timeout', async () => {
+    const publish = createAckedPublish(await connectAs('store-a', '_INBOX_a'), { timeoutMs: 10_000, inboxPrefix: '_INBOX_b' });
+    const started = performance.now();
+
+    expect(await rejection(publish('own.a.x', '{}', 'q-1'))).toBeInstanceOf(PermissionViolationError);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

@@ -2,6 +2,7 @@ import { JetStreamApiError, JetStreamError, type ApiError, type PubAck } from '@
 import {
   ClosedConnectionError,
   NoRespondersError,
+  PermissionViolationError,
   TimeoutError,
   createInbox,
   headers,
@@ -46,7 +47,11 @@ interface Pending {
  * while disconnected nats.js drops when it dials again (it resets its outbound buffer), and that
  * publish times out exactly as a `js.publish` request does. A publish whose ack was lost fails the
  * same way, and the caller's retry with the same msg id is then reported as a duplicate. When the
- * subscription ends (the connection closed or drained) every pending publish fails.
+ * subscription ends every pending publish fails; a refused subscription (a permissions violation)
+ * is tried again by the next publish, a closed connection fails every later publish at once. A
+ * publish the server refuses (a permissions violation for its subject) fails at once too, as with
+ * `js.publish`: NATS reports it by subject, and it is the oldest publish to that subject still
+ * waiting (an earlier one to the same subject was refused before it).
  *
  * Publishes asked for during one event-loop turn (many webhooks arrive in one poll) are written
  * together in the following check phase: nats.js writes to its socket once per microtask checkpoint,
@@ -62,7 +67,9 @@ export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number
   const pending = new Map<string, Pending>();
   let prefix = '';
   let sub: Subscription | undefined;
+  /** Set once the connection is closed: every later publish fails with it. */
   let ended: Error | undefined;
+  let watching = false;
   let counter = 0;
   let timer: NodeJS.Timeout | undefined;
   let queued: Queued[] = [];
@@ -80,7 +87,6 @@ export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number
   };
 
   const failAll = (err: Error) => {
-    ended = err;
     clearTimeout(timer);
     timer = undefined;
     const all = [...pending.values()];
@@ -102,19 +108,46 @@ export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number
     }
   };
 
+  /** The oldest publish to `subject` still waiting for its ack (insertion order is publish order). */
+  const failOldestTo = (subject: string, err: Error) => {
+    for (const [token, p] of pending) {
+      if (p.subject !== subject) continue;
+      pending.delete(token);
+      p.reject(err);
+      return;
+    }
+  };
+
+  const watchRefusedPublishes = async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'error' && s.error instanceof PermissionViolationError && s.error.operation === 'publish') {
+        failOldestTo(s.error.subject, s.error);
+      }
+    }
+  };
+
   const subscribe = () => {
     prefix = `${createInbox(opts.inboxPrefix)}.`;
-    sub = nc.subscribe(`${prefix}*`, {
+    const s = nc.subscribe(`${prefix}*`, {
       callback: (err, msg) => {
         // An error here ends the subscription (e.g. a permissions violation): nothing more will be answered.
         if (err !== null) failAll(err);
         else settle(msg);
       },
     });
-    void sub.closed.then(
-      () => failAll(ended ?? new ClosedConnectionError()),
-      (err: unknown) => failAll(err instanceof Error ? err : new ClosedConnectionError()),
-    );
+    sub = s;
+    void s.closed.then((why) => {
+      failAll(why instanceof Error ? why : new ClosedConnectionError());
+      if (sub === s) sub = undefined; // the next publish subscribes again (unless the connection is closed)
+    });
+    if (!watching) {
+      watching = true;
+      void watchRefusedPublishes();
+      void nc.closed().then(() => {
+        ended = new ClosedConnectionError();
+        failAll(ended);
+      });
+    }
   };
 
   const writeQueued = () => {
@@ -136,7 +169,11 @@ export function createAckedPublish(nc: NatsConnection, opts: { timeoutMs: number
 
   return (subject, payload, msgId) => {
     if (ended !== undefined) return Promise.reject(ended);
-    if (sub === undefined) subscribe();
+    try {
+      if (sub === undefined) subscribe();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err))); // closed or draining connection
+    }
     const token = (counter++).toString(36);
     return new Promise<PubAck>((resolve, reject) => {
       pending.set(token, { resolve, reject, subject, deadline: performance.now() + opts.timeoutMs });
