@@ -22,6 +22,7 @@ import { Pool } from 'undici';
 import { startNodeProcess } from '@shelfsense/deploy';
 // Module by module, not the harness index: these measurements need no PostgreSQL.
 import { generatePosLoad } from '../src/factories/pos-load.generator.ts';
+import { cpuSecondsOf } from '../src/support/bench-load.ts';
 import { connectNats } from '../src/support/jetstream.ts';
 import { startNats, type TestNats } from '../src/support/nats.ts';
 
@@ -122,21 +123,6 @@ async function natsFor(natsUrl: string | undefined): Promise<{ url: string; pid?
   return { url: nats.url, ...(nats.child?.pid !== undefined ? { pid: nats.child.pid } : {}), stop: () => nats.destroy() };
 }
 
-/**
- * CPU seconds (user + system) a process has used so far, from /proc (Linux; undefined elsewhere).
- * CPU per order moves much less than the rate when other work shares the machine's cores.
- */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // Fields after the parenthesized command name; utime and stime are the 12th and 13th of them, in clock ticks (100/s).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 async function startEdge(natsUrl: string, storeId: string, cpuProfDir: string | undefined, env: Record<string, string> = {}, entry = EDGE_MAIN) {
   const nodeOptions = [process.env.NODE_OPTIONS, env.NODE_OPTIONS, cpuProfDir !== undefined ? `--cpu-prof --cpu-prof-dir=${cpuProfDir}` : undefined];
   const edge = startNodeProcess(entry, {
@@ -182,13 +168,11 @@ export async function measureEdgeHttp(opts: {
     let result: HttpLoadResult;
     const cpu: Record<string, number> = {};
     try {
+      // CPU per order moves much less than the rate when other work shares the machine's cores.
       const pids = { agentCpuMsPerRequest: edge.child.pid, natsCpuMsPerRequest: nats.pid };
-      const before = Object.entries(pids).map(([name, pid]) => [name, pid, cpuSecondsOf(pid)] as const);
+      const before = Object.entries(pids).flatMap(([name, pid]) => (pid === undefined ? [] : [[name, pid, cpuSecondsOf(pid)] as const]));
       result = await driveHttp(`${url}/pos/orders`, bodies, opts.clients, 202);
-      for (const [name, pid, start] of before) {
-        const end = cpuSecondsOf(pid);
-        if (start !== undefined && end !== undefined) cpu[name] = ((end - start) * 1000) / result.requests;
-      }
+      for (const [name, pid, start] of before) cpu[name] = ((cpuSecondsOf(pid) - start) * 1000) / result.requests;
     } finally {
       await edge.stop();
     }
