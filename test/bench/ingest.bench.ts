@@ -288,10 +288,12 @@ deduplicates or rolls anything up.
 
 | target | rate | CPU per order it allows | left after the raw publish + raw COPY minimum | the exactly-once path spends beyond that minimum |
 |---|---|---|---|---|
-${[
-  [0.8, liveCpu, 'live'],
-  [0.6, pipelineCpu, 'backfill'],
-] as const
+${(
+  [
+    [0.8, liveCpu, 'live'],
+    [0.6, pipelineCpu, 'backfill'],
+  ] as const
+)
   .map(([f, path, name]) => {
     const budget = cores / (f * copyRate);
     const minimum = sumCpu(rawCpu) + sumCpu(copyCpu);
