@@ -10,6 +10,7 @@
 // change in its catalog until a refresh re-materializes the bucket, so a reader can tell which
 // buckets are exact. The catalog state and the rows are read in one snapshot; nothing is cached
 // across queries except whether the pool's database has TimescaleDB.
+import { prepared } from './prepared-statements.ts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { timescaleEnabled } from './timescale.ts';
 
@@ -149,7 +150,8 @@ export async function getAggregateCatalogState<DB>(
     (SELECT lowest_modified_value AS lowest FROM ${sql.raw(`_timescaledb_catalog.${table}`)}
      WHERE ${sql.raw(owner)} = ${sql.raw(id)} AND greatest_modified_value >= f.us
      ORDER BY lowest_modified_value LIMIT 1)`;
-  const { rows } = await sql<{
+  // Prepared: every read through an aggregate asks this first (a fleet page fifty times).
+  const { rows } = await prepared(sql<{
     watermark_ms: number;
     now_ms: number;
     first_pending_ms: number | null;
@@ -165,7 +167,7 @@ export async function getAggregateCatalogState<DB>(
     FROM _timescaledb_catalog.continuous_agg ca
     JOIN _timescaledb_catalog.continuous_aggs_watermark w ON w.mat_hypertable_id = ca.mat_hypertable_id
     CROSS JOIN (SELECT _timescaledb_functions.to_unix_microseconds(${ts(from)})) AS f(us)
-    WHERE ca.user_view_schema = current_schema() AND ca.user_view_name = ${aggregate}`.execute(db);
+    WHERE ca.user_view_schema = current_schema() AND ca.user_view_name = ${aggregate}`).execute(db);
   const r = rows[0];
   if (r === undefined) return null;
   return {

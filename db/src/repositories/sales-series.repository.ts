@@ -5,6 +5,7 @@ import { SALES_BUCKET_FIELDS, type SalesBucket, type SalesBucketField, type Sale
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
 import { CONTINUOUS_AGGREGATES, continuousAggregatesMaterialized, readThroughAggregate, splitAtCutoff, wholeBuckets, type RollupBranch } from '../lib/continuous-aggregates.ts';
+import { prepared } from '../lib/prepared-statements.ts';
 import { constantOffset, offsetsAreMultiplesOf } from '../lib/zone-offsets.ts';
 
 /**
@@ -192,7 +193,7 @@ async function readSeries<R>(
 ): Promise<R[]> {
   const materialized = await continuousAggregatesMaterialized(db);
   const plan = seriesPlan(q);
-  const read = async (trx: Kysely<Database>, rows: RawBuilder<unknown>) => (await select(plan.series(rows)).execute(trx)).rows;
+  const read = async (trx: Kysely<Database>, rows: RawBuilder<unknown>) => (await prepared(select(plan.series(rows))).execute(trx)).rows;
   return materialized || plan.aggregate === null
     ? readThroughAggregate(db, 'sales_1m', plan.aggregate, q, plan.branch, read)
     : read(db, splitAtCutoff('sales_1m', plan.aggregate, q, q.to, plan.branch));
