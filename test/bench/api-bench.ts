@@ -179,8 +179,8 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
     await api.waitFor(/api ready/);
     const base = `http://127.0.0.1:${apiPort}`;
     let non200 = 0;
-    const get = async (path: string): Promise<unknown> => {
-      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    const get = async (path: string, origin = base): Promise<unknown> => {
+      const res = await fetch(`${origin}${path}`, { headers: { authorization: `Bearer ${key}` } });
       const body = await res.text();
       if (res.status !== 200) {
         non200++;
@@ -217,11 +217,11 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
     log(`series: ${Object.entries(series).map(([tz, xs]) => `${tz} median ${[...xs].sort((a, b) => a - b)[xs.length >> 1]?.toFixed(1)} ms`).join(', ')}`);
 
     // The fleet endpoint must give each store what its own endpoint gives it.
-    const fleetBody = (await get(`/api/v1/sales?from=${from}&to=${to}&bucket=1h`)) as { stores?: { storeId: string; buckets: unknown[] }[] } | undefined;
+    const fleetPath = `/api/v1/sales?from=${from}&to=${to}&bucket=1h`;
+    const fleetBody = (await get(fleetPath)) as { stores?: { storeId: string; buckets: unknown[] }[] } | undefined;
     const firstOwn = (await get(seriesPath(0))) as { buckets?: unknown[] } | undefined;
     const fleetMatches =
       fleetBody?.stores?.length === o.stores && JSON.stringify(fleetBody.stores.find((x) => x.storeId === storeId(0))?.buckets) === JSON.stringify(firstOwn?.buckets);
-    const fleetPath = `/api/v1/sales?from=${from}&to=${to}&bucket=1h`;
     const fleetEndpoint = await sequential(fleetPath, o.fleetRounds);
     const narrowPath = `/api/v1/sales?from=${from}&to=${to}&bucket=1h&fields=net,orders`;
     const narrowBody = (await get(narrowPath)) as { stores?: { storeId: string; buckets: { t: string; orders: number; net: number }[] }[] } | undefined;
@@ -272,15 +272,9 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
       procs.push(uncached);
       await uncached.waitFor(/api ready/);
       const direct = `http://127.0.0.1:${uncachedPort}`;
-      const getUncached = async () => {
-        const res = await fetch(`${direct}${fleetPath}`, { headers: { authorization: `Bearer ${key}` } });
-        const body = await res.text();
-        if (res.status !== 200) non200++;
-        return JSON.parse(body) as unknown;
-      };
       fleetUncached = await sequential(fleetPath, o.fleetRounds, direct);
       // After all those writes, the answer put together from cached days is the one rendered whole.
-      cachedMatchesUncached = JSON.stringify(await get(fleetPath)) === JSON.stringify(await getUncached());
+      cachedMatchesUncached = JSON.stringify(await get(fleetPath)) === JSON.stringify(await get(fleetPath, direct));
       await uncached.stop();
       procs.splice(procs.indexOf(uncached), 1);
     }
