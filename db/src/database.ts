@@ -361,6 +361,19 @@ export interface JobLeasesTable {
   finished_at: Timestamp | null;
 }
 
+/** TimescaleDB only (migration 0012): when the processors last wrote a store's UTC day of `sales_1m`. */
+export interface SalesDayVersionsTable {
+  store_id: string;
+  day: Timestamp;
+  changed_at: DefaultedTimestamp;
+}
+
+/** TimescaleDB only (migration 0012): one row, rewritten by writes to `sales_1m` that recorded no day versions. */
+export interface SalesWriteEpochTable {
+  id: ColumnType<boolean, boolean | undefined, boolean>;
+  changed_at: DefaultedTimestamp;
+}
+
 export interface Database {
   stores: StoresTable;
   cameras: CamerasTable;
@@ -379,6 +392,8 @@ export interface Database {
   sales_1d: SalesAggregateView;
   item_sales_1h: ItemAggregateView;
   item_sales_1d: ItemAggregateView;
+  sales_day_versions: SalesDayVersionsTable;
+  sales_write_epoch: SalesWriteEpochTable;
   api_keys: ApiKeysTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008-system-alerts.ts';
 import * as m0009 from './migrations/0009-history-rollups.ts';
 import * as m0010 from './migrations/0010-people.ts';
 import * as m0011 from './migrations/0011-plain-hourly-rollups.ts';
+import * as m0012 from './migrations/0012-timescale-day-versions.ts';
 
 /** Every migration, in order. A static list: no directory scanning, works the same when bundled. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-history-rollups': m0009,
   '0010-people': m0010,
   '0011-plain-hourly-rollups': m0011,
+  '0012-timescale-day-versions': m0012,
 };
 
 /** The registered migrations' names, in the order they run (a test checks it against the folder). */

@@ -1,11 +1,14 @@
 // Store series JSON put together from cached days (sales-series-days.repository.ts): always the text
 // `getSalesSeriesJson` writes, for zones with half-hour offsets and daylight-saving changes (a folded
 // hour, a local day of 25 hours), after writes and deletes in cached days, and for a fleet; days are
-// rendered once and reused while their rows are unchanged. On TimescaleDB nothing is cached.
+// rendered once and reused while their minutes are unchanged. In both database modes; on
+// TimescaleDB the aggregates are materialized first, so days are read through them, and a write
+// that recorded no day versions (plain SQL) renders every day again.
 import { createTestDatabase } from '@shelfsense/test';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  applyRollupDeltas,
   continuousAggregatesMaterialized,
   getFleetSalesSeriesJsonByDay,
   getSalesSeriesJson,
@@ -55,7 +58,14 @@ describe('getSalesSeriesJsonByDay', () => {
     await sql`
       INSERT INTO sales_1m (store_id, bucket, orders, items, gross, net, cancelled_orders, cancelled_net)
       SELECT s.id, m, 1 + (extract(epoch FROM m)::bigint / 60) % 5, 2.5, 100, 90.05 + (extract(epoch FROM m)::bigint / 60) % 13, 0, 0
-      FROM stores s, generate_series(${FROM}::timestamptz, ${TO}::timestamptz - interval '1 minute', interval '7 minutes') AS m`.execute(db);
+      FROM stores s, generate_series(${FROM}::timestamptz, ${TO}::timestamptz - interval '1 minute', interval '7 minutes') AS m`.execute(
+      db,
+    );
+    if (timescale)
+      for (const aggregate of ['sales_15m', 'sales_1h', 'sales_1d'])
+        await sql`CALL refresh_continuous_aggregate(${aggregate}::regclass, ${FROM}::timestamptz, ${TO}::timestamptz)`.execute(
+          db,
+        );
   });
 
   afterAll(async () => {
@@ -68,51 +78,116 @@ describe('getSalesSeriesJsonByDay', () => {
     ['2026-10-20T19:15:00Z', '2026-10-27T04:44:00Z'],
   ] as const;
 
-  it.each(STORES)('writes the same text as rendering the whole range ($timezone), then reuses every day', async ({ id, timezone }) => {
-    const cache = countingCache();
-    for (const bucket of ['1h', '1d'] as const)
-      for (const fields of [undefined, ['net', 'orders'] as const])
-        for (const [from, to] of RANGES) {
-          const q = { storeId: id, timezone, bucket, from: at(from), to: at(to) };
-          const expected = await getSalesSeriesJson(db, q, fields);
-          expect(await getSalesSeriesJsonByDay(db, q, cache, fields)).toBe(expected);
-          const stored = cache.sets;
-          expect(await getSalesSeriesJsonByDay(db, q, cache, fields)).toBe(expected);
-          // The second read renders nothing new: every day came from the cache.
-          expect(cache.sets).toBe(stored);
-        }
-    if (timescale) expect(cache.size()).toBe(0);
-    else expect(cache.size()).toBeGreaterThan(50);
-  });
+  it.each(STORES)(
+    'writes the same text as rendering the whole range ($timezone), then reuses every day',
+    async ({ id, timezone }) => {
+      const cache = countingCache();
+      for (const bucket of ['1h', '1d'] as const)
+        for (const fields of [undefined, ['net', 'orders'] as const])
+          for (const [from, to] of RANGES) {
+            const q = { storeId: id, timezone, bucket, from: at(from), to: at(to) };
+            const expected = await getSalesSeriesJson(db, q, fields);
+            expect(await getSalesSeriesJsonByDay(db, q, cache, fields)).toBe(expected);
+            const stored = cache.sets;
+            expect(await getSalesSeriesJsonByDay(db, q, cache, fields)).toBe(expected);
+            // The second read renders nothing new: every day came from the cache.
+            expect(cache.sets).toBe(stored);
+          }
+      expect(cache.size()).toBeGreaterThan(50);
+    },
+  );
 
   it('writes the same text for 1-minute buckets', async () => {
     const cache = countingCache();
-    const q = { storeId: 'kol', timezone: 'Asia/Kolkata', bucket: '1m' as const, from: at('2026-10-20T03:03:00Z'), to: at('2026-10-24T01:00:00Z') };
+    const q = {
+      storeId: 'kol',
+      timezone: 'Asia/Kolkata',
+      bucket: '1m' as const,
+      from: at('2026-10-20T03:03:00Z'),
+      to: at('2026-10-24T01:00:00Z'),
+    };
     expect(await getSalesSeriesJsonByDay(db, q, cache)).toBe(await getSalesSeriesJson(db, q));
   });
 
-  it('renders again exactly the days a write or a delete touched', async () => {
+  it('renders again exactly the days a write of the processors touched', async () => {
     const cache = countingCache();
-    const q = { storeId: 'kol', timezone: 'Asia/Kolkata', bucket: '1h' as const, from: at('2026-10-18T00:07:00Z'), to: at('2026-11-05T23:53:00Z') };
+    const q = {
+      storeId: 'kol',
+      timezone: 'Asia/Kolkata',
+      bucket: '1h' as const,
+      from: at('2026-10-18T00:07:00Z'),
+      to: at('2026-11-05T23:53:00Z'),
+    };
     const first = await getSalesSeriesJsonByDay(db, q, cache);
     const before = cache.sets;
-    // A late order in a minute that had none, and a correction of an existing minute, on 22 Oct
-    // (23:40 UTC: in the local hour that starts 23:30 and ends in the next UTC day).
-    await sql`INSERT INTO sales_1m (store_id, bucket, orders, net) VALUES ('kol', '2026-10-22T23:40:00Z', 3, 17.25)`.execute(db);
-    await sql`UPDATE sales_1m SET net = net + 1.5 WHERE store_id = 'kol' AND bucket = (SELECT min(bucket) FROM sales_1m WHERE store_id = 'kol' AND bucket >= '2026-10-22T12:00:00Z')`.execute(db);
+    // A late order in a minute that had none and a correction of an existing minute on 22 Oct
+    // (23:40 UTC: in the local hour that starts 23:30 and ends in the next UTC day), in one
+    // transaction as the processors write them.
+    const delta = (bucket: string, orders: number, net: string) => ({
+      storeId: 'kol',
+      bucket: at(bucket),
+      orders,
+      items: '1',
+      gross: net,
+      tax: '0',
+      discount: '0',
+      net,
+      cancelledOrders: 0,
+      cancelledNet: '0',
+      refundedOrders: 0,
+      refundedNet: '0',
+    });
+    await db
+      .transaction()
+      .execute((trx) =>
+        applyRollupDeltas(
+          trx,
+          {
+            sales: [delta('2026-10-22T23:40:00Z', 3, '17.25'), delta('2026-10-22T12:04:00Z', 0, '1.5')],
+            dimensions: [],
+            items: [],
+          },
+          db,
+        ),
+      );
     const afterWrite = await getSalesSeriesJsonByDay(db, q, cache);
     expect(afterWrite).toBe(await getSalesSeriesJson(db, q));
-    const rendered = cache.sets - before;
-    if (timescale) expect(rendered).toBe(0);
-    else {
-      // Days whose pieces read 22 Oct: the 21st (its last hours reach into the 22nd), 22nd, 23rd.
-      expect(rendered).toBeGreaterThan(0);
-      expect(rendered).toBeLessThanOrEqual(3);
-    }
     expect(afterWrite === first).toBe(false);
-    // A whole day deleted: its row in sales_1d goes, the pieces around it render again, empty.
-    await sql`DELETE FROM sales_1m WHERE store_id = 'kol' AND bucket >= '2026-10-28T00:00:00Z' AND bucket < '2026-10-29T00:00:00Z'`.execute(db);
+    // Days whose pieces read 22 Oct: the 21st (its last hours reach into the 22nd), 22nd, 23rd.
+    const rendered = cache.sets - before;
+    expect(rendered).toBeGreaterThan(0);
+    expect(rendered).toBeLessThanOrEqual(3);
+  });
+
+  it('stays exact after writes and deletes in plain SQL', async () => {
+    const cache = countingCache();
+    const q = {
+      storeId: 'kol',
+      timezone: 'Asia/Kolkata',
+      bucket: '1h' as const,
+      from: at('2026-10-18T00:07:00Z'),
+      to: at('2026-11-05T23:53:00Z'),
+    };
+    const first = await getSalesSeriesJsonByDay(db, q, cache);
+    const days = cache.sets;
+    let before = cache.sets;
+    await sql`INSERT INTO sales_1m (store_id, bucket, orders, net) VALUES ('kol', '2026-10-24T23:41:00Z', 2, 11.75)`.execute(db);
+    await sql`UPDATE sales_1m SET net = net + 1.5 WHERE store_id = 'kol' AND bucket = (SELECT min(bucket) FROM sales_1m WHERE store_id = 'kol' AND bucket >= '2026-10-26T12:00:00Z')`.execute(
+      db,
+    );
+    const afterWrite = await getSalesSeriesJsonByDay(db, q, cache);
+    expect(afterWrite).toBe(await getSalesSeriesJson(db, q));
+    expect(afterWrite === first).toBe(false);
+    // Plain PostgreSQL knows the days (0011's triggers); on TimescaleDB the write epoch moved.
+    if (timescale) expect(cache.sets - before).toBe(days);
+    else expect(cache.sets - before).toBeLessThanOrEqual(6);
+    // A whole day deleted: the pieces around it render again, empty.
+    before = cache.sets;
+    await sql`DELETE FROM sales_1m WHERE store_id = 'kol' AND bucket >= '2026-10-28T00:00:00Z' AND bucket < '2026-10-29T00:00:00Z'`.execute(
+      db,
+    );
     expect(await getSalesSeriesJsonByDay(db, q, cache)).toBe(await getSalesSeriesJson(db, q));
+    expect(cache.sets - before).toBeGreaterThan(0);
   });
 
   it('gives a fleet every store with the text of its own series', async () => {
@@ -122,13 +197,21 @@ describe('getSalesSeriesJsonByDay', () => {
       const fleet = await getFleetSalesSeriesJsonByDay(db, q, cache, undefined, 2);
       expect(fleet.map((s) => s.storeId)).toEqual(STORES.map((s) => s.id));
       for (const [i, s] of STORES.entries())
-        expect(fleet[i]!.buckets).toBe(await getSalesSeriesJson(db, { storeId: s.id, timezone: s.timezone, bucket: '1h', from: q.from, to: q.to }));
+        expect(fleet[i]!.buckets).toBe(
+          await getSalesSeriesJson(db, { storeId: s.id, timezone: s.timezone, bucket: '1h', from: q.from, to: q.to }),
+        );
     }
   });
 
   it('falls back to rendering the whole range when it holds no cacheable day', async () => {
     const cache = countingCache();
-    const q = { storeId: 'ams', timezone: 'Europe/Amsterdam', bucket: '1h' as const, from: at('2026-10-24T22:00:00Z'), to: at('2026-10-26T01:00:00Z') };
+    const q = {
+      storeId: 'ams',
+      timezone: 'Europe/Amsterdam',
+      bucket: '1h' as const,
+      from: at('2026-10-24T22:00:00Z'),
+      to: at('2026-10-26T01:00:00Z'),
+    };
     expect(await getSalesSeriesJsonByDay(db, q, cache)).toBe(await getSalesSeriesJson(db, q));
     expect(cache.sets).toBe(0);
   });

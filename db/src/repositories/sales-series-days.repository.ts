@@ -1,24 +1,30 @@
 // Long store series as JSON, put together from one rendered piece per UTC day that the caller's
-// cache keeps for as long as that day's rollup rows stay the same (plain PostgreSQL).
+// cache keeps for as long as that day's minutes stay the same.
 //
 // Why: writing the JSON text is nine tenths of PostgreSQL's work for a long series (0.25 ms to read
 // a store's 720 hourly rows, 3.5 ms to render them), and a fleet page asks for the same 30 days of
 // 50 stores again and again while only today's buckets change. A day's piece is rendered once and
-// reused until a write touches its rows; the partial buckets at both ends of the range (which move
-// with "the last 30 days from now") are rendered on every request.
+// reused until a write touches its minutes; the partial buckets at both ends of the range (which
+// move with "the last 30 days from now") are rendered on every request.
 //
-// Why a piece stays exact: on plain PostgreSQL every change to `sales_1m` changes the `sales_1d` row
-// of its UTC day in the same statement (the statement triggers of migration 0011: upsert, or delete
-// when the day empties), and every change gives that row a new `xmin`. A piece is stored with the
-// `xmin`s of the days it read, taken in the statement that rendered it, and served only while they
-// are unchanged. TimescaleDB's aggregates are materialized apart from the writes, so there every
-// request renders the whole series (`getSalesSeriesJson`).
+// Why a piece stays exact: it is stored with the versions of the UTC days it read, taken in the
+// snapshot that rendered it, and served only while they are unchanged; every committed change to a
+// day's `sales_1m` rows gives that day a new version.
+//   - Plain PostgreSQL: a day's version is the `xmin` of its `sales_1d` row, which every change to
+//     `sales_1m` rewrites in the same statement (the statement triggers of migration 0011: upsert, or
+//     delete when the day empties).
+//   - TimescaleDB, whose aggregates are materialized apart from the writes: the `xmin` of its
+//     `sales_day_versions` row, which the processors rewrite in the transaction that writes the day,
+//     together with the one `sales_write_epoch` row that every other write to `sales_1m` rewrites
+//     (migration 0012). Days are rendered through the aggregates' fresh buckets (`readSeries`) in
+//     the REPEATABLE READ snapshot that reads their versions; the ends read `sales_1m` alone, which
+//     is exact in any snapshot and small for a partial day.
 import { SALES_BUCKET_FIELDS, type SalesBucketField, type SalesBucketSize } from '@shelfsense/contracts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
 import { continuousAggregatesMaterialized } from '../lib/continuous-aggregates.ts';
 import { prepared } from '../lib/prepared-statements.ts';
-import { bucketJson, fleetRead, getSalesSeriesJson, plainSeriesSql, type StoreSalesSeriesJson } from './sales-series.repository.ts';
+import { bucketJson, fleetRead, getSalesSeriesJson, readSeries, seriesSql, type StoreSalesSeriesJson } from './sales-series.repository.ts';
 
 /** Rendered days by key, each with the version it was rendered at; the caller decides how many it keeps (an LRU in the api). */
 export interface SeriesDayCache {
@@ -39,8 +45,7 @@ const MARGIN: Record<SalesBucketSize, number> = { '1m': 2 * 60_000, '1h': 2 * 3_
 
 /**
  * The JSON of `getSalesSeriesJson` (the same text), from rendered days kept in `cache` where it can:
- * see the module comment. Falls back to `getSalesSeriesJson` on TimescaleDB and for ranges without
- * a whole day inside.
+ * see the module comment. Falls back to `getSalesSeriesJson` for ranges without a whole day inside.
  */
 export async function getSalesSeriesJsonByDay(
   db: Kysely<Database>,
@@ -62,10 +67,11 @@ export async function getFleetSalesSeriesJsonByDay(
   concurrency = 4,
 ): Promise<StoreSalesSeriesJson[]> {
   const plan = q.stores.length === 0 ? null : await dayPlan(db, q);
-  const versions = plan === null ? null : await dayVersions(db, q.stores.map((s) => s.id), plan.versionFrom, plan.versionTo);
+  const versions = plan === null ? null : await fleetVersions(db, plan, q.stores.map((s) => s.id));
   return fleetRead(q, concurrency, (store) => {
     const sq = { storeId: store.id, timezone: store.timezone, from: q.from, to: q.to, bucket: q.bucket };
-    return plan === null ? getSalesSeriesJson(db, sq, fields) : assemble(db, sq, fields, plan, versions?.get(store.id), cache);
+    if (plan === null || versions === null) return getSalesSeriesJson(db, sq, fields);
+    return assemble(db, sq, fields, plan, { epoch: versions.epoch, days: versions.byStore.get(store.id) ?? new Map() }, cache);
   });
 }
 
@@ -74,56 +80,84 @@ interface DayPlan {
   readonly first: number;
   readonly last: number;
   readonly margin: number;
-  /** The `sales_1d` days whose versions the pieces depend on: `[versionFrom, versionTo)`. */
+  /** The days whose versions the pieces depend on: `[versionFrom, versionTo)`. */
   readonly versionFrom: number;
   readonly versionTo: number;
+  /** TimescaleDB: versions from migration 0012's tables, days read through the aggregates. */
+  readonly materialized: boolean;
 }
 
 async function dayPlan(db: Kysely<Database>, q: { from: Date; to: Date; bucket: SalesBucketSize }): Promise<DayPlan | null> {
-  if (await continuousAggregatesMaterialized(db)) return null;
   const margin = MARGIN[q.bucket];
   const first = Math.ceil((q.from.getTime() + margin) / DAY) * DAY;
   const last = Math.floor((q.to.getTime() - margin) / DAY) * DAY - DAY;
   if (last < first) return null;
-  return { first, last, margin, versionFrom: floorDay(first - margin), versionTo: floorDay(last + DAY + margin - 1) + DAY };
+  const materialized = await continuousAggregatesMaterialized(db);
+  return { first, last, margin, versionFrom: floorDay(first - margin), versionTo: floorDay(last + DAY + margin - 1) + DAY, materialized };
 }
 
 const floorDay = (ms: number) => Math.floor(ms / DAY) * DAY;
 
-/** `xmin` of each store's `sales_1d` rows in `[from, to)`: store → day (ms) → version. */
-async function dayVersions(db: Kysely<Database>, storeIds: readonly string[], from: number, to: number): Promise<Map<string, Map<number, string>>> {
-  const { rows } = await prepared(sql<{ store_id: string; day: string; v: string }>`
-    SELECT store_id, (extract(epoch FROM bucket) * 1000)::bigint::text AS day, xmin::text AS v
-    FROM sales_1d WHERE store_id = ANY(${storeIds}::text[]) AND bucket >= ${new Date(from)}::timestamptz AND bucket < ${new Date(to)}::timestamptz`).execute(db);
-  const out = new Map<string, Map<number, string>>();
-  for (const r of rows) {
-    let days = out.get(r.store_id);
-    if (days === undefined) out.set(r.store_id, (days = new Map<number, string>()));
-    days.set(Number(r.day), r.v);
-  }
-  return out;
+/** One store's day versions (day in ms → version) and the write epoch ('' on plain PostgreSQL), read in one snapshot. */
+interface StoreVersions {
+  readonly epoch: string;
+  readonly days: ReadonlyMap<number, string>;
 }
 
-/** The version of day `d`'s piece: the `sales_1d` versions of every day it reads (`-` for a day without a row). */
-function pieceVersion(d: number, margin: number, days: ReadonlyMap<number, string> | undefined): string {
-  const parts: string[] = [];
-  for (let day = floorDay(d - margin); day < d + DAY + margin; day += DAY) parts.push(days?.get(day) ?? '-');
+/**
+ * The versions of `storeIds`' days in `[from, to)` as rows `(store_id, day ms, v)`, and on
+ * TimescaleDB the write epoch as a row with a NULL store and day.
+ */
+function versionRows(plan: DayPlan, storeIds: readonly string[], from: number, to: number): RawBuilder<{ store_id: string | null; day: string | null; v: string }> {
+  const days = (table: string, column: string) => sql`
+    SELECT store_id, (extract(epoch FROM ${sql.ref(column)}) * 1000)::bigint AS day, xmin::text AS v FROM ${sql.table(table)}
+    WHERE store_id = ANY(${storeIds}::text[]) AND ${sql.ref(column)} >= ${new Date(from)}::timestamptz AND ${sql.ref(column)} < ${new Date(to)}::timestamptz`;
+  return plan.materialized
+    ? sql`${days('sales_day_versions', 'day')} UNION ALL SELECT NULL, NULL, xmin::text FROM sales_write_epoch`
+    : sql`${days('sales_1d', 'bucket')}`;
+}
+
+/** Every store's versions for the fleet read, in one statement. */
+async function fleetVersions(
+  db: Kysely<Database>,
+  plan: DayPlan,
+  storeIds: readonly string[],
+): Promise<{ epoch: string; byStore: Map<string, Map<number, string>> }> {
+  const { rows } = await prepared(sql<{ store_id: string | null; day: string | null; v: string }>`${versionRows(plan, storeIds, plan.versionFrom, plan.versionTo)}`).execute(db);
+  let epoch = '';
+  const byStore = new Map<string, Map<number, string>>();
+  for (const r of rows) {
+    if (r.store_id === null) {
+      epoch = r.v;
+      continue;
+    }
+    let days = byStore.get(r.store_id);
+    if (days === undefined) byStore.set(r.store_id, (days = new Map<number, string>()));
+    days.set(Number(r.day), r.v);
+  }
+  return { epoch, byStore };
+}
+
+/** The version of day `d`'s piece: the write epoch and the versions of every day it reads (`-` for a day without a row). */
+function pieceVersion(d: number, margin: number, versions: StoreVersions): string {
+  const parts = [versions.epoch];
+  for (let day = floorDay(d - margin); day < d + DAY + margin; day += DAY) parts.push(versions.days.get(day) ?? '-');
   return parts.join('.');
 }
 
 /**
  * One store's series: the head (buckets before the first cacheable day), the days (from `cache` when
  * their version still holds, else rendered) and the tail. With `knownVersions` (a fleet read them for
- * every store at once) one statement renders the ends and the missing days; without, a first
- * statement renders the ends and reads every day's version, and a second one (only when a day is
- * missing) renders those days — one round trip when the page is a repeat.
+ * every store at once) one read renders the ends and the missing days; without, a first statement
+ * renders the ends and reads every day's version, and a second read (only when a day is missing)
+ * renders those days — one round trip when the page is a repeat.
  */
 async function assemble(
   db: Kysely<Database>,
   q: SeriesQuery,
   fields: readonly SalesBucketField[],
   plan: DayPlan,
-  knownVersions: ReadonlyMap<number, string> | undefined | null,
+  knownVersions: StoreVersions | null,
   cache: SeriesDayCache,
 ): Promise<string> {
   const { first, last, margin } = plan;
@@ -161,22 +195,50 @@ async function assemble(
   return `[${all.filter((p) => p !== '').join(',')}]`;
 }
 
+type RenderAsk = { ends: boolean; days: readonly number[]; versions: readonly [number, number] | null };
+type Rendered = { ends: { head: string; tail: string } | null; days: Map<number, string>; versions: StoreVersions };
+type RenderRow = { part: 'h' | 't' | 'd' | 'v' | null; day: string | null; json: string | null };
+
 /**
- * One statement (prepared: a repeated page sends the same few shapes for every store, and the
- * per-connection cap bounds the rest) rendering what is asked of one store: both ends, the
- * buckets of `days` grouped by day, and the `sales_1d` versions in `versions` ([from, to) in ms).
+ * Renders what is asked of one store: both ends, the buckets of `days` grouped by day, and the day
+ * versions in `versions` ([from, to) in ms), all from one snapshot. Plain PostgreSQL: one statement
+ * (prepared: a repeated page sends the same few shapes for every store, and the per-connection cap
+ * bounds the rest). TimescaleDB: the same statement for the ends (from `sales_1m` alone) and the
+ * versions, and, when days are asked, a read through the aggregates per run of days, all in one
+ * REPEATABLE READ READ ONLY transaction.
  */
-async function render(
-  db: Kysely<Database>,
-  q: SeriesQuery,
-  fields: readonly SalesBucketField[],
-  plan: DayPlan,
-  ask: { ends: boolean; days: readonly number[]; versions: readonly [number, number] | null },
-): Promise<{ ends: { head: string; tail: string } | null; days: Map<number, string>; versions: Map<number, string> }> {
+async function render(db: Kysely<Database>, q: SeriesQuery, fields: readonly SalesBucketField[], plan: DayPlan, ask: RenderAsk): Promise<Rendered> {
+  if (!plan.materialized || ask.days.length === 0) return collect(ask, (await prepared(statement(q, fields, plan, ask)).execute(db)).rows);
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      const rows = (await prepared(statement(q, fields, plan, { ...ask, days: [] })).execute(trx)).rows;
+      const json = bucketJson(fields);
+      for (const [p, lastOfBlock] of blocks(ask.days))
+        rows.push(
+          ...(await readSeries(
+            trx,
+            { ...q, from: new Date(p - plan.margin), to: new Date(lastOfBlock + DAY + plan.margin) },
+            (series) => sql<RenderRow>`
+              SELECT 'd' AS part, (extract(epoch FROM date_bin('1 day', s.t, timestamptz 'epoch')) * 1000)::bigint AS day, string_agg(${json}, ',' ORDER BY s.t) AS json
+              FROM ${series} s WHERE s.t >= ${at(p)} AND s.t < ${at(lastOfBlock + DAY)} GROUP BY 2`,
+            true,
+          )),
+        );
+      return collect(ask, rows);
+    });
+}
+
+const at = (ms: number) => sql`${new Date(ms)}::timestamptz`;
+
+/** The one statement of `render`: the parts of `ask` as rows `(part, day, json)`, joined by UNION ALL. */
+function statement(q: SeriesQuery, fields: readonly SalesBucketField[], plan: DayPlan, ask: RenderAsk): RawBuilder<RenderRow> {
   const { first, last, margin } = plan;
   const json = bucketJson(fields);
-  const range = (from: number, to: number) => plainSeriesSql({ ...q, from: new Date(from), to: new Date(to) });
-  const at = (ms: number) => sql`${new Date(ms)}::timestamptz`;
+  // The ends read `sales_1m` alone on TimescaleDB: exact in this statement's snapshot without a catalog read.
+  const range = (from: number, to: number) => seriesSql({ ...q, from: new Date(from), to: new Date(to) }, plan.materialized);
   const parts: RawBuilder<unknown>[] = [];
   if (ask.ends)
     parts.push(
@@ -188,25 +250,27 @@ async function render(
       sql`SELECT 'd', (extract(epoch FROM date_bin('1 day', s.t, timestamptz 'epoch')) * 1000)::bigint, string_agg(${json}, ',' ORDER BY s.t)
           FROM ${range(p - margin, lastOfBlock + DAY + margin)} s WHERE s.t >= ${at(p)} AND s.t < ${at(lastOfBlock + DAY)} GROUP BY 2`,
     );
-  if (ask.versions !== null)
-    parts.push(
-      sql`SELECT 'v', (extract(epoch FROM bucket) * 1000)::bigint, xmin::text FROM sales_1d
-          WHERE store_id = ${q.storeId} AND bucket >= ${at(ask.versions[0])} AND bucket < ${at(ask.versions[1])}`,
-    );
+  // The epoch row (TimescaleDB) is the one 'v' row without a day.
+  if (ask.versions !== null) parts.push(sql`SELECT 'v', day, v FROM (${versionRows(plan, [q.storeId], ask.versions[0], ask.versions[1])}) v`);
   // The first branch names the columns: 'h' AS part etc. when the ends are asked, else these.
   if (!ask.ends) parts.unshift(sql`SELECT NULL::text AS part, NULL::bigint AS day, NULL::text AS json WHERE false`);
-  const { rows } = await prepared(sql<{ part: 'h' | 't' | 'd' | 'v' | null; day: string | null; json: string | null }>`${sql.join(parts, sql` UNION ALL `)}`).execute(db);
+  return sql<RenderRow>`${sql.join(parts, sql` UNION ALL `)}`;
+}
+
+function collect(ask: RenderAsk, rows: readonly RenderRow[]): Rendered {
   let head = '';
   let tail = '';
+  let epoch = '';
   const days = new Map<number, string>();
   const versions = new Map<number, string>();
   for (const r of rows) {
     if (r.part === 'h') head = r.json ?? '';
     else if (r.part === 't') tail = r.json ?? '';
     else if (r.part === 'd') days.set(Number(r.day), r.json ?? '');
+    else if (r.part === 'v' && r.day === null) epoch = r.json!;
     else if (r.part === 'v') versions.set(Number(r.day), r.json!);
   }
-  return { ends: ask.ends ? { head, tail } : null, days, versions };
+  return { ends: ask.ends ? { head, tail } : null, days, versions: { epoch, days: versions } };
 }
 
 /** Runs of consecutive days in ascending `days`, as [first, last] pairs. */

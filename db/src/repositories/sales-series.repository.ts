@@ -185,13 +185,17 @@ const BUCKET_COLUMNS: Record<SalesBucketField, string> = {
 /**
  * Runs `select` over the store's series as a subquery `(t timestamptz, <SUMS>, aov)`, one row per
  * bucket with data, in no particular order: see `getSalesSeries` for which relations it reads and how.
+ * In a transaction (`db.isTransaction`) the aggregate's catalog state is read in that transaction's
+ * snapshot, so a REPEATABLE READ caller can read several series and other rows consistently.
  */
-async function readSeries<R>(
+export async function readSeries<R>(
   db: Kysely<Database>,
   q: SeriesQuery,
   select: (series: RawBuilder<unknown>) => RawBuilder<R>,
+  /** Whether TimescaleDB is there, when the caller knows (a transaction is not the pool it is cached for). */
+  knownMaterialized?: boolean,
 ): Promise<R[]> {
-  const materialized = await continuousAggregatesMaterialized(db);
+  const materialized = knownMaterialized ?? (await continuousAggregatesMaterialized(db));
   const plan = seriesPlan(q);
   const read = async (trx: Kysely<Database>, rows: RawBuilder<unknown>) => (await prepared(select(plan.series(rows))).execute(trx)).rows;
   return materialized || plan.aggregate === null
@@ -200,24 +204,27 @@ async function readSeries<R>(
 }
 
 /**
- * The series subquery of `readSeries` on plain PostgreSQL, where the rollup tables are exact in
- * every snapshot (nothing to read through), as SQL to embed: `sales-series-days.repository.ts` puts
- * several ranges of one store in one statement.
+ * The series subquery of `readSeries` as SQL to embed (`sales-series-days.repository.ts` puts several
+ * ranges of one store in one statement), where that needs no catalog read: on plain PostgreSQL,
+ * whose rollup tables are exact in every snapshot, or from the 1-minute rollup alone (`minutesOnly`,
+ * for short ranges on TimescaleDB).
  */
-export function plainSeriesSql(q: SeriesQuery): RawBuilder<unknown> {
-  const plan = seriesPlan(q);
+export function seriesSql(q: SeriesQuery, minutesOnly: boolean): RawBuilder<unknown> {
+  const plan = seriesPlan(q, minutesOnly ? 'sales_1m' : salesSeriesRelation(q));
   return plan.series(splitAtCutoff('sales_1m', plan.aggregate, q, q.to, plan.branch));
 }
 
 type SeriesQuery = { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string };
 
 /** Which relation a series reads (`salesSeriesRelation`), how each branch selects from it, and the subquery around the branches. */
-function seriesPlan(q: SeriesQuery): {
+function seriesPlan(
+  q: SeriesQuery,
+  relation: SalesSeriesRelation = salesSeriesRelation(q),
+): {
   aggregate: Exclude<SalesSeriesRelation, 'sales_1m'> | null;
   branch: RollupBranch;
   series: (rows: RawBuilder<unknown>) => RawBuilder<unknown>;
 } {
-  const relation = salesSeriesRelation(q);
   const aggregate = relation === 'sales_1m' ? null : relation;
   const offset = constantOffset(q.timezone, q.from, q.to);
   const local = localBucketStart(q.bucket, q.timezone, offset);

@@ -1,6 +1,8 @@
 // Write side of the sales rollups; series are read in sales-series.repository.ts.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../database.ts';
+import { continuousAggregatesMaterialized } from '../lib/continuous-aggregates.ts';
+import { DAY_VERSIONS_WRITTEN } from '../migrations/0012-timescale-day-versions.ts';
 import { columnList, unnestRows, type UnnestColumn } from '../lib/unnest.ts';
 
 /** A change to one 1-minute bucket. Amounts are decimal strings with ≤ 4 places, so `+=` stays exact. */
@@ -105,9 +107,11 @@ const DIMENSION_SUMS = ['orders', 'items', 'gross', 'net', 'cancelled_orders', '
 /**
  * Adds deltas to the 1-minute rollups (store sales, per dimension, per item) with `+=`. `sales_1m`
  * goes last: its rows, and on plain PostgreSQL the 15-minute/hourly/daily rows its triggers keep,
- * are the ones every concurrent batch of a store shares, and their locks are held until commit.
+ * are the ones every concurrent batch of a store shares, and their locks are held until commit. On
+ * TimescaleDB the UTC days written are recorded in `sales_day_versions` (`recordDayVersions`).
+ * `pool` is the pool `trx` came from (whether TimescaleDB is there is asked once per pool).
  */
-export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDeltas): Promise<void> {
+export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDeltas, pool: Kysely<Database> = trx): Promise<void> {
   await addToRollup(
     trx,
     'item_sales_1m',
@@ -135,6 +139,10 @@ export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDel
       refunded_net: d.refundedNet,
     })),
   );
+  if (deltas.sales.length > 0) {
+    if (await continuousAggregatesMaterialized(pool)) await recordDayVersions(trx, deltas.sales);
+    else await lockStoreRollups(trx, deltas.sales);
+  }
   await addToRollup(
     trx,
     'sales_1m',
@@ -155,4 +163,46 @@ export async function applyRollupDeltas(trx: Kysely<Database>, deltas: RollupDel
       refunded_net: d.refundedNet,
     })),
   );
+}
+
+/** Advisory lock namespace of `lockStoreRollups` ('SSR1'); the key is the store id's `hashtext`. */
+const STORE_ROLLUP_LOCK_NAMESPACE = 0x53535231;
+
+/**
+ * Plain PostgreSQL: a transaction-level advisory lock per store written, taken in key order before
+ * `sales_1m` is written. Why: `INSERT … ON CONFLICT DO UPDATE` fires 0011's AFTER INSERT and then its
+ * AFTER UPDATE statement trigger, and each locks the store's 15-minute/hourly/daily rows in key
+ * order, so two batches' two passes can cross (A's insert pass holds a day row B's insert pass
+ * waits for, while B holds a 15-minute row A's update pass wants): a deadlock, seen with two
+ * writers of late minutes. Batches of one store queue on its day row until commit anyway, so this
+ * costs no concurrency. Two stores whose ids hash alike share a lock: they queue, nothing worse.
+ *
+ *   SELECT pg_advisory_xact_lock(<namespace>, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($ids) id ORDER BY 1) keys
+ */
+async function lockStoreRollups(trx: Kysely<Database>, sales: readonly SalesDelta[]): Promise<void> {
+  await sql`
+    SELECT pg_advisory_xact_lock(${STORE_ROLLUP_LOCK_NAMESPACE}::int, k)
+    FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest(${[...new Set(sales.map((d) => d.storeId))]}::text[]) id ORDER BY 1) keys`.execute(trx);
+}
+
+const DAY = 86_400_000;
+
+/**
+ * TimescaleDB: gives the `sales_day_versions` row of every (store, UTC day) in `sales` a new `xmin`
+ * (upsert, in key order like the rollups), and tells the `sales_1m` statement trigger of migration
+ * 0012 that this transaction recorded its days, so it leaves the write epoch alone. Outside a
+ * transaction the setting lapses at once and the trigger bumps the epoch: stale-proof, only coarser.
+ */
+async function recordDayVersions(trx: Kysely<Database>, sales: readonly SalesDelta[]): Promise<void> {
+  const days = new Map<string, { storeId: string; day: number }>();
+  for (const d of sales) {
+    const day = Math.floor(d.bucket.getTime() / DAY) * DAY;
+    days.set(`${d.storeId}\u0000${day}`, { storeId: d.storeId, day });
+  }
+  const sorted = [...days.values()].sort((a, b) => (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.day - b.day));
+  await sql`SELECT set_config(${DAY_VERSIONS_WRITTEN.setting}, ${DAY_VERSIONS_WRITTEN.value}, true)`.execute(trx);
+  await sql`
+    INSERT INTO sales_day_versions (store_id, day)
+    SELECT * FROM unnest(${sorted.map((d) => d.storeId)}::text[], ${sorted.map((d) => new Date(d.day))}::timestamptz[])
+    ON CONFLICT (store_id, day) DO UPDATE SET changed_at = now()`.execute(trx);
 }

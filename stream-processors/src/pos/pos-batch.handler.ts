@@ -52,7 +52,7 @@ export async function storeOrderBatch(db: Db, records: readonly OrderRecord[]): 
       changes.map((c) => c.next),
       previous,
     );
-    await applyRollupDeltas(trx, deltas);
+    await applyRollupDeltas(trx, deltas, db);
     await upsertObservedProducts(
       trx,
       records.flatMap(({ storeId, order }) =>
