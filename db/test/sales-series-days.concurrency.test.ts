@@ -78,7 +78,7 @@ describe('rendered series days under concurrent writes, refreshes and reads', ()
     today = now - (now % DAY);
     const seed: SalesDelta[] = [];
     for (const s of STORES)
-      for (let t = today - 4 * DAY; t < now; t += 7 * 60_000) seed.push(delta(s.id, new Date(t), t / 60_000));
+      for (let t = today - 6 * DAY; t < now; t += 7 * 60_000) seed.push(delta(s.id, new Date(t), t / 60_000));
     await db.transaction().execute((trx) => applyRollupDeltas(trx, { sales: seed, dimensions: [], items: [] }, db));
   });
 
@@ -90,7 +90,7 @@ describe('rendered series days under concurrent writes, refreshes and reads', ()
     'answers what rendering the whole range afresh answers, every round',
     async () => {
       const cache = mapCache();
-      const from = new Date(today - 4 * DAY + 7 * 60_000);
+      const from = new Date(today - 6 * DAY + 7 * 60_000);
       const to = new Date(today + DAY);
       let writes = 0;
       let refreshes = 0;
@@ -102,10 +102,10 @@ describe('rendered series days under concurrent writes, refreshes and reads', ()
           while (running()) {
             n = (n * 1_103_515_245 + 12_345) % 2_147_483_648;
             const store = STORES[n % STORES.length]!;
-            // A few distinct minutes in the last four days up to two minutes ago.
-            const span = Math.floor((Date.now() - 120_000 - (today - 4 * DAY)) / 60_000);
+            // A few distinct minutes in the last six days up to two minutes ago.
+            const span = Math.floor((Date.now() - 120_000 - (today - 6 * DAY)) / 60_000);
             const minutes = new Set([n % span, (n >> 7) % span, (n >> 13) % span]);
-            const sales = [...minutes].map((m) => delta(store.id, new Date(today - 4 * DAY + m * 60_000), n + m));
+            const sales = [...minutes].map((m) => delta(store.id, new Date(today - 6 * DAY + m * 60_000), n + m));
             await db.transaction().execute(async (trx) => {
               await applyRollupDeltas(trx, { sales, dimensions: [], items: [] }, db);
               await holdInvalidationThreshold(db, trx);

@@ -16,9 +16,10 @@
 //   - TimescaleDB, whose aggregates are materialized apart from the writes: the `xmin` of its
 //     `sales_day_versions` row, which the processors rewrite in the transaction that writes the day,
 //     together with the one `sales_write_epoch` row that every other write to `sales_1m` rewrites
-//     (migration 0012). Days are rendered through the aggregates' fresh buckets (`readSeries`) in
-//     the REPEATABLE READ snapshot that reads their versions; the ends read `sales_1m` alone, which
-//     is exact in any snapshot and small for a partial day.
+//     (migration 0012). Long runs of days (a first read) are rendered through the aggregates'
+//     fresh buckets (`readSeries`) in the REPEATABLE READ snapshot that reads their versions; the
+//     ends and short runs (the days a write touched) read `sales_1m` alone, which is exact in any
+//     snapshot and small for a few days.
 import { SALES_BUCKET_FIELDS, type SalesBucketField, type SalesBucketSize } from '@shelfsense/contracts';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
@@ -200,30 +201,40 @@ type Rendered = { ends: { head: string; tail: string } | null; days: Map<number,
 type RenderRow = { part: 'h' | 't' | 'd' | 'v' | null; day: string | null; json: string | null };
 
 /**
+ * On TimescaleDB, runs of at most this many days are rendered from `sales_1m` alone, in the one
+ * statement with the ends: for a day or two (what writes usually invalidate) that is cheaper than a
+ * transaction with a catalog read per run, and their minutes are often not yet materialized anyway.
+ */
+const MINUTES_ONLY_RUN_DAYS = 3;
+
+/**
  * Renders what is asked of one store: both ends, the buckets of `days` grouped by day, and the day
  * versions in `versions` ([from, to) in ms), all from one snapshot. Plain PostgreSQL: one statement
  * (prepared: a repeated page sends the same few shapes for every store, and the per-connection cap
- * bounds the rest). TimescaleDB: the same statement for the ends (from `sales_1m` alone) and the
- * versions, and, when days are asked, a read through the aggregates per run of days, all in one
- * REPEATABLE READ READ ONLY transaction.
+ * bounds the rest). TimescaleDB: the same statement, reading `sales_1m` alone for the ends and short
+ * runs of days, and, when longer runs are asked (a first read), a read through the aggregates per
+ * run, all in one REPEATABLE READ READ ONLY transaction.
  */
 async function render(db: Kysely<Database>, q: SeriesQuery, fields: readonly SalesBucketField[], plan: DayPlan, ask: RenderAsk): Promise<Rendered> {
-  if (!plan.materialized || ask.days.length === 0) return collect(ask, (await prepared(statement(q, fields, plan, ask)).execute(db)).rows);
+  const runs = blocks(ask.days);
+  const long = plan.materialized ? runs.filter(([a, b]) => (b - a) / DAY + 1 > MINUTES_ONLY_RUN_DAYS) : [];
+  if (long.length === 0) return collect(ask, (await prepared(statement(q, fields, plan, ask.ends, runs, ask.versions)).execute(db)).rows);
+  const short = runs.filter((r) => !long.includes(r));
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
-      const rows = (await prepared(statement(q, fields, plan, { ...ask, days: [] })).execute(trx)).rows;
+      const rows = (await prepared(statement(q, fields, plan, ask.ends, short, ask.versions)).execute(trx)).rows;
       const json = bucketJson(fields);
-      for (const [p, lastOfBlock] of blocks(ask.days))
+      for (const [p, lastOfRun] of long)
         rows.push(
           ...(await readSeries(
             trx,
-            { ...q, from: new Date(p - plan.margin), to: new Date(lastOfBlock + DAY + plan.margin) },
+            { ...q, from: new Date(p - plan.margin), to: new Date(lastOfRun + DAY + plan.margin) },
             (series) => sql<RenderRow>`
               SELECT 'd' AS part, (extract(epoch FROM date_bin('1 day', s.t, timestamptz 'epoch')) * 1000)::bigint AS day, string_agg(${json}, ',' ORDER BY s.t) AS json
-              FROM ${series} s WHERE s.t >= ${at(p)} AND s.t < ${at(lastOfBlock + DAY)} GROUP BY 2`,
+              FROM ${series} s WHERE s.t >= ${at(p)} AND s.t < ${at(lastOfRun + DAY)} GROUP BY 2`,
             true,
           )),
         );
@@ -233,27 +244,37 @@ async function render(db: Kysely<Database>, q: SeriesQuery, fields: readonly Sal
 
 const at = (ms: number) => sql`${new Date(ms)}::timestamptz`;
 
-/** The one statement of `render`: the parts of `ask` as rows `(part, day, json)`, joined by UNION ALL. */
-function statement(q: SeriesQuery, fields: readonly SalesBucketField[], plan: DayPlan, ask: RenderAsk): RawBuilder<RenderRow> {
+/**
+ * The one statement of `render`: the ends, the days of `runs` and the versions, as rows
+ * `(part, day, json)` joined by UNION ALL.
+ */
+function statement(
+  q: SeriesQuery,
+  fields: readonly SalesBucketField[],
+  plan: DayPlan,
+  ends: boolean,
+  runs: readonly [number, number][],
+  versions: RenderAsk['versions'],
+): RawBuilder<RenderRow> {
   const { first, last, margin } = plan;
   const json = bucketJson(fields);
-  // The ends read `sales_1m` alone on TimescaleDB: exact in this statement's snapshot without a catalog read.
+  // TimescaleDB: `sales_1m` alone, exact in this statement's snapshot without a catalog read.
   const range = (from: number, to: number) => seriesSql({ ...q, from: new Date(from), to: new Date(to) }, plan.materialized);
   const parts: RawBuilder<unknown>[] = [];
-  if (ask.ends)
+  if (ends)
     parts.push(
       sql`SELECT 'h' AS part, NULL::bigint AS day, string_agg(${json}, ',' ORDER BY s.t) AS json FROM ${range(q.from.getTime(), first + margin)} s WHERE s.t < ${at(first)}`,
       sql`SELECT 't', NULL, string_agg(${json}, ',' ORDER BY s.t) FROM ${range(last + DAY - margin, q.to.getTime())} s WHERE s.t >= ${at(last + DAY)}`,
     );
-  for (const [p, lastOfBlock] of blocks(ask.days))
+  for (const [p, lastOfBlock] of runs)
     parts.push(
       sql`SELECT 'd', (extract(epoch FROM date_bin('1 day', s.t, timestamptz 'epoch')) * 1000)::bigint, string_agg(${json}, ',' ORDER BY s.t)
           FROM ${range(p - margin, lastOfBlock + DAY + margin)} s WHERE s.t >= ${at(p)} AND s.t < ${at(lastOfBlock + DAY)} GROUP BY 2`,
     );
   // The epoch row (TimescaleDB) is the one 'v' row without a day.
-  if (ask.versions !== null) parts.push(sql`SELECT 'v', day, v FROM (${versionRows(plan, [q.storeId], ask.versions[0], ask.versions[1])}) v`);
+  if (versions !== null) parts.push(sql`SELECT 'v', day, v FROM (${versionRows(plan, [q.storeId], versions[0], versions[1])}) v`);
   // The first branch names the columns: 'h' AS part etc. when the ends are asked, else these.
-  if (!ask.ends) parts.unshift(sql`SELECT NULL::text AS part, NULL::bigint AS day, NULL::text AS json WHERE false`);
+  if (!ends) parts.unshift(sql`SELECT NULL::text AS part, NULL::bigint AS day, NULL::text AS json WHERE false`);
   return sql<RenderRow>`${sql.join(parts, sql` UNION ALL `)}`;
 }
 
