@@ -109,65 +109,73 @@ describe('getSalesSeriesJsonByDay', () => {
     expect(await getSalesSeriesJsonByDay(db, q, cache)).toBe(await getSalesSeriesJson(db, q));
   });
 
+  /** 19 days of a +05:30 store, ends inside hours. */
+  const KOLKATA_HOURLY = {
+    storeId: 'kol',
+    timezone: 'Asia/Kolkata',
+    bucket: '1h' as const,
+    from: at('2026-10-18T00:07:00Z'),
+    to: at('2026-11-05T23:53:00Z'),
+  };
+
+  /** A late order in one minute of a store, written in one transaction as the processors write it. */
+  const lateOrder = (storeId: string, bucket: string, orders: number, net: string) =>
+    db.transaction().execute((trx) =>
+      applyRollupDeltas(
+        trx,
+        {
+          sales: [
+            {
+              storeId,
+              bucket: at(bucket),
+              orders,
+              items: '1',
+              gross: net,
+              tax: '0',
+              discount: '0',
+              net,
+              cancelledOrders: 0,
+              cancelledNet: '0',
+              refundedOrders: 0,
+              refundedNet: '0',
+            },
+          ],
+          dimensions: [],
+          items: [],
+        },
+        db,
+      ),
+    );
+
   it('renders again exactly the days a write of the processors touched', async () => {
     const cache = countingCache();
-    const q = {
-      storeId: 'kol',
-      timezone: 'Asia/Kolkata',
-      bucket: '1h' as const,
-      from: at('2026-10-18T00:07:00Z'),
-      to: at('2026-11-05T23:53:00Z'),
-    };
-    const first = await getSalesSeriesJsonByDay(db, q, cache);
-    const before = cache.sets;
-    // A late order in a minute that had none and a correction of an existing minute on 22 Oct
-    // (23:40 UTC: in the local hour that starts 23:30 and ends in the next UTC day), in one
-    // transaction as the processors write them.
-    const delta = (bucket: string, orders: number, net: string) => ({
-      storeId: 'kol',
-      bucket: at(bucket),
-      orders,
-      items: '1',
-      gross: net,
-      tax: '0',
-      discount: '0',
-      net,
-      cancelledOrders: 0,
-      cancelledNet: '0',
-      refundedOrders: 0,
-      refundedNet: '0',
-    });
-    await db
-      .transaction()
-      .execute((trx) =>
-        applyRollupDeltas(
-          trx,
-          {
-            sales: [delta('2026-10-22T23:40:00Z', 3, '17.25'), delta('2026-10-22T12:04:00Z', 0, '1.5')],
-            dimensions: [],
-            items: [],
-          },
-          db,
-        ),
-      );
-    const afterWrite = await getSalesSeriesJsonByDay(db, q, cache);
-    expect(afterWrite).toBe(await getSalesSeriesJson(db, q));
-    expect(afterWrite === first).toBe(false);
-    // Days whose pieces read 22 Oct: the 21st (its last hours reach into the 22nd), 22nd, 23rd.
-    const rendered = cache.sets - before;
-    expect(rendered).toBeGreaterThan(0);
-    expect(rendered).toBeLessThanOrEqual(3);
+    // +05:30: a local hour from 23:30 UTC reaches into the next UTC day, so a write in 22 Oct
+    // renders the pieces of the 21st and the 22nd again.
+    const kolkata = KOLKATA_HOURLY;
+    // A whole-hour zone without a daylight-saving change in the range: only the day written.
+    const utc = { ...KOLKATA_HOURLY, storeId: 'utc', timezone: 'UTC' };
+    // Amsterdam falls back on 25 Oct inside the range: a folded hour may start in the day before
+    // or after, so the pieces of the 21st, 22nd and 23rd.
+    const amsterdam = { ...KOLKATA_HOURLY, storeId: 'ams', timezone: 'Europe/Amsterdam' };
+    for (const [q, expected] of [
+      [kolkata, 2],
+      [utc, 1],
+      [amsterdam, 3],
+    ] as const) {
+      const first = await getSalesSeriesJsonByDay(db, q, cache);
+      const before = cache.sets;
+      await lateOrder(q.storeId, '2026-10-22T23:40:00Z', 3, '17.25');
+      await lateOrder(q.storeId, '2026-10-22T12:04:00Z', 0, '1.5');
+      const afterWrite = await getSalesSeriesJsonByDay(db, q, cache);
+      expect(afterWrite).toBe(await getSalesSeriesJson(db, q));
+      expect(afterWrite === first).toBe(false);
+      expect(cache.sets - before, q.timezone).toBe(expected);
+    }
   });
 
   it('stays exact after writes and deletes in plain SQL', async () => {
     const cache = countingCache();
-    const q = {
-      storeId: 'kol',
-      timezone: 'Asia/Kolkata',
-      bucket: '1h' as const,
-      from: at('2026-10-18T00:07:00Z'),
-      to: at('2026-11-05T23:53:00Z'),
-    };
+    const q = KOLKATA_HOURLY;
     const first = await getSalesSeriesJsonByDay(db, q, cache);
     const days = cache.sets;
     let before = cache.sets;

@@ -25,6 +25,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
 import { continuousAggregatesMaterialized } from '../lib/continuous-aggregates.ts';
 import { prepared } from '../lib/prepared-statements.ts';
+import { constantOffset } from '../lib/zone-offsets.ts';
 import { bucketJson, fleetRead, getSalesSeriesJson, readSeries, seriesSql, type StoreSalesSeriesJson } from './sales-series.repository.ts';
 
 /** Rendered days by key, each with the version it was rendered at; the caller decides how many it keeps (an LRU in the api). */
@@ -139,10 +140,31 @@ async function fleetVersions(
   return { epoch, byStore };
 }
 
-/** The version of day `d`'s piece: the write epoch and the versions of every day it reads (`-` for a day without a row). */
-function pieceVersion(d: number, margin: number, versions: StoreVersions): string {
+/**
+ * How far the minutes of the buckets starting in a day may lie before and after it, for one store's
+ * series. The margin in general; none before when the zone keeps one offset over the range (a
+ * bucket then starts at or before each of its minutes), and none after when the buckets are also
+ * cut at UTC day boundaries (offset a multiple of the bucket: a whole-hour zone's hours, a UTC
+ * store's days, minutes). So a write re-renders only the pieces whose buckets can hold it: for an
+ * hourly series of a whole-hour zone, that day's piece alone.
+ */
+interface Reach {
+  readonly back: number;
+  readonly forward: number;
+}
+
+function reachOf(q: SeriesQuery, margin: number): Reach {
+  const offset = constantOffset(q.timezone, q.from, q.to);
+  if (offset === null) return { back: margin, forward: margin };
+  return { back: 0, forward: (offset * 60_000) % BUCKET_MS[q.bucket] === 0 ? 0 : margin };
+}
+
+const BUCKET_MS: Record<SalesBucketSize, number> = { '1m': 60_000, '1h': 3_600_000, '1d': DAY };
+
+/** The version of day `d`'s piece: the write epoch and the versions of every day its buckets reach (`-` for a day without a row). */
+function pieceVersion(d: number, reach: Reach, versions: StoreVersions): string {
   const parts = [versions.epoch];
-  for (let day = floorDay(d - margin); day < d + DAY + margin; day += DAY) parts.push(versions.days.get(day) ?? '-');
+  for (let day = floorDay(d - reach.back); day < d + DAY + reach.forward; day += DAY) parts.push(versions.days.get(day) ?? '-');
   return parts.join('.');
 }
 
@@ -162,6 +184,7 @@ async function assemble(
   cache: SeriesDayCache,
 ): Promise<string> {
   const { first, last, margin } = plan;
+  const reach = reachOf(q, margin);
   const keyOf = (d: number) => `${q.storeId}\u0000${q.timezone}\u0000${q.bucket}\u0000${fields.join(',')}\u0000${d}`;
   let ends: { head: string; tail: string } | null = null;
   let versions = knownVersions;
@@ -173,7 +196,7 @@ async function assemble(
   const pieces = new Map<number, string>();
   const missing: number[] = [];
   for (let d = first; d <= last; d += DAY) {
-    const hit = cache.get(keyOf(d), pieceVersion(d, margin, versions));
+    const hit = cache.get(keyOf(d), pieceVersion(d, reach, versions));
     if (hit !== undefined) pieces.set(d, hit);
     else missing.push(d);
   }
@@ -186,7 +209,7 @@ async function assemble(
     ends ??= read.ends;
     for (const d of missing) {
       const piece = read.days.get(d) ?? '';
-      cache.set(keyOf(d), pieceVersion(d, margin, read.versions), piece);
+      cache.set(keyOf(d), pieceVersion(d, reach, read.versions), piece);
       pieces.set(d, piece);
     }
   }
