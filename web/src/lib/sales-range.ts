@@ -1,4 +1,5 @@
 import type { SalesBucketSize } from '@shelfsense/contracts';
+import type { ApiClient } from './api/client.ts';
 import { startOfDayInZone, zoneOffsetMs } from './time-zone.ts';
 
 /** Length of each API bucket size. `1d` is only approximate across DST changes and unused here. */
@@ -27,6 +28,15 @@ export const RANGES: Readonly<Record<RangeKey, RangeSpec>> = {
 };
 
 export const DEFAULT_RANGE: RangeKey = '6h';
+
+/** What the store page gives each panel that reads its own data over the chosen range. */
+export interface StoreRangePanelProps {
+  client: ApiClient;
+  storeId: string;
+  timeZone: string;
+  rangeKey: RangeKey;
+  rangeLabel: string;
+}
 
 export function parseRangeKey(value: string | null | undefined): RangeKey {
   return RANGE_KEYS.find((key) => key === value) ?? DEFAULT_RANGE;
