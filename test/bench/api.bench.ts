@@ -87,7 +87,7 @@ const markdown = `## History API and live fan-out${r.timescale ? ' on TimescaleD
   .map(([t, n]) => `${t} ${n}`)
   .join(
     ', ',
-  )}${r.timescale ? `; then one refresh of every continuous aggregate and ANALYZE (${r.ingest.refreshSeconds.toFixed(0)} s)` : `; then ANALYZE`}
+  )}${r.timescale ? `; then one refresh of every continuous aggregate and VACUUM ANALYZE (${r.ingest.refreshSeconds.toFixed(0)} s)` : `; then VACUUM ANALYZE (${r.ingest.refreshSeconds.toFixed(0)} s)`}
 - Stores' time zones in turn: ${BENCH_TIMEZONES.join(', ')}. Range ${days.from} → ${days.to} (ends inside an hour, like "the last 30 days" from now)
 - Client: the bench process over HTTP/1.1 keep-alive to the api process (one API key, rate limit raised); times are client-side and include HTTP and JSON
 
