@@ -91,9 +91,9 @@ export interface ApiBenchResult {
   readonly fleetEndpoint: readonly number[];
   /** `GET /api/v1/sales` again, each request after a late order landed in every store's last two whole days (what a chain that keeps selling does to its days), per request. */
   readonly fleetChanging: readonly number[];
-  /** `GET /api/v1/sales` from an api with the series day cache off (SERIES_CACHE_MB=0: every day rendered); null on TimescaleDB, which never caches. */
+  /** `GET /api/v1/sales` from an api with the series day cache off (SERIES_CACHE_MB=0: every day rendered), per request. */
   readonly fleetUncached: readonly number[];
-  /** The cached api's fleet answer equals the uncached api's after the writes; null on TimescaleDB. */
+  /** The cached api's fleet answer equals the uncached api's after the writes. */
   readonly cachedMatchesUncached: boolean;
   /** The same with `fields=net,orders` (the opt-in narrow buckets), per request; and its size against the full answer's. */
   readonly fleetNarrow: readonly number[];

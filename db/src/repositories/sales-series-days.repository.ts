@@ -26,7 +26,16 @@ import type { Database } from '../database.ts';
 import { continuousAggregatesMaterialized } from '../lib/continuous-aggregates.ts';
 import { prepared } from '../lib/prepared-statements.ts';
 import { constantOffset } from '../lib/zone-offsets.ts';
-import { bucketJson, fleetRead, getSalesSeriesJson, readSeries, seriesSql, type StoreSalesSeriesJson } from './sales-series.repository.ts';
+import {
+  BUCKET_MS,
+  bucketJson,
+  fleetRead,
+  getSalesSeriesJson,
+  readSeries,
+  seriesSql,
+  type SeriesQuery,
+  type StoreSalesSeriesJson,
+} from './sales-series.repository.ts';
 
 /** Rendered days by key, each with the version it was rendered at; the caller decides how many it keeps (an LRU in the api). */
 export interface SeriesDayCache {
@@ -34,8 +43,6 @@ export interface SeriesDayCache {
   get(key: string, version: string): string | undefined;
   set(key: string, version: string, json: string): void;
 }
-
-type SeriesQuery = { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string };
 
 const DAY = 86_400_000;
 /**
@@ -159,8 +166,6 @@ function reachOf(q: SeriesQuery, margin: number): Reach {
   return { back: 0, forward: (offset * 60_000) % BUCKET_MS[q.bucket] === 0 ? 0 : margin };
 }
 
-const BUCKET_MS: Record<SalesBucketSize, number> = { '1m': 60_000, '1h': 3_600_000, '1d': DAY };
-
 /** The version of day `d`'s piece: the write epoch and the versions of every day its buckets reach (`-` for a day without a row). */
 function pieceVersion(d: number, reach: Reach, versions: StoreVersions): string {
   const parts = [versions.epoch];
@@ -255,9 +260,7 @@ async function render(db: Kysely<Database>, q: SeriesQuery, fields: readonly Sal
           ...(await readSeries(
             trx,
             { ...q, from: new Date(p - plan.margin), to: new Date(lastOfRun + DAY + plan.margin) },
-            (series) => sql<RenderRow>`
-              SELECT 'd' AS part, (extract(epoch FROM date_bin('1 day', s.t, timestamptz 'epoch')) * 1000)::bigint AS day, string_agg(${json}, ',' ORDER BY s.t) AS json
-              FROM ${series} s WHERE s.t >= ${at(p)} AND s.t < ${at(lastOfRun + DAY)} GROUP BY 2`,
+            (series) => dayPieces(series, json, p, lastOfRun),
             true,
           )),
         );
@@ -266,6 +269,11 @@ async function render(db: Kysely<Database>, q: SeriesQuery, fields: readonly Sal
 }
 
 const at = (ms: number) => sql`${new Date(ms)}::timestamptz`;
+
+/** The buckets of `series` (a series subquery) starting in days `first` … `last`, one row `('d', day, json)` per day. */
+const dayPieces = (series: RawBuilder<unknown>, json: RawBuilder<unknown>, first: number, last: number) => sql<RenderRow>`
+  SELECT 'd' AS part, (extract(epoch FROM date_bin('1 day', s.t, timestamptz 'epoch')) * 1000)::bigint AS day, string_agg(${json}, ',' ORDER BY s.t) AS json
+  FROM ${series} s WHERE s.t >= ${at(first)} AND s.t < ${at(last + DAY)} GROUP BY 2`;
 
 /**
  * The one statement of `render`: the ends, the days of `runs` and the versions, as rows
@@ -289,11 +297,7 @@ function statement(
       sql`SELECT 'h' AS part, NULL::bigint AS day, string_agg(${json}, ',' ORDER BY s.t) AS json FROM ${range(q.from.getTime(), first + margin)} s WHERE s.t < ${at(first)}`,
       sql`SELECT 't', NULL, string_agg(${json}, ',' ORDER BY s.t) FROM ${range(last + DAY - margin, q.to.getTime())} s WHERE s.t >= ${at(last + DAY)}`,
     );
-  for (const [p, lastOfBlock] of runs)
-    parts.push(
-      sql`SELECT 'd', (extract(epoch FROM date_bin('1 day', s.t, timestamptz 'epoch')) * 1000)::bigint, string_agg(${json}, ',' ORDER BY s.t)
-          FROM ${range(p - margin, lastOfBlock + DAY + margin)} s WHERE s.t >= ${at(p)} AND s.t < ${at(lastOfBlock + DAY)} GROUP BY 2`,
-    );
+  for (const [p, lastOfRun] of runs) parts.push(dayPieces(range(p - margin, lastOfRun + DAY + margin), json, p, lastOfRun));
   // The epoch row (TimescaleDB) is the one 'v' row without a day.
   if (versions !== null) parts.push(sql`SELECT 'v', day, v FROM (${versionRows(plan, [q.storeId], versions[0], versions[1])}) v`);
   // The first branch names the columns: 'h' AS part etc. when the ends are asked, else these.

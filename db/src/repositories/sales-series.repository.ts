@@ -39,7 +39,8 @@ export function aovSql(net: RawBuilder<unknown>, orders: RawBuilder<unknown>): R
 
 export type SalesSeriesRelation = 'sales_1m' | 'sales_15m' | 'sales_1h' | 'sales_1d';
 
-const BUCKET_MS: Record<SalesBucketSize, number> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
+/** Length of each series bucket size (a local day may be 23–25 hours: `1d` is the UTC one). */
+export const BUCKET_MS: Readonly<Record<SalesBucketSize, number>> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
 
 /**
  * The rollup a `bucket` series of a store in `timezone` over `[from, to)` reads its whole buckets
@@ -214,7 +215,8 @@ export function seriesSql(q: SeriesQuery, minutesOnly: boolean): RawBuilder<unkn
   return plan.series(splitAtCutoff('sales_1m', plan.aggregate, q, q.to, plan.branch));
 }
 
-type SeriesQuery = { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string };
+/** One store's series over `[from, to)` in `bucket`s on the clock of `timezone`. */
+export type SeriesQuery = { storeId: string; from: Date; to: Date; bucket: SalesBucketSize; timezone: string };
 
 /** Which relation a series reads (`salesSeriesRelation`), how each branch selects from it, and the subquery around the branches. */
 function seriesPlan(
