@@ -52,22 +52,41 @@ export async function publishAtRate(
   return sent;
 }
 
-/** Kernel clock ticks per second, the unit of /proc's CPU times. */
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+let clockTicks: number | undefined;
+/**
+ * Kernel clock ticks per second, the unit of /proc's CPU times: asked of `getconf` on first use
+ * (this module is imported by every test through the package index), 100 if it cannot say.
+ */
+function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** The fields of /proc/<pid>/stat after the command name "(…)" (so field 3, the state, is [0]), or null when `pid` is gone. */
+function procStat(pid: number): number[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * CPU seconds (user + system) /proc says `pid` has used so far, 0 when it is gone; with `reaped`,
  * also that of its children it has waited for (a PostgreSQL postmaster's exited backends).
  */
 export function cpuSecondsOf(pid: number, reaped = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name "(…)": state is field 3; utime, stime, cutime, cstime 14–17.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    return (f[11]! + f[12]! + (reaped ? f[13]! + f[14]! : 0)) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
+  const f = procStat(pid);
+  if (f === null) return 0;
+  // utime, stime, cutime, cstime are fields 14–17.
+  return (f[11]! + f[12]! + (reaped ? f[13]! + f[14]! : 0)) / clockTicksPerSecond();
 }
 
 /** This process's CPU seconds (user + system). */
@@ -78,12 +97,7 @@ export function ownCpuSeconds(): number {
 
 /** The parent of `pid` (a PostgreSQL backend's is the postmaster), -1 when it is gone. */
 export function parentPid(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return -1;
-  }
+  return procStat(pid)?.[1] ?? -1;
 }
 
 /**
