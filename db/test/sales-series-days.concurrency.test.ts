@@ -19,8 +19,8 @@ import {
   upsertStore,
   type Db,
   type SalesDelta,
-  type SeriesDayCache,
 } from '../src/index.ts';
+import { countingDayCache } from './counting-day-cache.ts';
 
 const STORES = [
   { id: 'utc', timezone: 'UTC' },
@@ -29,24 +29,6 @@ const STORES = [
 const DAY = 86_400_000;
 const ROUNDS = 4;
 const ROUND_MS = 2_000;
-
-function mapCache(): SeriesDayCache & { sets: number; hits: number } {
-  const map = new Map<string, { version: string; json: string }>();
-  return {
-    sets: 0,
-    hits: 0,
-    get(k, version) {
-      const kept = map.get(k);
-      if (kept?.version !== version) return undefined;
-      this.hits++;
-      return kept.json;
-    },
-    set(k, version, json) {
-      this.sets++;
-      map.set(k, { version, json });
-    },
-  };
-}
 
 const delta = (storeId: string, bucket: Date, seed: number): SalesDelta => ({
   storeId,
@@ -89,7 +71,7 @@ describe('rendered series days under concurrent writes, refreshes and reads', ()
   it(
     'answers what rendering the whole range afresh answers, every round',
     async () => {
-      const cache = mapCache();
+      const cache = countingDayCache();
       const from = new Date(today - 6 * DAY + 7 * 60_000);
       const to = new Date(today + DAY);
       let writes = 0;

@@ -14,8 +14,8 @@ import {
   getSalesSeriesJson,
   getSalesSeriesJsonByDay,
   type Db,
-  type SeriesDayCache,
 } from '../src/index.ts';
+import { countingDayCache } from './counting-day-cache.ts';
 
 const STORES = [
   { id: 'kol', timezone: 'Asia/Kolkata' },
@@ -28,23 +28,6 @@ const STORES = [
 const FROM = '2026-10-18T00:00:00Z';
 const TO = '2026-11-06T00:00:00Z';
 const at = (iso: string) => new Date(iso);
-
-/** A Map-backed cache that counts what is stored. */
-function countingCache(): SeriesDayCache & { sets: number; size: () => number } {
-  const map = new Map<string, { version: string; json: string }>();
-  return {
-    sets: 0,
-    get: (k, version) => {
-      const kept = map.get(k);
-      return kept?.version === version ? kept.json : undefined;
-    },
-    set(k, version, json) {
-      this.sets++;
-      map.set(k, { version, json });
-    },
-    size: () => map.size,
-  };
-}
 
 describe('getSalesSeriesJsonByDay', () => {
   let db: Db;
@@ -81,7 +64,7 @@ describe('getSalesSeriesJsonByDay', () => {
   it.each(STORES)(
     'writes the same text as rendering the whole range ($timezone), then reuses every day',
     async ({ id, timezone }) => {
-      const cache = countingCache();
+      const cache = countingDayCache();
       for (const bucket of ['1h', '1d'] as const)
         for (const fields of [undefined, ['net', 'orders'] as const])
           for (const [from, to] of RANGES) {
@@ -98,7 +81,7 @@ describe('getSalesSeriesJsonByDay', () => {
   );
 
   it('writes the same text for 1-minute buckets', async () => {
-    const cache = countingCache();
+    const cache = countingDayCache();
     const q = {
       storeId: 'kol',
       timezone: 'Asia/Kolkata',
@@ -148,7 +131,7 @@ describe('getSalesSeriesJsonByDay', () => {
     );
 
   it('renders again exactly the days a write of the processors touched', async () => {
-    const cache = countingCache();
+    const cache = countingDayCache();
     // +05:30: a local hour from 23:30 UTC reaches into the next UTC day, so a write in 22 Oct
     // renders the pieces of the 21st and the 22nd again.
     const kolkata = KOLKATA_HOURLY;
@@ -174,7 +157,7 @@ describe('getSalesSeriesJsonByDay', () => {
   });
 
   it('stays exact after writes and deletes in plain SQL', async () => {
-    const cache = countingCache();
+    const cache = countingDayCache();
     const q = KOLKATA_HOURLY;
     const first = await getSalesSeriesJsonByDay(db, q, cache);
     const days = cache.sets;
@@ -199,7 +182,7 @@ describe('getSalesSeriesJsonByDay', () => {
   });
 
   it('gives a fleet every store with the text of its own series', async () => {
-    const cache = countingCache();
+    const cache = countingDayCache();
     const q = { stores: STORES, from: at(RANGES[1][0]), to: at(RANGES[1][1]), bucket: '1h' as const };
     for (let round = 0; round < 2; round++) {
       const fleet = await getFleetSalesSeriesJsonByDay(db, q, cache, undefined, 2);
@@ -212,7 +195,7 @@ describe('getSalesSeriesJsonByDay', () => {
   });
 
   it('falls back to rendering the whole range when it holds no cacheable day', async () => {
-    const cache = countingCache();
+    const cache = countingDayCache();
     const q = {
       storeId: 'ams',
       timezone: 'Europe/Amsterdam',
